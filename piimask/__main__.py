@@ -1,0 +1,3 @@
+from piimask.cli import main
+
+main()

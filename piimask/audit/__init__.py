@@ -1,0 +1,1 @@
+"""piimask.audit."""
