@@ -47,11 +47,47 @@ class Settings(BaseSettings):
 
     # --- kafka ---------------------------------------------------------------
     kafka_bootstrap: str = Field(default="127.0.0.1:9092", description="Bootstrap servers.")
-    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
-    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
-    sasl_username: str | None = None
-    sasl_password: SecretStr | None = None
-    ssl_cafile: Path | None = None
-    ssl_certfile: Path | None = None
-    ssl_keyfile: Path | None = None
-    ssl_key_password: SecretStr | None = None
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT", description="Kafka listener protocol."
+    )
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = Field(
+        default=None, description="SASL mechanism (needed with SASL_* protocols)."
+    )
+    sasl_username: str | None = Field(default=None, description="SASL user name.")
+    sasl_password: SecretStr | None = Field(default=None, description="SASL password.")
+    sasl_password_file: Path | None = Field(
+        default=None,
+        description="File holding the SASL password (e.g. a mounted secret); "
+        "used when sasl_password is not set.",
+    )
+    ssl_cafile: Path | None = Field(
+        default=None, description="CA bundle (PEM) to verify brokers; default: system CAs."
+    )
+    ssl_certfile: Path | None = Field(
+        default=None, description="Client certificate (PEM) for mutual TLS."
+    )
+    ssl_keyfile: Path | None = Field(default=None, description="Client private key (PEM).")
+    ssl_key_password: SecretStr | None = Field(
+        default=None, description="Password of the client private key."
+    )
+
+    # --- operations ------------------------------------------------------------
+    metrics_port: int = Field(
+        default=9464,
+        ge=0,
+        le=65535,
+        description="Port of /metrics, /healthz and /readyz (0 = no HTTP server).",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        default="INFO", description="Log level."
+    )
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="json: one object per line; text: for humans."
+    )
+    policy_reload: Literal["sighup", "watch", "off"] = Field(
+        default="sighup",
+        description="Reload the policy file on SIGHUP, when the file changes, or never.",
+    )
+    policy_watch_interval: float = Field(
+        default=5.0, gt=0, description="Seconds between policy file checks (policy_reload=watch)."
+    )

@@ -1,0 +1,1 @@
+"""Operations hooks for the worker: metrics, health endpoints, structured logs, policy reload."""
