@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     sasl_password_file: Path | None = Field(
         default=None,
         description="File holding the SASL password (e.g. a mounted secret); "
-        "used when sasl_password is not set.",
+        "instead of sasl_password.",
     )
     ssl_cafile: Path | None = Field(
         default=None, description="CA bundle (PEM) to verify brokers; default: system CAs."
