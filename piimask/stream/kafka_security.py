@@ -78,7 +78,7 @@ def _ssl_context(settings: Settings) -> ssl.SSLContext:
         else None
     )
     try:
-        return create_ssl_context(
+        context: ssl.SSLContext = create_ssl_context(
             cafile=cafile, certfile=certfile, keyfile=keyfile, password=key_password
         )
     except ssl.SSLError as exc:
@@ -87,6 +87,7 @@ def _ssl_context(settings: Settings) -> ssl.SSLContext:
         raise KafkaSecurityError(
             f"{' / '.join(_env(f) for f in what.split('/'))}: cannot load: {reason}"
         ) from None
+    return context
 
 
 def client_security_kwargs(settings: Settings) -> dict[str, Any]:
@@ -147,7 +148,7 @@ def client_security_kwargs(settings: Settings) -> dict[str, Any]:
 
 def describe_security(settings: Settings) -> dict[str, str]:
     """Content- and secret-free summary for a startup log line."""
-    out = {"security_protocol": settings.security_protocol}
+    out: dict[str, str] = {"security_protocol": settings.security_protocol}
     if settings.sasl_mechanism is not None:
         out["sasl_mechanism"] = settings.sasl_mechanism
     if settings.sasl_username:
