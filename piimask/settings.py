@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -70,6 +71,77 @@ class Settings(BaseSettings):
     ssl_key_password: SecretStr | None = Field(
         default=None, description="Password of the client private key."
     )
+
+    # --- stream worker -----------------------------------------------------------
+    input_topics: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Input topics, comma-separated (or a JSON list); or use input_pattern.",
+    )
+    input_pattern: str | None = Field(
+        default=None, description="Regular expression of input topics (instead of input_topics)."
+    )
+    output_topic_template: str = Field(
+        default="{topic}.masked",
+        description="Name of the masked output topic; {topic} is the input topic's name.",
+    )
+    audit_topic: str = Field(default="piimask.audit", description="Audit event topic.")
+    dlq_topic: str = Field(default="piimask.dlq", description="Dead-letter topic.")
+    group_id: str = Field(default="piimask", description="Consumer group of the workers.")
+    client_id: str = Field(default="piimask", description="Kafka client id prefix.")
+    batch_size: int = Field(
+        default=64, ge=1, le=10_000, description="Most records detected together in one batch."
+    )
+    batch_linger_ms: int = Field(
+        default=0,
+        ge=0,
+        le=10_000,
+        description="After the first record arrives, wait this long for more (0: take what "
+        "is there, never wait to fill a batch).",
+    )
+    max_in_flight_batches: int = Field(
+        default=2,
+        ge=1,
+        le=8,
+        description="Batches fetched but not yet committed: 1 = strictly one at a time; "
+        "2 = detect the next batch while the previous one is being acknowledged.",
+    )
+    max_message_bytes: int = Field(
+        default=1_000_000,
+        ge=1,
+        description="Larger input values are oversize (see oversize_action).",
+    )
+    oversize_action: Literal["dead_letter", "scan"] = Field(
+        default="dead_letter",
+        description="dead_letter: oversize values go to the DLQ as digest + size only; "
+        "scan: detect and mask them like any other value.",
+    )
+    producer_max_request_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description="Largest record the worker produces (must fit the topics' max.message.bytes).",
+    )
+    message_format: Literal["text", "json"] = Field(
+        default="text", description="Record values are plain text or JSON documents."
+    )
+    processing_guarantee: Literal["at-least-once", "exactly-once"] = Field(
+        default="at-least-once",
+        description="at-least-once: commit after acknowledgement; exactly-once: Kafka "
+        "transactions (read the output with isolation.level=read_committed).",
+    )
+    transactional_id_prefix: str = Field(
+        default="piimask",
+        description="exactly-once: transactional ids are <prefix>.<group>.<topic>.<partition>.",
+    )
+
+    @field_validator("input_topics", mode="before")
+    @classmethod
+    def _split_topics(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [t.strip() for t in text.split(",") if t.strip()]
+        return value
 
     # --- operations ------------------------------------------------------------
     metrics_port: int = Field(
