@@ -1,0 +1,60 @@
+"""Detection settings: which model, how it is windowed and decoded, which patterns run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+if TYPE_CHECKING:
+    from piimask.settings import Settings
+
+Aggregation = Literal["first", "average", "max"]
+
+
+class DetectorConfig(BaseModel):
+    """How the detection engine runs. Defaults are the measured best on the dev sets."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model_dir: Path | None = Field(
+        default=None, description="Model directory; default: the bundled Rampart model."
+    )
+    label_map: dict[str, str] | None = Field(
+        default=None,
+        description="Model label (without B-/I-) -> piimask entity type; "
+        "default: the built-in map for the model's labels.",
+    )
+    window_tokens: int = Field(default=256, ge=16, le=510)
+    window_overlap: int = Field(default=64, ge=0)
+    aggregation: Aggregation = "average"
+    batch_token_budget: int = Field(default=8192, ge=512)
+    intra_op_threads: int = Field(default=0, ge=0)
+    min_score: float = Field(default=0.35, ge=0.0, le=1.0)
+    min_scores: dict[str, float] = Field(
+        default_factory=dict, description="Per-entity-type minimum span score."
+    )
+    patterns: bool = Field(default=True, description="Run the validated pattern recognizers.")
+    allow_exact: frozenset[str] = Field(default_factory=frozenset)
+    allow_regex: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _overlap_fits_window(self) -> DetectorConfig:
+        if self.window_overlap * 2 >= self.window_tokens:
+            raise ValueError(
+                f"window_overlap ({self.window_overlap}) must be less than half of "
+                f"window_tokens ({self.window_tokens})"
+            )
+        return self
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DetectorConfig:
+        return cls(
+            model_dir=settings.model_dir,
+            window_tokens=settings.window_tokens,
+            window_overlap=settings.window_overlap,
+            aggregation=settings.aggregation,
+            batch_token_budget=settings.batch_token_budget,
+            intra_op_threads=settings.intra_op_threads,
+        )

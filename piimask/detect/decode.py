@@ -1,0 +1,260 @@
+"""Subword probabilities -> word labels -> valid BIO sequence -> character spans.
+
+Probabilities are first collapsed from fine model labels to piimask entity
+types (B-GIVEN_NAME + B-SURNAME -> B-PERSON), so a word the model splits
+between two fine labels of one entity still counts as that entity. Words are
+the tokenizer's pre-tokenized words, so a span always covers whole words.
+Decoding is Viterbi over the allowed BIO transitions: ``I-X`` can only follow
+``B-X`` or ``I-X``, so it never starts a span nor continues one of another type.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from piimask.detect.config import Aggregation
+from piimask.detect.labels import strip_bio
+from piimask.detect.model import FloatArray
+from piimask.spans import Span
+
+_EPS = 1e-9
+_BEGIN_PREFIXES = {"B", "S", "U"}
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSpace:
+    """Entity types and the projection of model label columns onto B-/I- per type."""
+
+    types: tuple[str, ...]
+    o_column: int
+    begin: FloatArray  # [model_labels, types]: 1 where a column is B-<type>
+    inside: FloatArray  # [model_labels, types]: 1 where a column is I-<type>
+    grouped_types: frozenset[str]  # types several fine labels map to (joined when adjacent)
+
+    @classmethod
+    def build(cls, labels: Sequence[str], label_map: Mapping[str, str]) -> LabelSpace:
+        types = tuple(dict.fromkeys(label_map[strip_bio(lb)[1]] for lb in labels if lb != "O"))
+        index = {t: i for i, t in enumerate(types)}
+        begin = np.zeros((len(labels), len(types)), dtype=np.float32)
+        inside = np.zeros((len(labels), len(types)), dtype=np.float32)
+        fine_per_type: dict[str, set[str]] = {}
+        for col, label in enumerate(labels):
+            if label == "O":
+                continue
+            prefix, name = strip_bio(label)
+            entity = label_map[name]
+            fine_per_type.setdefault(entity, set()).add(name)
+            target = begin if prefix in _BEGIN_PREFIXES else inside
+            target[col, index[entity]] = 1.0
+        grouped = frozenset(t for t, names in fine_per_type.items() if len(names) > 1)
+        return cls(types, labels.index("O"), begin, inside, grouped)
+
+
+@dataclass(frozen=True, slots=True)
+class WordDecision:
+    start: int
+    end: int
+    label: int  # 0 = O, else 1 + type index
+    is_begin: bool
+    score: float
+
+
+def aggregate_words(
+    probs: FloatArray,
+    offsets: Sequence[tuple[int, int]],
+    word_ids: Sequence[int | None],
+    space: LabelSpace,
+    aggregation: Aggregation,
+) -> tuple[list[tuple[int, int]], FloatArray]:
+    """Word character extents and per-word emission probabilities.
+
+    Emissions have columns ``[O, B-t0, I-t0, B-t1, I-t1, ...]``. The entity
+    type's mass comes from the aggregated subwords; the split between B and I
+    comes from the word's first subword, which is the one that starts it.
+    """
+    begin = probs @ space.begin  # [tokens, types]
+    inside = probs @ space.inside
+    outside = probs[:, space.o_column]
+    n_types = len(space.types)
+
+    groups: list[list[int]] = []
+    last_word: int | None = None
+    for i, (word, (s, e)) in enumerate(zip(word_ids, offsets, strict=True)):
+        if word is None or e <= s:
+            continue
+        if groups and word == last_word:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+        last_word = word
+
+    extents: list[tuple[int, int]] = []
+    emissions = np.zeros((len(groups), 1 + 2 * n_types), dtype=np.float32)
+    for w, members in enumerate(groups):
+        idx = np.asarray(members)
+        type_mass = begin[idx] + inside[idx]  # [subwords, types]
+        if aggregation == "first":
+            mass, o_mass = type_mass[0], outside[idx[0]]
+        elif aggregation == "average":
+            mass, o_mass = type_mass.mean(axis=0), outside[idx].mean()
+        else:  # max: the most confident subword decides, as in HF pipelines
+            confidence = np.maximum(type_mass.max(axis=1), outside[idx])
+            best = int(confidence.argmax())
+            mass, o_mass = type_mass[best], outside[idx[best]]
+        first = idx[0]
+        b_share = begin[first] / (begin[first] + inside[first] + _EPS)
+        emissions[w, 0] = o_mass
+        emissions[w, 1::2] = mass * b_share
+        emissions[w, 2::2] = mass * (1.0 - b_share)
+        extents.append((int(offsets[members[0]][0]), int(offsets[members[-1]][1])))
+    return extents, emissions
+
+
+def viterbi_bio(emissions: FloatArray) -> list[int]:
+    """Most probable state per word under BIO constraints.
+
+    States: 0 = O, 2k+1 = B-type k, 2k+2 = I-type k.
+    """
+    n_words, n_states = emissions.shape
+    if n_words == 0:
+        return []
+    n_types = (n_states - 1) // 2
+    log_e = np.log(emissions.astype(np.float64) + _EPS)
+    allowed = np.ones((n_states, n_states), dtype=bool)  # allowed[prev, cur]
+    for k in range(n_types):
+        inside_state = 2 * k + 2
+        allowed[:, inside_state] = False
+        allowed[2 * k + 1, inside_state] = True
+        allowed[inside_state, inside_state] = True
+    transition = np.where(allowed, 0.0, -np.inf)
+    start_ok = np.zeros(n_states)
+    start_ok[2::2] = -np.inf
+
+    score = start_ok + log_e[0]
+    back = np.zeros((n_words, n_states), dtype=np.int64)
+    for t in range(1, n_words):
+        candidates = score[:, None] + transition
+        back[t] = candidates.argmax(axis=0)
+        score = candidates.max(axis=0) + log_e[t]
+    path = [int(score.argmax())]
+    for t in range(n_words - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    path.reverse()
+    return path
+
+
+def decode_spans(
+    text: str,
+    probs: FloatArray,
+    offsets: Sequence[tuple[int, int]],
+    word_ids: Sequence[int | None],
+    space: LabelSpace,
+    aggregation: Aggregation,
+) -> list[Span]:
+    """Model spans of ``text`` (not yet thresholded or merged with patterns)."""
+    extents, emissions = aggregate_words(probs, offsets, word_ids, space, aggregation)
+    path = viterbi_bio(emissions)
+    spans: list[Span] = []
+    current: list[int] = []  # word indexes of the open span
+    current_type = -1
+
+    def close() -> None:
+        if current:
+            k = current_type
+            mass = emissions[current, 2 * k + 1] + emissions[current, 2 * k + 2]
+            spans.append(
+                Span(
+                    extents[current[0]][0],
+                    extents[current[-1]][1],
+                    space.types[k],
+                    float(mass.mean()),
+                    "model",
+                )
+            )
+            current.clear()
+
+    for w, state in enumerate(path):
+        if state == 0:
+            close()
+            continue
+        k, is_inside = (state - 1) // 2, state % 2 == 0
+        if not is_inside or k != current_type:
+            close()
+            current_type = k
+        current.append(w)
+    close()
+    return join_adjacent(text, widen_to_word_edges(text, spans), space.grouped_types)
+
+
+def widen_to_word_edges(text: str, spans: Sequence[Span]) -> list[Span]:
+    """Extend spans over letters and digits they cut through, never leaving part of a word."""
+    out: list[Span] = []
+    for span in spans:
+        start, end = span.start, span.end
+        while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+            start -= 1
+        while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+            end += 1
+        out.append(Span(start, end, span.entity_type, span.score, span.detector))
+    return _union_same_type(out)
+
+
+_WHITESPACE_ONLY = re.compile(r"\s*")
+# Postal addresses are written across separators: "12 Crofts Road, Apt 5\nLeeds, LS1 4AP".
+_ADDRESS_GAP = re.compile(r"[\s,]{0,4}")
+_ADDRESS_TAIL_TYPES = frozenset({"STREET_ADDRESS", "LOCATION", "ZIP_CODE"})
+
+
+def join_adjacent(text: str, spans: Sequence[Span], grouped_types: frozenset[str]) -> list[Span]:
+    """Join neighbouring spans that are parts of one entity.
+
+    Parts of a grouped type (given name + surname) separated only by
+    whitespace become one span; a street address absorbs the city, state and
+    ZIP that follow it, as one postal address.
+    """
+    out: list[Span] = []
+    weights: list[int] = []
+    for span in sorted(spans):
+        if out:
+            prev = out[-1]
+            gap = text[prev.end : span.start]
+            same_group = (
+                span.entity_type == prev.entity_type
+                and prev.entity_type in grouped_types
+                and _WHITESPACE_ONLY.fullmatch(gap) is not None
+            )
+            address_tail = (
+                prev.entity_type == "STREET_ADDRESS"
+                and span.entity_type in _ADDRESS_TAIL_TYPES
+                and _ADDRESS_GAP.fullmatch(gap) is not None
+            )
+            if prev.end <= span.start and (same_group or address_tail):
+                w0, w1 = weights[-1], len(span)
+                score = (prev.score * w0 + span.score * w1) / max(w0 + w1, 1)
+                out[-1] = Span(prev.start, span.end, prev.entity_type, score, prev.detector)
+                weights[-1] = w0 + w1
+                continue
+        out.append(span)
+        weights.append(len(span))
+    return out
+
+
+def _union_same_type(spans: Sequence[Span]) -> list[Span]:
+    out: list[Span] = []
+    for span in sorted(spans):
+        if out and out[-1].entity_type == span.entity_type and span.start < out[-1].end:
+            prev = out[-1]
+            out[-1] = Span(
+                prev.start,
+                max(prev.end, span.end),
+                prev.entity_type,
+                max(prev.score, span.score),
+                prev.detector,
+            )
+        else:
+            out.append(span)
+    return out

@@ -1,0 +1,184 @@
+"""The detection engine: texts in, non-overlapping PII spans out."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from piimask.detect.config import DetectorConfig
+from piimask.detect.decode import LabelSpace, decode_spans
+from piimask.detect.labels import build_label_map
+from piimask.detect.merge import AllowList, merge_spans
+from piimask.detect.model import FloatArray, TokenClassifier
+from piimask.detect.windows import Window, merge_window_probabilities, plan_windows
+from piimask.spans import Span
+
+PatternFinder = Callable[[str], list[Span]]
+
+
+@dataclass(slots=True)
+class _Job:
+    text_index: int
+    window: Window
+    ids: list[int]
+
+
+@dataclass(slots=True)
+class DetectionStats:
+    """Running totals, for metrics."""
+
+    texts: int = 0
+    tokens: int = 0
+    windows: int = 0
+    model_calls: int = 0
+    padded_tokens: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, texts: int, tokens: int, windows: int, calls: int, padded: int) -> None:
+        with self._lock:
+            self.texts += texts
+            self.tokens += tokens
+            self.windows += windows
+            self.model_calls += calls
+            self.padded_tokens += padded
+
+
+def _default_pattern_finder() -> PatternFinder:
+    from piimask.detect.patterns import find_pattern_spans
+
+    return find_pattern_spans
+
+
+class DetectionEngine:
+    """Runs the token classifier over windows of many texts at once, then decodes and merges."""
+
+    def __init__(
+        self,
+        classifier: TokenClassifier,
+        config: DetectorConfig,
+        pattern_finder: PatternFinder | None = None,
+    ) -> None:
+        limit = classifier.info.max_positions - 2
+        if config.window_tokens > limit:
+            raise ValueError(
+                f"window_tokens={config.window_tokens} exceeds the model's limit of {limit}"
+            )
+        self.classifier = classifier
+        self.config = config
+        self.label_map = build_label_map(list(classifier.info.labels), config.label_map)
+        self.space = LabelSpace.build(classifier.info.labels, self.label_map)
+        self.allow_list = AllowList(config.allow_exact, config.allow_regex)
+        if pattern_finder is None and config.patterns:
+            pattern_finder = _default_pattern_finder()
+        self.pattern_finder = pattern_finder if config.patterns else None
+        self.stats = DetectionStats()
+
+    @classmethod
+    def load(cls, config: DetectorConfig | None = None) -> DetectionEngine:
+        config = config or DetectorConfig()
+        classifier = TokenClassifier(config.model_dir, intra_op_threads=config.intra_op_threads)
+        return cls(classifier, config)
+
+    @property
+    def model_name(self) -> str:
+        return self.classifier.info.name
+
+    @property
+    def model_sha256(self) -> str:
+        return self.classifier.info.sha256
+
+    def detect(self, text: str) -> list[Span]:
+        return self.detect_batch([text])[0]
+
+    def detect_batch(self, texts: Sequence[str]) -> list[list[Span]]:
+        """Spans for each text; the same as calling :meth:`detect` on each one alone."""
+        if not texts:
+            return []
+        tokenizer = self.classifier.tokenizer
+        encodings = tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        jobs: list[_Job] = []
+        windows_per_text: list[list[Window]] = []
+        for index, encoding in enumerate(encodings):
+            ids = encoding.ids
+            windows = plan_windows(
+                len(ids), self.config.window_tokens, self.config.window_overlap, encoding.word_ids
+            )
+            windows_per_text.append(windows)
+            jobs.extend(_Job(index, w, ids[w[0] : w[1]]) for w in windows)
+
+        probs = self._run_jobs(jobs)
+        by_text: list[list[FloatArray]] = [[] for _ in texts]
+        for job, p in zip(jobs, probs, strict=True):
+            by_text[job.text_index].append(p)
+
+        results: list[list[Span]] = []
+        for text, encoding, windows, window_probs in zip(
+            texts, encodings, windows_per_text, by_text, strict=True
+        ):
+            results.append(self._spans_for(text, encoding, windows, window_probs))
+        return results
+
+    def _spans_for(
+        self,
+        text: str,
+        encoding: object,
+        windows: list[Window],
+        window_probs: list[FloatArray],
+    ) -> list[Span]:
+        model_spans: list[Span] = []
+        if windows:
+            ids: list[int] = encoding.ids  # type: ignore[attr-defined]
+            merged = merge_window_probabilities(len(ids), windows, window_probs)
+            model_spans = decode_spans(
+                text,
+                merged,
+                encoding.offsets,  # type: ignore[attr-defined]
+                encoding.word_ids,  # type: ignore[attr-defined]
+                self.space,
+                self.config.aggregation,
+            )
+            model_spans = [s for s in model_spans if s.score >= self._min_score(s.entity_type)]
+        pattern_spans = self.pattern_finder(text) if self.pattern_finder else []
+        pattern_spans = [s for s in pattern_spans if s.score >= self._min_score(s.entity_type)]
+        spans = merge_spans(text, model_spans, pattern_spans)
+        if self.allow_list:
+            spans = self.allow_list.filter(text, spans)
+        return spans
+
+    def _min_score(self, entity_type: str) -> float:
+        return self.config.min_scores.get(entity_type, self.config.min_score)
+
+    def _run_jobs(self, jobs: list[_Job]) -> list[FloatArray]:
+        """Model probabilities per job, batched by similar length under a token budget."""
+        order = sorted(range(len(jobs)), key=lambda i: len(jobs[i].ids))
+        out: list[FloatArray | None] = [None] * len(jobs)
+        budget = self.config.batch_token_budget
+        batch: list[int] = []
+        calls = padded = 0
+
+        def flush() -> None:
+            nonlocal calls, padded
+            if not batch:
+                return
+            rows = [jobs[i].ids for i in batch]
+            for i, p in zip(batch, self.classifier.probabilities(rows), strict=True):
+                out[i] = p
+            calls += 1
+            padded += len(rows) * (max(len(r) for r in rows) + 2)
+            batch.clear()
+
+        for i in order:
+            width = len(jobs[i].ids) + 2  # sorted ascending: this row is the widest so far
+            if batch and (len(batch) + 1) * width > budget:
+                flush()
+            batch.append(i)
+        flush()
+        self.stats.add(
+            texts=len({j.text_index for j in jobs}),
+            tokens=sum(len(j.ids) for j in jobs),
+            windows=len(jobs),
+            calls=calls,
+            padded=padded,
+        )
+        return [p for p in out if p is not None]

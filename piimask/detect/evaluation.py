@@ -1,0 +1,197 @@
+"""Scoring detected spans against gold spans: strict span P/R/F1, character recall/precision, leaks.
+
+Character metrics are untyped: they answer "would this character be masked?".
+Gold spans of ignored labels (dates, organisations, ... when only core PII is
+scored) are neutral: masking them is neither a hit nor a false positive.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from piimask.spans import Span
+
+# Gold labels as presidio-evaluator names them -> piimask entity types.
+PRESIDIO_GOLD_LABEL_MAP: Mapping[str, str] = {
+    "PERSON": "PERSON",
+    "STREET_ADDRESS": "STREET_ADDRESS",
+    "GPE": "LOCATION",
+    "LOCATION": "LOCATION",
+    "ZIP_CODE": "ZIP_CODE",
+    "PHONE_NUMBER": "PHONE_NUMBER",
+    "EMAIL_ADDRESS": "EMAIL_ADDRESS",
+    "CREDIT_CARD": "CREDIT_CARD",
+    "IBAN_CODE": "IBAN_CODE",
+    "US_SSN": "US_SSN",
+    "US_DRIVER_LICENSE": "DRIVER_LICENSE",
+    "IP_ADDRESS": "IP_ADDRESS",
+    "DOMAIN_NAME": "DOMAIN_NAME",
+    "DATE_TIME": "DATE_TIME",
+    "ORGANIZATION": "ORGANIZATION",
+    "AGE": "AGE",
+    "TITLE": "TITLE",
+    "NRP": "NRP",
+}
+NON_CORE_TYPES = frozenset({"ORGANIZATION", "DATE_TIME", "AGE", "TITLE", "NRP"})
+STRUCTURED_TYPES = frozenset(
+    {
+        "EMAIL_ADDRESS",
+        "PHONE_NUMBER",
+        "CREDIT_CARD",
+        "US_SSN",
+        "IBAN_CODE",
+        "IP_ADDRESS",
+        "DOMAIN_NAME",
+        "URL",
+        "DRIVER_LICENSE",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GoldSpan:
+    start: int
+    end: int
+    entity_type: str
+
+
+@dataclass(slots=True)
+class EvalCounts:
+    """Accumulates counts over records; :meth:`report` turns them into rates."""
+
+    ignored_types: frozenset[str] = NON_CORE_TYPES
+    records: int = 0
+    tp: Counter[str] = field(default_factory=Counter)
+    fp: Counter[str] = field(default_factory=Counter)
+    fn: Counter[str] = field(default_factory=Counter)
+    gold_spans: Counter[str] = field(default_factory=Counter)
+    leaked_spans: Counter[str] = field(default_factory=Counter)
+    gold_chars: int = 0
+    gold_chars_masked: int = 0
+    masked_chars: int = 0
+    masked_chars_on_pii: int = 0
+
+    def add(self, text_length: int, gold: Sequence[GoldSpan], predicted: Sequence[Span]) -> None:
+        self.records += 1
+        scored = [g for g in gold if g.entity_type not in self.ignored_types]
+        neutral = [g for g in gold if g.entity_type in self.ignored_types]
+
+        gold_keys = {(g.start, g.end, g.entity_type) for g in scored}
+        pred_keys = {(p.start, p.end, p.entity_type) for p in predicted}
+        neutral_keys = {(g.start, g.end) for g in neutral}
+        for key in pred_keys:
+            if key in gold_keys:
+                self.tp[key[2]] += 1
+            elif (key[0], key[1]) not in neutral_keys:
+                self.fp[key[2]] += 1
+        for key in gold_keys - pred_keys:
+            self.fn[key[2]] += 1
+
+        masked = bytearray(text_length)
+        for p in predicted:
+            masked[p.start : p.end] = b"\x01" * (p.end - p.start)
+        pii = bytearray(text_length)
+        for g in scored:
+            pii[g.start : g.end] = b"\x01" * (g.end - g.start)
+        neutral_chars = bytearray(text_length)
+        for g in neutral:
+            neutral_chars[g.start : g.end] = b"\x01" * (g.end - g.start)
+
+        for g in scored:
+            self.gold_spans[g.entity_type] += 1
+            if not all(masked[g.start : g.end]):
+                self.leaked_spans[g.entity_type] += 1
+        for i in range(text_length):
+            if pii[i]:
+                self.gold_chars += 1
+                self.gold_chars_masked += masked[i]
+            elif masked[i] and not neutral_chars[i]:
+                self.masked_chars += 1
+        self.masked_chars_on_pii = self.gold_chars_masked
+
+    def report(self) -> dict[str, object]:
+        def prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
+            precision = tp / (tp + fp) if tp + fp else 0.0
+            recall = tp / (tp + fn) if tp + fn else 0.0
+            f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+            return {
+                "precision": round(precision, 4),
+                "recall": round(recall, 4),
+                "f1": round(f1, 4),
+                "support": tp + fn,
+            }
+
+        types = sorted(set(self.tp) | set(self.fp) | set(self.fn) | set(self.gold_spans))
+        per_type = {
+            t: {
+                **prf(self.tp[t], self.fp[t], self.fn[t]),
+                "leaked": self.leaked_spans[t],
+                "leak_rate": round(self.leaked_spans[t] / self.gold_spans[t], 4)
+                if self.gold_spans[t]
+                else 0.0,
+            }
+            for t in types
+        }
+        total_gold = sum(self.gold_spans.values())
+        structured_gold = sum(v for k, v in self.gold_spans.items() if k in STRUCTURED_TYPES)
+        structured_leaked = sum(v for k, v in self.leaked_spans.items() if k in STRUCTURED_TYPES)
+        masked_total = self.masked_chars + self.masked_chars_on_pii
+        return {
+            "records": self.records,
+            "span": prf(
+                sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values())
+            ),
+            "char_recall": round(self.gold_chars_masked / self.gold_chars, 4)
+            if self.gold_chars
+            else 1.0,
+            "char_precision": round(self.masked_chars_on_pii / masked_total, 4)
+            if masked_total
+            else 1.0,
+            "leaked_spans": round(sum(self.leaked_spans.values()) / total_gold, 4)
+            if total_gold
+            else 0.0,
+            "leaked_structured_spans": round(structured_leaked / structured_gold, 4)
+            if structured_gold
+            else 0.0,
+            "per_type": per_type,
+        }
+
+
+def gold_spans(raw: Iterable[Mapping[str, object]], label_map: Mapping[str, str]) -> list[GoldSpan]:
+    out = []
+    for item in raw:
+        label = str(item["label"])
+        start, end = item["start"], item["end"]
+        if not isinstance(start, int) or not isinstance(end, int):
+            raise ValueError("gold span start/end must be integers")
+        out.append(GoldSpan(start, end, label_map.get(label, label)))
+    return out
+
+
+def format_report(report: Mapping[str, object]) -> str:
+    """A readable table of a report."""
+    lines = [
+        f"records: {report['records']}",
+        f"character recall:    {report['char_recall']:.4f}   (share of gold PII characters masked)",
+        f"character precision: {report['char_precision']:.4f}   (share of masked characters that are PII)",
+        f"leaked spans:        {report['leaked_spans']:.4f}   (gold spans with any character unmasked)",
+        f"leaked structured:   {report['leaked_structured_spans']:.4f}",
+        "",
+        f"{'entity type':<18}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}{'leaked':>8}{'leak%':>7}",
+    ]
+    per_type = report["per_type"]
+    assert isinstance(per_type, Mapping)
+    for name, row in per_type.items():
+        lines.append(
+            f"{name:<18}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>8.3f}"
+            f"{row['support']:>9}{row['leaked']:>8}{100 * row['leak_rate']:>6.1f}%"
+        )
+    span = report["span"]
+    assert isinstance(span, Mapping)
+    lines.append(
+        f"{'overall (strict)':<18}{span['precision']:>10.3f}{span['recall']:>8.3f}"
+        f"{span['f1']:>8.3f}{span['support']:>9}"
+    )
+    return "\n".join(lines)
