@@ -171,8 +171,12 @@ class HealthServer:
         server.health = self.health
         server.registry = self.registry
         self._server = server
+        # A short poll interval keeps stop() quick; the cost is a few wakeups per second.
         self._thread = threading.Thread(
-            target=server.serve_forever, name="piimask-health", daemon=True
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="piimask-health",
+            daemon=True,
         )
         self._thread.start()
         log.info("health server listening", extra={"port": self.port})
