@@ -1,0 +1,371 @@
+"""Masking whole messages: plain text, or JSON documents whose fields the policy selects.
+
+Two steps so the caller can batch detection: ``plan`` says which strings need detection,
+``apply`` takes their spans and builds the masked message.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, NoReturn
+
+from piimask.keys import KeyRing
+from piimask.mask.engine import AppliedMask, CompiledPolicy, MessageContext, mask_text
+from piimask.mask.jsonpath import JsonPath, PathKey, format_path
+from piimask.mask.policy import Policy
+from piimask.spans import Span
+
+MessageFormat = Literal["text", "json"]
+WHOLE_FIELD_DETECTOR = "policy:mask_whole"
+
+
+class MessageRejected(Exception):
+    """The message cannot be masked as the policy asks; it goes to the dead-letter topic.
+
+    ``reason`` is a short code (invalid_json, not_json_object, too_deep, unexpected_type,
+    invalid_unicode); ``detail`` says where, never quoting the message content.
+    """
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """One JSON value to mask, in document order."""
+
+    path: tuple[PathKey, ...]
+    path_text: str
+    text: str
+    is_number: bool
+    text_index: int | None  # index into ScanPlan.texts (scanned fields)
+    whole_entity: str | None  # entity type (masked whole, no detection)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanPlan:
+    """The strings that need detection (``texts``) and how to put the message back together."""
+
+    texts: list[str]
+    format: MessageFormat
+    payload: str | None = None
+    document: object = None
+    items: tuple[_Item, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MaskedMessage:
+    payload: str  # masked text, or the masked JSON document serialized
+    masks: list[AppliedMask]
+    format: MessageFormat  # how the message was handled ("text" also for JSON-as-text fallback)
+    document: object = None  # the masked JSON document (format "json")
+
+    @property
+    def masked_count(self) -> int:
+        return sum(1 for m in self.masks if m.masked)
+
+
+def _reject_invalid_number(text: str) -> NoReturn:
+    raise ValueError("number literal out of range")
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        _reject_invalid_number(text)
+    return value
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+class _Selector:
+    """Several JSON paths stepped together down the document walk."""
+
+    __slots__ = ("paths",)
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.paths = tuple(JsonPath.parse(t) for t in texts)
+
+    def start(self) -> tuple[frozenset[int], ...]:
+        return tuple(p.initial() for p in self.paths)
+
+    def step(self, states: tuple[frozenset[int], ...], key: PathKey) -> tuple[frozenset[int], ...]:
+        return tuple(p.step(s, key) if s else s for p, s in zip(self.paths, states, strict=True))
+
+    def first_accepting(self, states: tuple[frozenset[int], ...]) -> int:
+        for i, (p, s) in enumerate(zip(self.paths, states, strict=True)):
+            if s and p.accepts(s):
+                return i
+        return -1
+
+
+_States = tuple[frozenset[int], ...]
+
+
+class MessageMasker:
+    """Applies one policy with one key ring to messages of one format. Thread-safe."""
+
+    def __init__(self, policy: Policy, keyring: KeyRing, *, message_format: MessageFormat) -> None:
+        self.policy = policy
+        self.keyring = keyring
+        self.message_format: MessageFormat = message_format
+        self._compiled = CompiledPolicy(policy)
+        rules = policy.json_rules
+        self._scan = _Selector(rules.scan) if rules.scan is not None else None
+        self._ignore = _Selector(rules.ignore)
+        self._whole = _Selector([w.path for w in rules.mask_whole])
+        self._whole_entities = [w.entity_type for w in rules.mask_whole]
+
+    # --- plan ------------------------------------------------------------------------
+
+    def plan(self, payload: str) -> ScanPlan:
+        if self.message_format == "text":
+            return ScanPlan(texts=[payload], format="text", payload=payload)
+        try:
+            document = json.loads(
+                payload, parse_float=_parse_float, parse_constant=_reject_invalid_number
+            )
+        except json.JSONDecodeError as exc:
+            return self._unexpected(
+                payload, "invalid_json", f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+            )
+        except RecursionError:
+            raise MessageRejected("too_deep", "the JSON document is nested too deeply") from None
+        except ValueError as exc:
+            return self._unexpected(payload, "invalid_json", str(exc))
+        if not isinstance(document, dict | list):
+            return self._unexpected(
+                payload, "not_json_object", f"top-level JSON {_type_name(document)}"
+            )
+        return self._plan_document(document, payload)
+
+    def plan_document(self, document: object) -> ScanPlan:
+        """Plan for an already parsed JSON document (an object or array)."""
+        if not isinstance(document, dict | list):
+            raise MessageRejected("not_json_object", f"top-level JSON {_type_name(document)}")
+        return self._plan_document(document, None)
+
+    def _unexpected(self, payload: str, reason: str, detail: str) -> ScanPlan:
+        if self.policy.on_unexpected == "text":
+            return ScanPlan(texts=[payload], format="text", payload=payload)
+        raise MessageRejected(reason, detail)
+
+    def _plan_document(
+        self, document: dict[str, object] | list[object], payload: str | None
+    ) -> ScanPlan:
+        items: list[_Item] = []
+        texts: list[str] = []
+        self._walk(
+            document,
+            (),
+            depth=1,
+            scan_states=self._scan.start() if self._scan else (),
+            ignore_states=self._ignore.start(),
+            whole_states=self._whole.start(),
+            scanning=self._scan is None,
+            whole_entity=None,
+            items=items,
+            texts=texts,
+        )
+        return ScanPlan(
+            texts=texts, format="json", payload=payload, document=document, items=tuple(items)
+        )
+
+    def _walk(
+        self,
+        node: object,
+        path: tuple[PathKey, ...],
+        *,
+        depth: int,
+        scan_states: _States,
+        ignore_states: _States,
+        whole_states: _States,
+        scanning: bool,
+        whole_entity: str | None,
+        items: list[_Item],
+        texts: list[str],
+    ) -> None:
+        unexpected = isinstance(node, int | float)  # bool is an int too
+        if self._ignore.paths:
+            if path:
+                ignore_states = self._ignore.step(ignore_states, path[-1])
+            if self._ignore.first_accepting(ignore_states) >= 0:
+                return
+        if self._whole.paths and whole_entity is None:
+            if path:
+                whole_states = self._whole.step(whole_states, path[-1])
+            hit = self._whole.first_accepting(whole_states)
+            if hit >= 0:
+                whole_entity = self._whole_entities[hit]
+                if unexpected:
+                    self._unexpected_field(path, node)
+        if self._scan is not None and not scanning:
+            if path:
+                scan_states = self._scan.step(scan_states, path[-1])
+            if self._scan.first_accepting(scan_states) >= 0:
+                scanning = True
+                if unexpected:
+                    self._unexpected_field(path, node)
+        if isinstance(node, dict | list):
+            if depth > self.policy.json_rules.max_depth:
+                raise MessageRejected(
+                    "too_deep",
+                    f"field {format_path(path)}: deeper than max_depth "
+                    f"{self.policy.json_rules.max_depth}",
+                )
+            children = node.items() if isinstance(node, dict) else enumerate(node)
+            for key, child in children:
+                self._walk(
+                    child,
+                    (*path, key),
+                    depth=depth + 1,
+                    scan_states=scan_states,
+                    ignore_states=ignore_states,
+                    whole_states=whole_states,
+                    scanning=scanning,
+                    whole_entity=whole_entity,
+                    items=items,
+                    texts=texts,
+                )
+            return
+        if isinstance(node, str):
+            text, is_number = node, False
+            if _has_surrogate(text):
+                raise MessageRejected(
+                    "invalid_unicode", f"field {format_path(path)}: lone surrogate in string"
+                )
+        elif isinstance(node, int | float) and not isinstance(node, bool):
+            text, is_number = json.dumps(node), True
+        else:
+            return  # true / false / null carry nothing to mask
+        if whole_entity is not None:
+            items.append(_Item(path, format_path(path), text, is_number, None, whole_entity))
+        elif scanning and text and (not is_number or self._numbers_scanned(path)):
+            items.append(_Item(path, format_path(path), text, is_number, len(texts), None))
+            texts.append(text)
+
+    def _numbers_scanned(self, path: tuple[PathKey, ...]) -> bool:
+        if self.policy.json_rules.scan_numbers:
+            return True
+        # a number at an explicitly listed path under on_unexpected=text is handled as text
+        return self._scan is not None and any(p.matches(path) for p in self._scan.paths)
+
+    def _unexpected_field(self, path: tuple[PathKey, ...], node: object) -> None:
+        if self.policy.on_unexpected == "reject":
+            raise MessageRejected(
+                "unexpected_type",
+                f"field {format_path(path)}: expected a string, got {_type_name(node)}",
+            )
+
+    # --- apply -------------------------------------------------------------------------
+
+    def apply(self, plan: ScanPlan, spans: Sequence[Sequence[Span]]) -> MaskedMessage:
+        """``spans[i]`` are the detected spans of ``plan.texts[i]``."""
+        if len(spans) != len(plan.texts):
+            raise ValueError(f"got spans for {len(spans)} texts, the plan has {len(plan.texts)}")
+        context = MessageContext()
+        if plan.format == "text":
+            result = mask_text(
+                plan.texts[0], spans[0], self._compiled, self.keyring, context=context
+            )
+            return MaskedMessage(payload=result.text, masks=result.masks, format="text")
+
+        masks: list[AppliedMask] = []
+        replacements: dict[tuple[PathKey, ...], str] = {}
+        for item in plan.items:
+            if item.whole_entity is not None:
+                item_spans: Sequence[Span] = [
+                    Span(0, len(item.text), item.whole_entity, 1.0, WHOLE_FIELD_DETECTOR)
+                ]
+            else:
+                assert item.text_index is not None
+                item_spans = spans[item.text_index]
+            if not item_spans:
+                continue
+            result = mask_text(
+                item.text,
+                item_spans,
+                self._compiled,
+                self.keyring,
+                field_path=item.path_text,
+                context=context,
+            )
+            masks.extend(result.masks)
+            if any(m.masked for m in result.masks):
+                replacements[item.path] = result.text
+        if not replacements:
+            document = plan.document
+            payload = plan.payload
+            if payload is None:
+                payload = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        else:
+            document = _rebuild(plan.document, _trie(replacements))
+            payload = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        return MaskedMessage(payload=payload, masks=masks, format="json", document=document)
+
+
+def _type_name(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+_Trie = dict[PathKey, "_Trie | str"]
+
+
+def _trie(replacements: dict[tuple[PathKey, ...], str]) -> _Trie:
+    root: _Trie = {}
+    for path, value in replacements.items():
+        node = root
+        for key in path[:-1]:
+            child = node.setdefault(key, {})
+            assert isinstance(child, dict)
+            node = child
+        node[path[-1]] = value
+    return root
+
+
+def _rebuild(node: object, trie: _Trie) -> object:
+    """A copy of ``node`` with the replacements applied; untouched subtrees are shared."""
+    if isinstance(node, dict):
+        out_d: dict[str, object] = {}
+        for key, child in node.items():
+            sub = trie.get(key)
+            if sub is None:
+                out_d[key] = child
+            elif isinstance(sub, str):
+                out_d[key] = sub
+            else:
+                out_d[key] = _rebuild(child, sub)
+        return out_d
+    if isinstance(node, list):
+        out_l: list[object] = []
+        for index, child in enumerate(node):
+            sub = trie.get(index)
+            if sub is None:
+                out_l.append(child)
+            elif isinstance(sub, str):
+                out_l.append(sub)
+            else:
+                out_l.append(_rebuild(child, sub))
+        return out_l
+    return node

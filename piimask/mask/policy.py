@@ -1,0 +1,582 @@
+"""The mask policy file: pydantic models, loading, and error messages that name the field."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import string
+from collections.abc import Iterable, Mapping
+from functools import cache, cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeAlias
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from piimask.mask.jsonpath import JsonPath, JsonPathError
+
+OperatorName: TypeAlias = Literal[
+    "redact", "replace", "mask", "hash", "encrypt", "pseudonymize", "keep"
+]
+OPERATORS: tuple[OperatorName, ...] = (
+    "redact",
+    "replace",
+    "mask",
+    "hash",
+    "encrypt",
+    "pseudonymize",
+    "keep",
+)
+
+ENTITY_NAME_PATTERN = r"^[A-Z][A-Z0-9_]*$"
+EntityName = Annotated[str, StringConstraints(pattern=ENTITY_NAME_PATTERN)]
+
+# The entity types the detector emits (Presidio names); others are allowed for custom detectors.
+KNOWN_ENTITY_TYPES: tuple[str, ...] = (
+    "PERSON",
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "STREET_ADDRESS",
+    "LOCATION",
+    "ZIP_CODE",
+    "CREDIT_CARD",
+    "US_SSN",
+    "IBAN_CODE",
+    "US_BANK_NUMBER",
+    "ROUTING_NUMBER",
+    "IP_ADDRESS",
+    "URL",
+    "DOMAIN_NAME",
+    "PASSPORT",
+    "DRIVER_LICENSE",
+    "TAX_ID",
+    "GOVERNMENT_ID",
+    "DATE_TIME",
+    "MAC_ADDRESS",
+)
+
+
+class PolicyError(Exception):
+    """An invalid policy. ``errors`` holds one ``"field.path: reason"`` line per problem."""
+
+    def __init__(self, message: str, errors: Iterable[str] = ()) -> None:
+        self.errors = list(errors)
+        full = message if not self.errors else message + "\n  " + "\n  ".join(self.errors)
+        super().__init__(full)
+
+
+def _template_fields(template: str) -> set[str]:
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise ValueError(f"invalid template: {exc}") from None
+    fields: set[str] = set()
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if spec or conversion:
+            raise ValueError("template placeholders take no format spec or conversion")
+        fields.add(name)
+    return fields
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- operator parameters ---------------------------------------------------------------
+
+
+class NoParams(_Strict):
+    """This operator takes no parameters."""
+
+
+class ReplaceParams(_Strict):
+    value: str | None = Field(
+        default=None, description="A literal replacement string (no placeholders)."
+    )
+    template: str | None = Field(
+        default=None,
+        description="Replacement with placeholders {entity} and, when numbered, {n}. "
+        "Default: '<{entity}>', or '<{entity}_{n}>' when numbered.",
+    )
+    numbered: bool = Field(
+        default=False,
+        description="Number distinct values per entity type within a message: the same "
+        "person gets the same <PERSON_1> each time it appears.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> ReplaceParams:
+        if self.value is not None and self.template is not None:
+            raise ValueError("set either value or template, not both")
+        if self.value is not None and self.numbered:
+            raise ValueError("numbered needs a template with {n}, not a literal value")
+        if self.template is not None:
+            fields = _template_fields(self.template)
+            allowed = {"entity", "n"} if self.numbered else {"entity"}
+            unknown = fields - allowed
+            if unknown:
+                raise ValueError(
+                    f"template placeholder(s) {sorted(unknown)} not allowed; use {sorted(allowed)}"
+                )
+            if self.numbered and "n" not in fields:
+                raise ValueError("a numbered template must contain {n}")
+        return self
+
+    def render(self, entity: str, number: int | None) -> str:
+        if self.value is not None:
+            return self.value
+        template = self.template or ("<{entity}_{n}>" if self.numbered else "<{entity}>")
+        return template.format(entity=entity, n=number)
+
+
+DEFAULT_SEPARATORS = " -./()+:"
+
+
+class MaskParams(_Strict):
+    char: str = Field(default="*", min_length=1, max_length=1, description="Mask character.")
+    keep_first: int = Field(default=0, ge=0, description="Characters left readable at the start.")
+    keep_last: int = Field(default=0, ge=0, description="Characters left readable at the end.")
+    skip_separators: bool = Field(
+        default=False,
+        description="Leave separators as they are and count only the other characters, "
+        "so 4111-1111-1111-1234 becomes ****-****-****-1234 with keep_last 4.",
+    )
+    separators: str = Field(
+        default=DEFAULT_SEPARATORS, description="Characters treated as separators."
+    )
+    min_masked_fraction: float = Field(
+        default=0.5,
+        gt=0.0,
+        le=1.0,
+        description="If keep_first + keep_last would leave less than this fraction of the "
+        "characters masked (a short value), the whole value is masked instead.",
+    )
+
+
+class HashParams(_Strict):
+    length: int = Field(
+        default=16, ge=8, le=64, description="Hex characters of the HMAC-SHA256 kept."
+    )
+    format: str = Field(
+        default="<{entity}:{key_id}:{digest}>",
+        description="Token format; placeholders {entity}, {key_id}, {digest} ({digest} required).",
+    )
+    normalize: Literal["none", "casefold"] = Field(
+        default="none",
+        description="casefold: 'Ann@X.com' and 'ann@x.com' hash the same.",
+    )
+
+    @field_validator("format")
+    @classmethod
+    def _check_format(cls, value: str) -> str:
+        fields = _template_fields(value)
+        unknown = fields - {"entity", "key_id", "digest"}
+        if unknown:
+            raise ValueError(f"unknown placeholder(s) {sorted(unknown)}")
+        if "digest" not in fields:
+            raise ValueError("the format must contain {digest}")
+        return value
+
+
+class PseudonymizeParams(_Strict):
+    locale: str = Field(default="en_US", description="Faker locale of the fake values.")
+    normalize: Literal["none", "casefold"] = Field(
+        default="casefold",
+        description="casefold: 'ANN LEE' and 'Ann Lee' get the same pseudonym.",
+    )
+
+    @field_validator("locale")
+    @classmethod
+    def _check_locale(cls, value: str) -> str:
+        from faker.config import AVAILABLE_LOCALES  # slow import, paid only when used
+
+        if value not in AVAILABLE_LOCALES:
+            raise ValueError(f"unknown Faker locale {value!r}")
+        return value
+
+
+# --- operator rules (discriminated on "operator") ---------------------------------------
+
+MinScore = Annotated[
+    float | None,
+    Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="Spans scoring below this are not masked (recorded as below_threshold). "
+        "Unset: the default rule's min_score, else 0.",
+    ),
+]
+
+
+class RedactRule(_Strict):
+    """Remove the value."""
+
+    operator: Literal["redact"]
+    params: NoParams = NoParams()
+    min_score: MinScore = None
+
+
+class ReplaceRule(_Strict):
+    """Replace the value with a fixed string or a template such as <PERSON_1>."""
+
+    operator: Literal["replace"]
+    params: ReplaceParams = ReplaceParams()
+    min_score: MinScore = None
+
+
+class MaskRule(_Strict):
+    """Mask characters, optionally keeping the first/last N."""
+
+    operator: Literal["mask"]
+    params: MaskParams = MaskParams()
+    min_score: MinScore = None
+
+
+class HashRule(_Strict):
+    """Keyed HMAC-SHA256 token, same value + same key -> same token."""
+
+    operator: Literal["hash"]
+    params: HashParams = HashParams()
+    min_score: MinScore = None
+
+
+class EncryptRule(_Strict):
+    """Deterministic AES-SIV token <enc:TYPE:KEYID:...>, reversible with `piimask unmask`."""
+
+    operator: Literal["encrypt"]
+    params: NoParams = NoParams()
+    min_score: MinScore = None
+
+
+class PseudonymizeRule(_Strict):
+    """A realistic fake value chosen deterministically from an HMAC of the original."""
+
+    operator: Literal["pseudonymize"]
+    params: PseudonymizeParams = PseudonymizeParams()
+    min_score: MinScore = None
+
+
+class KeepRule(_Strict):
+    """Leave the value as it is (still recorded as detected)."""
+
+    operator: Literal["keep"]
+    params: NoParams = NoParams()
+    min_score: MinScore = None
+
+
+Rule: TypeAlias = (
+    RedactRule | ReplaceRule | MaskRule | HashRule | EncryptRule | PseudonymizeRule | KeepRule
+)
+OperatorRule = Annotated[Rule, Field(discriminator="operator")]
+
+# Less revealing wins when overlapping spans are merged.
+OPERATOR_STRENGTH: Mapping[str, int] = {
+    "keep": 0,
+    "mask": 1,
+    "encrypt": 2,
+    "pseudonymize": 3,
+    "hash": 3,
+    "replace": 4,
+    "redact": 5,
+}
+
+
+# --- allow lists, JSON field selection --------------------------------------------------
+
+
+def _check_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression: {exc}") from None
+    return value
+
+
+def _check_json_path(value: str) -> str:
+    try:
+        JsonPath.parse(value)
+    except JsonPathError as exc:
+        raise ValueError(f"invalid path: {exc}") from None
+    return value
+
+
+Regex = Annotated[str, AfterValidator(_check_regex)]
+JsonPathText = Annotated[str, AfterValidator(_check_json_path)]
+
+
+class AllowList(_Strict):
+    values: list[str] = Field(
+        default_factory=list, description="Exact values that are never masked."
+    )
+    patterns: list[Regex] = Field(
+        default_factory=list,
+        description="Regular expressions; a value matching one in full is never masked.",
+    )
+
+
+class WholeField(_Strict):
+    path: JsonPathText = Field(description="Field (and everything under it) masked whole.")
+    entity_type: EntityName = Field(description="Entity type whose rule masks the field.")
+
+
+class JsonRules(_Strict):
+    scan: list[JsonPathText] | None = Field(
+        default=None,
+        description="Fields scanned for PII (and everything under them). Default: every "
+        "string value in the document.",
+    )
+    mask_whole: list[WholeField] = Field(
+        default_factory=list,
+        description="Fields masked whole without detection, with the rule of entity_type.",
+    )
+    ignore: list[JsonPathText] = Field(
+        default_factory=list,
+        description="Fields left alone (wins over scan and mask_whole).",
+    )
+    scan_numbers: bool = Field(
+        default=True,
+        description="Scan numbers too (as their JSON text); a number with PII becomes a "
+        "masked string.",
+    )
+    max_depth: int = Field(
+        default=64, ge=1, le=512, description="Deeper documents are rejected (too_deep)."
+    )
+
+
+class Policy(BaseModel):
+    """What happens to detected PII, per entity type."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        coerce_numbers_to_str=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        title="piimask mask policy",
+    )
+
+    version: str = Field(
+        min_length=1,
+        max_length=100,
+        description="Your version of this policy, recorded with every masked record.",
+    )
+    description: str = Field(default="", description="Free text for humans.")
+    default: OperatorRule = Field(
+        default_factory=lambda: ReplaceRule(operator="replace"),
+        description="Rule for entity types not listed under entities.",
+    )
+    entities: dict[EntityName, OperatorRule] = Field(
+        default_factory=dict, description="Rule per entity type (e.g. CREDIT_CARD)."
+    )
+    allow: AllowList = Field(default_factory=AllowList)
+    json_rules: JsonRules = Field(
+        default_factory=JsonRules, alias="json", description="How JSON messages are scanned."
+    )
+    on_unexpected: Literal["text", "reject"] = Field(
+        default="reject",
+        description="A message that is not what the policy expects (plain text when JSON "
+        "was expected, a non-string value at a listed path): 'text' handles it as text, "
+        "'reject' dead-letters it.",
+    )
+
+    def rule_for(self, entity_type: str) -> Rule:
+        return self.entities.get(entity_type, self.default)
+
+    def min_score_for(self, entity_type: str) -> float:
+        rule = self.entities.get(entity_type)
+        if rule is not None and rule.min_score is not None:
+            return rule.min_score
+        return self.default.min_score if self.default.min_score is not None else 0.0
+
+    @cached_property
+    def sha256(self) -> str:
+        """Hash of the canonical JSON of the policy (comments and key order don't count)."""
+        canonical = json.dumps(
+            self.model_dump(mode="json", by_alias=True),
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys (YAML would silently keep the last one)."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    result: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node)
+        if key in result:
+            mark = key_node.start_mark
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (line {mark.line + 1})", mark
+            )
+        result[key] = loader.construct_object(value_node)
+    return result
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_mapping,
+)
+
+
+def parse_policy_text(text: str, *, source: str, fmt: Literal["yaml", "json"]) -> Policy:
+    try:
+        data = json.loads(text) if fmt == "json" else yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506
+    except json.JSONDecodeError as exc:
+        raise PolicyError(
+            f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{source}: not valid YAML: {exc}") from None
+    return parse_policy_data(data, source=source)
+
+
+def parse_policy_data(data: object, *, source: str = "policy") -> Policy:
+    if not isinstance(data, dict):
+        raise PolicyError(f"{source}: a policy is a mapping with at least 'version'")
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError(f"{source}: invalid policy", format_errors(exc, data)) from None
+
+
+def load_policy(path: Path) -> Policy:
+    """Load a YAML or JSON policy file; raises PolicyError naming each bad field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(f"cannot read policy {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise PolicyError(f"policy {path} is not UTF-8 text") from None
+    fmt: Literal["yaml", "json"] = "json" if path.suffix.lower() == ".json" else "yaml"
+    return parse_policy_text(text, source=str(path), fmt=fmt)
+
+
+DEFAULT_POLICY_RESOURCE = "default_policy.yaml"
+
+
+def default_policy_text() -> str:
+    resource = resources.files("piimask").joinpath("data", DEFAULT_POLICY_RESOURCE)
+    return resource.read_text(encoding="utf-8")
+
+
+@cache
+def default_policy() -> Policy:
+    """The shipped policy (deploy/policies/default.yaml, packaged as piimask/data)."""
+    return parse_policy_text(default_policy_text(), source="default policy", fmt="yaml")
+
+
+# --- error messages ----------------------------------------------------------------------
+
+
+def _render_loc(loc: Iterable[str | int]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out or "(policy)"
+
+
+def _clean_loc(loc: tuple[str | int, ...], data: object) -> list[str | int]:
+    """Drop the discriminator tags pydantic puts in locations of tagged unions, and the
+    '[key]' marker of dict-key errors, so paths read like the file."""
+    cleaned: list[str | int] = []
+    node: object = data
+    for part in loc:
+        if part == "[key]":
+            continue
+        if isinstance(node, dict):
+            if part in node:
+                node = node[part]
+                cleaned.append(part)
+                continue
+            if node.get("operator") == part:
+                continue
+            cleaned.append(part)
+            node = None
+            continue
+        if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+        cleaned.append(part)
+    return cleaned
+
+
+def _reason(error: Mapping[str, Any]) -> tuple[str, str | None]:
+    """(reason, extra location suffix) in plain words for one pydantic error."""
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    simple = {
+        "greater_than_equal": "must be >= {ge}",
+        "greater_than": "must be > {gt}",
+        "less_than_equal": "must be <= {le}",
+        "less_than": "must be < {lt}",
+        "missing": "required",
+        "extra_forbidden": "unknown field",
+        "string_too_short": "must have at least {min_length} character(s)",
+        "string_too_long": "must have at most {max_length} character(s)",
+        "literal_error": "must be one of {expected}",
+        "string_type": "must be a string",
+        "int_type": "must be an integer",
+        "int_parsing": "must be an integer",
+        "int_from_float": "must be an integer",
+        "float_type": "must be a number",
+        "float_parsing": "must be a number",
+        "bool_type": "must be true or false",
+        "bool_parsing": "must be true or false",
+        "dict_type": "must be a mapping",
+        "list_type": "must be a list",
+        "model_type": "must be a mapping",
+        "model_attributes_type": "must be a mapping",
+    }
+    if kind in simple:
+        return simple[kind].format(**ctx), None
+    if kind == "string_pattern_mismatch":
+        if ctx.get("pattern") == ENTITY_NAME_PATTERN:
+            return "entity types are UPPER_SNAKE_CASE names such as CREDIT_CARD", None
+        return f"must match {ctx.get('pattern')}", None
+    if kind == "union_tag_invalid":
+        return (
+            f"unknown operator {ctx.get('tag')!r}; expected one of {', '.join(OPERATORS)}",
+            "operator",
+        )
+    if kind == "union_tag_not_found":
+        return f"required: one of {', '.join(OPERATORS)}", "operator"
+    message = str(error.get("msg", kind))
+    return message.removeprefix("Value error, "), None
+
+
+def format_errors(exc: ValidationError, data: object) -> list[str]:
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False):
+        loc = _clean_loc(tuple(error["loc"]), data)
+        reason, suffix = _reason(error)
+        if suffix:
+            loc.append(suffix)
+        lines.append(f"{_render_loc(loc)}: {reason}")
+    return lines
