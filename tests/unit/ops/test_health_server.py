@@ -10,6 +10,8 @@ from prometheus_client import CollectorRegistry
 
 from piimask.ops.health import Health, HealthServer
 from piimask.ops.metrics import WorkerMetrics
+from piimask.ops.probe import main as probe_main
+from piimask.ops.probe import probe
 
 
 def get(port: int, path: str) -> tuple[int, str, str]:
@@ -111,3 +113,28 @@ def test_stop_releases_the_port() -> None:
     again = HealthServer(health, port, CollectorRegistry(), host="127.0.0.1")
     again.start()
     again.stop()
+
+
+def test_probe_succeeds_only_on_200(served: tuple[Health, WorkerMetrics, int]) -> None:
+    health, _, port = served
+    assert probe("/healthz", port)
+    assert not probe("/readyz", port)
+    make_ready(health)
+    assert probe("/readyz", port)
+
+
+def test_probe_fails_when_nothing_listens() -> None:
+    server = HealthServer(Health(), 0, CollectorRegistry(), host="127.0.0.1")
+    server.start()
+    port = server.port
+    server.stop()
+    assert not probe("/healthz", port, timeout=0.5)
+
+
+def test_probe_cli_reads_the_port_from_settings(
+    served: tuple[Health, WorkerMetrics, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIIMASK_METRICS_PORT", str(served[2]))
+    assert probe_main(["healthz"]) == 0
+    assert probe_main(["readyz"]) == 1
+    assert probe_main(["bogus"]) == 2
