@@ -1,0 +1,127 @@
+"""Deterministic, validated recognizers for structured identifiers (no model).
+
+Each recognizer finds one family of identifiers and only reports matches that
+pass its validator (checksum, calendar, numbering plan) and, where the shape
+alone is weak, a context word nearby::
+
+    from piimask.detect.patterns import default_recognizers, find_pattern_spans
+
+    spans = find_pattern_spans("Card 4111 1111 1111 1111, call +44 20 7946 0958")
+
+Spans of different types may overlap; the detection engine's merge step decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from typing import Protocol, runtime_checkable
+
+from piimask.detect.patterns.credit_card import CreditCardRecognizer
+from piimask.detect.patterns.dates import DateRecognizer
+from piimask.detect.patterns.driver_license import UsDriverLicenseRecognizer
+from piimask.detect.patterns.email import EmailRecognizer
+from piimask.detect.patterns.iban import IbanRecognizer
+from piimask.detect.patterns.ip import IpAddressRecognizer
+from piimask.detect.patterns.mac import MacAddressRecognizer
+from piimask.detect.patterns.phone import PhoneRecognizer
+from piimask.detect.patterns.routing import RoutingNumberRecognizer
+from piimask.detect.patterns.ssn import UsSsnRecognizer
+from piimask.detect.patterns.web import DomainNameRecognizer, UrlRecognizer
+from piimask.detect.patterns.zip_code import ZipCodeRecognizer
+from piimask.spans import Span
+
+__all__ = [
+    "RECOGNIZERS",
+    "CreditCardRecognizer",
+    "DateRecognizer",
+    "DomainNameRecognizer",
+    "EmailRecognizer",
+    "IbanRecognizer",
+    "IpAddressRecognizer",
+    "MacAddressRecognizer",
+    "PatternRecognizer",
+    "PhoneRecognizer",
+    "RoutingNumberRecognizer",
+    "UrlRecognizer",
+    "UsDriverLicenseRecognizer",
+    "UsSsnRecognizer",
+    "ZipCodeRecognizer",
+    "default_recognizers",
+    "find_pattern_spans",
+]
+
+
+@runtime_checkable
+class PatternRecognizer(Protocol):
+    """What the detection engine needs from a recognizer."""
+
+    name: str
+    entity_type: str
+
+    def find(self, text: str) -> list[Span]:
+        """Validated matches only; ``detector`` is ``f"pattern:{name}"``, score in [0, 1]."""
+        ...
+
+
+# Recognizer name -> factory, in the order they run.
+RECOGNIZERS: dict[str, Callable[[], PatternRecognizer]] = {
+    "EMAIL_ADDRESS": EmailRecognizer,
+    "URL": UrlRecognizer,
+    "DOMAIN_NAME": DomainNameRecognizer,
+    "IP_ADDRESS": IpAddressRecognizer,
+    "CREDIT_CARD": CreditCardRecognizer,
+    "IBAN_CODE": IbanRecognizer,
+    "US_SSN": UsSsnRecognizer,
+    "PHONE_NUMBER": PhoneRecognizer,
+    "ROUTING_NUMBER": RoutingNumberRecognizer,
+    "MAC_ADDRESS": MacAddressRecognizer,
+    "US_DRIVER_LICENSE": UsDriverLicenseRecognizer,
+    "DATE_TIME": DateRecognizer,
+    "ZIP_CODE": ZipCodeRecognizer,
+}
+
+
+def default_recognizers(
+    enabled: Collection[str] | None = None,
+    *,
+    phone_regions: Sequence[str] | None = None,
+) -> list[PatternRecognizer]:
+    """The built-in recognizers, all or those named in ``enabled`` (names as in ``RECOGNIZERS``).
+
+    ``phone_regions`` are the ISO 3166 regions whose national formats the phone
+    recognizer parses (default ``("US",)``); "+"-prefixed numbers parse anywhere.
+    Raises ``ValueError`` naming any unknown recognizer or region.
+    """
+    names = list(RECOGNIZERS) if enabled is None else list(enabled)
+    unknown = sorted(set(names) - set(RECOGNIZERS))
+    if unknown:
+        raise ValueError(
+            f"unknown pattern recognizer(s): {', '.join(unknown)}; known: {', '.join(RECOGNIZERS)}"
+        )
+    chosen = [name for name in RECOGNIZERS if name in set(names)]
+    recognizers: list[PatternRecognizer] = []
+    for name in chosen:
+        if name == "PHONE_NUMBER" and phone_regions is not None:
+            recognizers.append(PhoneRecognizer(regions=phone_regions))
+        else:
+            recognizers.append(RECOGNIZERS[name]())
+    return recognizers
+
+
+_DEFAULT: list[PatternRecognizer] | None = None
+
+
+def find_pattern_spans(
+    text: str, recognizers: Sequence[PatternRecognizer] | None = None
+) -> list[Span]:
+    """Spans of every recognizer (default: all built-in ones), sorted by position."""
+    global _DEFAULT
+    if recognizers is None:
+        if _DEFAULT is None:
+            _DEFAULT = default_recognizers()
+        recognizers = _DEFAULT
+    spans: list[Span] = []
+    for recognizer in recognizers:
+        spans.extend(recognizer.find(text))
+    spans.sort()
+    return spans

@@ -1,0 +1,72 @@
+"""IP_ADDRESS: IPv4 dotted quads and IPv6 addresses, validated with :mod:`ipaddress`."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from piimask.detect.patterns._base import BaseRecognizer, keyword_regex
+from piimask.spans import Span
+
+_IPV4 = re.compile(r"(?<![\w.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![\w]|\.[0-9])")
+_IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:|::)[0-9A-Fa-f:.]{1,43}(?![\w])")
+_VERSION_WORDS = keyword_regex(["version", "ver", "release", "build", "firmware", "v"])
+_HEX_LETTER = re.compile(r"[A-Fa-f]")
+
+
+def _ipv4_ok(value: str) -> bool:
+    try:
+        ipaddress.IPv4Address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _ipv6_plausible(value: str) -> bool:
+    try:
+        address = ipaddress.IPv6Address(value)
+    except ValueError:
+        return False
+    if address == ipaddress.IPv6Address("::1"):
+        return True
+    groups = [g for g in value.replace("::", ":").split(":") if g]
+    if "." in value:  # IPv4-mapped or -embedded tail
+        return True
+    if len(groups) < 2:
+        return any(len(g) >= 3 for g in groups)
+    # Clock times and ratios are colon-separated numbers too: demand a group that
+    # only an address would have (a hex letter or at least three digits).
+    return any(len(g) >= 3 or _HEX_LETTER.search(g) for g in groups)
+
+
+class IpAddressRecognizer(BaseRecognizer):
+    name = "IP_ADDRESS"
+    entity_type = "IP_ADDRESS"
+
+    def find(self, text: str) -> list[Span]:
+        spans: list[Span] = []
+        for match in _IPV6.finditer(text):
+            start, end = match.start(), match.end()
+            value = text[start:end]
+            # A sentence may end right after the address ("... at fe80::1.").
+            while value and value[-1] in ".:" and not value.endswith("::"):
+                value = value[:-1]
+            if value.count(":") < 2 or not _ipv6_plausible(value):
+                continue
+            full = "::" not in value and "." not in value
+            spans.append(self.span(start, start + len(value), 0.95 if full else 0.85))
+        ipv6 = list(spans)
+        for match in _IPV4.finditer(text):
+            start, end = match.start(), match.end()
+            if not _ipv4_ok(match.group()) or any(s.start <= start and end <= s.end for s in ipv6):
+                continue
+            if _VERSION_WORDS.search(text, max(0, start - 12), start):
+                continue
+            spans.append(self.span(start, end, 0.95))
+        spans.sort()
+        return spans
+
+    def validate(self, value: str) -> bool:
+        if _IPV4.fullmatch(value):
+            return _ipv4_ok(value)
+        return value.count(":") >= 2 and _ipv6_plausible(value)
