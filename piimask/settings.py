@@ -128,6 +128,12 @@ class Settings(BaseSettings):
         description="at-least-once: commit after acknowledgement; exactly-once: Kafka "
         "transactions (read the output with isolation.level=read_committed).",
     )
+    session_timeout_ms: int = Field(
+        default=10_000,
+        ge=1000,
+        le=300_000,
+        description="A worker silent this long leaves the group; its partitions move.",
+    )
     transactional_id_prefix: str = Field(
         default="piimask",
         description="exactly-once: transactional ids are <prefix>.<group>.<topic>.<partition>.",

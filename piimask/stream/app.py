@@ -1,0 +1,136 @@
+"""Assemble and run a worker from :class:`Settings`: keys, policy, model, ops hooks, signals."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from typing import Any
+
+from piimask.ops.health import Health, HealthServer
+from piimask.ops.metrics import WorkerMetrics
+from piimask.ops.reload import PolicyReloader
+from piimask.settings import Settings
+from piimask.stream.delivery import MaskingContext
+from piimask.stream.worker import Worker, WorkerError
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """The worker cannot start; the message says which setting to fix."""
+
+
+def load_keyring(settings: Settings) -> Any:
+    from piimask.keys import KeyRing, KeyRingError
+
+    try:
+        return KeyRing.from_settings(settings)
+    except KeyRingError as exc:
+        raise StartupError(
+            "the worker needs a key ring and will not start without one: set PIIMASK_KEYS "
+            f"(JSON) or PIIMASK_KEY_FILE ({exc})"
+        ) from None
+
+
+def load_active_policy(settings: Settings) -> Any:
+    from piimask.mask import default_policy, load_policy
+
+    if settings.policy_file is None:
+        return default_policy()
+    return load_policy(settings.policy_file)
+
+
+def masking_context(policy: Any, keyring: Any, settings: Settings) -> MaskingContext:
+    from piimask.mask import MessageMasker
+
+    return MaskingContext(
+        masker=MessageMasker(policy, keyring, message_format=settings.message_format),
+        policy_version=str(policy.version),
+        policy_sha256=str(policy.sha256),
+    )
+
+
+def build_worker(
+    settings: Settings,
+    *,
+    engine: Any = None,
+    keyring: Any = None,
+    metrics: WorkerMetrics | None = None,
+    health: Health | None = None,
+) -> Worker:
+    """A ready-to-run worker; loads the key ring, policy and model unless given."""
+    if keyring is None:
+        keyring = load_keyring(settings)
+    health = health if health is not None else Health()
+    policy = load_active_policy(settings)
+    if engine is None:
+        from piimask.detect import DetectionEngine, DetectorConfig
+
+        engine = DetectionEngine.load(DetectorConfig.from_settings(settings))
+    health.set_model_loaded(True)
+    return Worker(
+        settings,
+        detector=engine,
+        model_name=engine.model_name,
+        model_sha256=engine.model_sha256,
+        keyring=keyring,
+        context=masking_context(policy, keyring, settings),
+        metrics=metrics,
+        health=health,
+    )
+
+
+async def serve(worker: Worker, *, http_port: int | None = None) -> int:
+    """Run ``worker`` with signal handling, policy reload and the health server; exit code."""
+    settings = worker.settings
+    loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+    signals = 0
+
+    def on_signal() -> None:
+        nonlocal signals
+        signals += 1
+        if signals == 1:
+            log.info("stopping: finishing the batches in flight, then committing")
+            worker.stop()
+        elif main is not None:
+            log.warning("second stop signal: exiting without waiting (nothing more committed)")
+            main.cancel()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, on_signal)
+
+    server: HealthServer | None = None
+    port = settings.metrics_port if http_port is None else http_port
+    if port and worker.metrics is not None:
+        server = HealthServer(worker.health, port, worker.metrics.registry)
+        server.start()
+
+    reloader: PolicyReloader[Any] | None = None
+    if settings.policy_file is not None and settings.policy_reload != "off":
+        metrics = worker.metrics
+        keyring = worker.keyring
+        reloader = PolicyReloader(
+            settings.policy_file,
+            lambda policy: worker.set_context(masking_context(policy, keyring, settings)),
+            mode=settings.policy_reload,
+            interval=settings.policy_watch_interval,
+            loop=loop,
+            on_result=None if metrics is None else metrics.policy_reload,
+        )
+        reloader.start()
+    try:
+        await worker.run()
+    except WorkerError:
+        return 1
+    except asyncio.CancelledError:
+        return 1
+    finally:
+        if reloader is not None:
+            reloader.stop()
+        if server is not None:
+            server.stop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+    return 0

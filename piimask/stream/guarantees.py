@@ -1,0 +1,184 @@
+"""The two processing guarantees: how a batch's sends and its offset commit are tied together.
+
+at-least-once: one idempotent producer (acks=all). The input offsets are committed by the
+consumer only after every masked record, dead letter and audit event of the batch is
+acknowledged. A crash between the acks and the commit re-processes the batch, so
+consumers can see a record twice, never zero times.
+
+exactly-once: one transactional producer per assigned input partition, with
+transactional id ``<prefix>.<group>.<topic>.<partition>``. Each batch is one transaction per
+partition holding the masked records, dead letters, audit events and the consumer
+offsets (``send_offsets_to_transaction``). Consumers that read with
+``isolation.level=read_committed`` see each masked record exactly once.
+
+Why one producer per partition: aiokafka sends ``TxnOffsetCommit`` v0, without the group
+generation and member id of KIP-447, so a single producer per worker could not be
+fenced when its partitions move to another worker. The transactional id follows the
+partition instead: the new owner's ``init_producer_id`` bumps the epoch, which aborts
+the old owner's open transaction and fences it from committing later. After that
+init the owner re-reads the committed offsets and seeks to them, so a transaction that
+was completing during the hand-over cannot be processed twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import CommitFailedError, IllegalStateError
+from aiokafka.structs import TopicPartition
+
+from piimask.stream.delivery import BatchSender, MaskingContext, by_partition, next_offsets
+from piimask.stream.pipeline import Outcome
+
+log = logging.getLogger(__name__)
+
+ProducerFactory = Callable[..., AIOKafkaProducer]
+
+
+class Guarantee(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    async def on_assigned(self, assigned: set[TopicPartition]) -> None: ...
+    async def deliver(self, outcomes: Sequence[Outcome], ctx: MaskingContext) -> None: ...
+    async def topic_partitions(self, topic: str) -> int: ...
+
+
+class AtLeastOnce:
+    def __init__(
+        self,
+        consumer: AIOKafkaConsumer,
+        sender: BatchSender,
+        producer_factory: ProducerFactory,
+    ) -> None:
+        self.consumer = consumer
+        self.sender = sender
+        self.producer = producer_factory(enable_idempotence=True, acks="all")
+
+    async def start(self) -> None:
+        await self.producer.start()
+
+    async def stop(self) -> None:
+        await self.producer.stop()
+
+    async def on_assigned(self, assigned: set[TopicPartition]) -> None:
+        return None
+
+    async def topic_partitions(self, topic: str) -> int:
+        return len(await self.producer.partitions_for(topic))
+
+    async def deliver(self, outcomes: Sequence[Outcome], ctx: MaskingContext) -> None:
+        await self.sender.send(self.producer, outcomes, ctx)
+        offsets = next_offsets(outcomes)
+        try:
+            await self.consumer.commit(offsets)
+        except (CommitFailedError, IllegalStateError) as exc:
+            # The group moved these partitions while the batch was in flight: their new
+            # owner starts from the last commit and re-processes the batch (at-least-once).
+            log.warning(
+                "offset commit rejected after a rebalance; the batch will be re-processed",
+                extra={"partitions": sorted(f"{tp.topic}:{tp.partition}" for tp in offsets)},
+            )
+            log.debug("commit failure", exc_info=exc)
+
+
+class ExactlyOnce:
+    def __init__(
+        self,
+        consumer: AIOKafkaConsumer,
+        sender: BatchSender,
+        producer_factory: ProducerFactory,
+        *,
+        group_id: str,
+        transactional_id_prefix: str,
+    ) -> None:
+        self.consumer = consumer
+        self.sender = sender
+        self.group_id = group_id
+        self.prefix = transactional_id_prefix
+        self._factory = producer_factory
+        self.producers: dict[TopicPartition, AIOKafkaProducer] = {}
+        # Non-transactional: only asks for topic metadata.
+        self._meta = producer_factory(enable_idempotence=False, acks=1)
+
+    def transactional_id(self, tp: TopicPartition) -> str:
+        return f"{self.prefix}.{self.group_id}.{tp.topic}.{tp.partition}"
+
+    async def start(self) -> None:
+        await self._meta.start()
+
+    async def stop(self) -> None:
+        await self._stop_producers(list(self.producers))
+        await self._meta.stop()
+
+    async def topic_partitions(self, topic: str) -> int:
+        return len(await self._meta.partitions_for(topic))
+
+    async def _stop_producers(self, tps: Iterable[TopicPartition]) -> None:
+        stopping = [self.producers.pop(tp) for tp in list(tps) if tp in self.producers]
+        await asyncio.gather(*(p.stop() for p in stopping), return_exceptions=True)
+
+    async def _start_producer(self, tp: TopicPartition) -> None:
+        producer = self._factory(
+            enable_idempotence=True, acks="all", transactional_id=self.transactional_id(tp)
+        )
+        await producer.start()
+        try:
+            # begin waits for init_producer_id: this fences the previous owner of the id
+            # and aborts its open transaction. The empty transaction is then dropped.
+            await producer.begin_transaction()
+            await producer.abort_transaction()
+        except BaseException:
+            await producer.stop()
+            raise
+        self.producers[tp] = producer
+
+    async def on_assigned(self, assigned: set[TopicPartition]) -> None:
+        await self._stop_producers([tp for tp in self.producers if tp not in assigned])
+        new = [tp for tp in assigned if tp not in self.producers]
+        await asyncio.gather(*(self._start_producer(tp) for tp in new))
+        # Now that no other producer can commit offsets for these partitions, the
+        # committed offsets are final: start exactly there.
+        for tp in new:
+            committed = await self.consumer.committed(tp)
+            if committed is not None:
+                self.consumer.seek(tp, committed)
+
+    async def deliver(self, outcomes: Sequence[Outcome], ctx: MaskingContext) -> None:
+        groups = by_partition(outcomes)
+        results = await asyncio.gather(
+            *(self._deliver_partition(tp, group, ctx) for tp, group in groups.items()),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+
+    async def _deliver_partition(
+        self, tp: TopicPartition, outcomes: list[Outcome], ctx: MaskingContext
+    ) -> None:
+        producer = self.producers.get(tp)
+        if producer is None:
+            raise RuntimeError(f"no transactional producer for {tp.topic}:{tp.partition}")
+        await producer.begin_transaction()
+        try:
+            await self.sender.send(producer, outcomes, ctx)
+            await producer.send_offsets_to_transaction(next_offsets(outcomes), self.group_id)
+            await producer.commit_transaction()
+        except BaseException:
+            # Sealed events of this batch will never be read: start a new chain segment.
+            self.sender.chain.reset(tp.topic, tp.partition)
+            with contextlib.suppress(Exception):
+                await producer.abort_transaction()
+            raise
+
+
+def producer_factory(common: dict[str, Any]) -> ProducerFactory:
+    def make(**extra: Any) -> AIOKafkaProducer:
+        return AIOKafkaProducer(**common, **extra)
+
+    return make

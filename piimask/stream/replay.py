@@ -1,0 +1,176 @@
+"""Reading the dead-letter topic back: listing letters and re-sending chosen ones."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.structs import TopicPartition
+from pydantic import ValidationError
+
+from piimask.settings import Settings
+from piimask.stream.deadletter import DeadLetter, Encryptor, open_dead_letter, parse
+from piimask.stream.kafka_security import client_security_kwargs
+
+REPLAY_HEADER = "piimask-replay-of"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLetter:
+    """A record of the dead-letter topic: its own address and the parsed letter (or why not)."""
+
+    partition: int
+    offset: int
+    letter: DeadLetter | None
+    error: str | None = None
+
+    @property
+    def address(self) -> str:
+        return f"{self.partition}:{self.offset}"
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    reasons: frozenset[str] = frozenset()
+    sources: frozenset[str] = frozenset()
+
+    def matches(self, letter: DeadLetter) -> bool:
+        if self.reasons and letter.reason not in self.reasons:
+            return False
+        return not self.sources or letter.source in self.sources
+
+
+def parse_source(text: str) -> str:
+    """Validate ``TOPIC:PARTITION:OFFSET`` (the topic may itself contain no ':')."""
+    parts = text.rsplit(":", 2)
+    if len(parts) != 3 or not parts[0] or not parts[1].isdigit() or not parts[2].isdigit():
+        raise ValueError(f"{text!r} is not TOPIC:PARTITION:OFFSET")
+    return f"{parts[0]}:{int(parts[1])}:{int(parts[2])}"
+
+
+async def read_letters(
+    settings: Settings, topic: str, *, idle_timeout: float = 10.0
+) -> AsyncIterator[StoredLetter]:
+    """Every committed record of ``topic`` from the beginning to its end at call time."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        **client_security_kwargs(settings),
+        client_id=f"{settings.client_id}-dlq-reader",
+        group_id=None,
+        enable_auto_commit=False,
+        isolation_level="read_committed",
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    try:
+        await consumer.topics()
+        partitions = consumer.partitions_for_topic(topic)
+        if not partitions:
+            raise LookupError(f"dead-letter topic {topic} does not exist")
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
+        remaining = {tp for tp in tps if ends[tp] > 0}
+        loop = asyncio.get_running_loop()
+        last_progress = loop.time()
+        while remaining:
+            batch = await consumer.getmany(*remaining, timeout_ms=500, max_records=500)
+            for tp, messages in batch.items():
+                for m in messages:
+                    if m.offset >= ends[tp]:
+                        continue
+                    yield _parse(m)
+            if batch:
+                last_progress = loop.time()
+            for tp in list(remaining):
+                # Control records of transactions advance the position without a record.
+                if await consumer.position(tp) >= ends[tp]:
+                    remaining.discard(tp)
+            if remaining and loop.time() - last_progress > idle_timeout:
+                raise TimeoutError(
+                    f"no progress reading {topic} for {idle_timeout:.0f}s "
+                    "(an open transaction may hold the partition)"
+                )
+    finally:
+        await consumer.stop()
+
+
+def _parse(message: Any) -> StoredLetter:
+    try:
+        letter = parse(message.value or b"")
+    except (ValidationError, ValueError) as exc:
+        kind = type(exc).__name__
+        return StoredLetter(message.partition, message.offset, None, f"not a dead letter ({kind})")
+    return StoredLetter(message.partition, message.offset, letter)
+
+
+@dataclass(slots=True)
+class ReplayReport:
+    replayed: list[str]
+    skipped: list[tuple[str, str]]
+
+
+async def replay(
+    settings: Settings,
+    topic: str,
+    selection: Selection,
+    keyring: Encryptor,
+    *,
+    dry_run: bool = False,
+) -> ReplayReport:
+    """Re-send the selected letters' originals to their source topics (same key, headers)."""
+    chosen: list[DeadLetter] = []
+    report = ReplayReport([], [])
+    async for stored in read_letters(settings, topic):
+        if stored.letter is not None and selection.matches(stored.letter):
+            chosen.append(stored.letter)
+    originals = []
+    for letter in chosen:
+        if not letter.replayable:
+            report.skipped.append((letter.source, f"original not kept ({letter.omitted})"))
+            continue
+        try:
+            originals.append((letter, open_dead_letter(letter, keyring)))
+        except Exception as exc:
+            report.skipped.append((letter.source, str(exc)))
+    if dry_run:
+        report.replayed = [letter.source for letter, _ in originals]
+        return report
+    if not originals:
+        return report
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        **client_security_kwargs(settings),
+        client_id=f"{settings.client_id}-dlq-replay",
+        enable_idempotence=True,
+        acks="all",
+        max_request_size=settings.producer_max_request_bytes,
+    )
+    await producer.start()
+    try:
+        futures = []
+        for letter, original in originals:
+            headers = [(n, v) for n, v in original.headers if n != REPLAY_HEADER]
+            headers.append((REPLAY_HEADER, letter.source.encode()))
+            futures.append(
+                await producer.send(
+                    letter.source_topic, value=original.value, key=original.key, headers=headers
+                )
+            )
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    report.replayed = [letter.source for letter, _ in originals]
+    return report
+
+
+def summarize(letters: Iterable[StoredLetter]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for stored in letters:
+        reason = stored.letter.reason if stored.letter is not None else "unreadable"
+        counts[reason] = counts.get(reason, 0) + 1
+    return counts

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import pytest
+
+from piimask.keys import KeyRing
+from piimask.stream.pipeline import DeadLetterOutcome, Forward, Limits, process_batch
+from tests.unit.stream.helpers import RegexDetector, context, record
+
+LIMITS = Limits(max_message_bytes=30_000, max_output_bytes=60_000)
+
+
+def test_batch_masks_text_records_in_one_detection_call(
+    keyring: KeyRing, detector: RegexDetector
+) -> None:
+    records = [record(b"write to ann@example.com", offset=0), record(b"nothing here", offset=1)]
+    result = process_batch(
+        records, detector=detector, masker=context(keyring).masker, limits=LIMITS
+    )
+    assert detector.calls == [2]
+    first, second = result.outcomes
+    assert isinstance(first, Forward)
+    assert first.outcome == "masked"
+    assert first.payload is not None
+    assert b"ann@example.com" not in first.payload
+    assert [m.entity_type for m in first.masks] == ["EMAIL_ADDRESS"]
+    assert isinstance(second, Forward)
+    assert second.outcome == "clean"
+    assert second.payload == b"nothing here"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "value", "reason"),
+    [
+        ("text", b"\xff\xfe", "invalid_utf8"),
+        ("json", b'{"a": ', "invalid_json"),
+        ("json", b"[" * 10_000 + b"]" * 10_000, "too_deep"),
+        ("json", b'"just a string"', "not_json_object"),
+        ("text", b"x" * 30_001, "oversize"),
+    ],
+)
+def test_bad_input_becomes_a_dead_letter_with_its_reason(
+    keyring: KeyRing, detector: RegexDetector, fmt: str, value: bytes, reason: str
+) -> None:
+    result = process_batch(
+        [record(value)], detector=detector, masker=context(keyring, fmt).masker, limits=LIMITS
+    )
+    (outcome,) = result.outcomes
+    assert isinstance(outcome, DeadLetterOutcome)
+    assert outcome.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("value", "payload", "kind"),
+    [(None, None, "tombstone"), (b"", b"", "clean")],
+)
+def test_tombstones_and_empty_values_pass_through(
+    keyring: KeyRing, detector: RegexDetector, value: bytes | None, payload: bytes | None, kind: str
+) -> None:
+    (outcome,) = process_batch(
+        [record(value)], detector=detector, masker=context(keyring, "json").masker, limits=LIMITS
+    ).outcomes
+    assert isinstance(outcome, Forward)
+    assert (outcome.payload, outcome.outcome) == (payload, kind)
+    assert detector.calls == []
+
+
+def test_a_poison_record_is_isolated_and_its_neighbours_are_masked(
+    keyring: KeyRing, detector: RegexDetector
+) -> None:
+    records = [
+        record(b"a@b.com first", offset=0),
+        record(b"poison pill", offset=1),
+        record(b"c@d.com third", offset=2),
+    ]
+    outcomes = process_batch(
+        records, detector=detector, masker=context(keyring).masker, limits=LIMITS
+    ).outcomes
+    assert [type(o).__name__ for o in outcomes] == ["Forward", "DeadLetterOutcome", "Forward"]
+    dead = outcomes[1]
+    assert isinstance(dead, DeadLetterOutcome)
+    assert dead.reason == "detection_error"
+    assert "poison" not in dead.detail
+
+
+class ExplodingMasker:
+    def __init__(self, fail_in: str) -> None:
+        self.fail_in = fail_in
+
+    def plan(self, payload: str) -> object:
+        if self.fail_in == "plan":
+            raise KeyError(payload)  # a message that quotes the input
+        return type("Plan", (), {"texts": [payload]})()
+
+    def apply(self, plan: object, spans: object) -> object:
+        raise ValueError("value was: secret@example.com")
+
+
+@pytest.mark.parametrize("fail_in", ["plan", "apply"])
+def test_any_masking_exception_fails_closed_without_quoting_the_value(
+    detector: RegexDetector, fail_in: str
+) -> None:
+    (outcome,) = process_batch(
+        [record(b"secret@example.com")],
+        detector=detector,
+        masker=ExplodingMasker(fail_in),
+        limits=LIMITS,
+    ).outcomes
+    assert isinstance(outcome, DeadLetterOutcome)
+    assert outcome.reason == "masking_error"
+    assert "secret" not in outcome.detail
+
+
+def test_masked_output_larger_than_the_producer_limit_is_dead_lettered(
+    keyring: KeyRing, detector: RegexDetector
+) -> None:
+    limits = Limits(max_message_bytes=1000, max_output_bytes=30)
+    (outcome,) = process_batch(
+        [record(b"mail a@b.com")], detector=detector, masker=context(keyring).masker, limits=limits
+    ).outcomes
+    assert isinstance(outcome, DeadLetterOutcome)
+    assert outcome.reason == "output_too_large"
