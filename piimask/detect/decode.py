@@ -204,6 +204,8 @@ def widen_to_word_edges(text: str, spans: Sequence[Span]) -> list[Span]:
 
 
 _WHITESPACE_ONLY = re.compile(r"\s*")
+# A middle initial between two name parts: "Laerke P. Iversen".
+_NAME_GAP = re.compile(r"\s*|\s+[A-Z]\.?\s+|\.\s+")
 # Postal addresses are written across separators: "12 Crofts Road, Apt 5\nLeeds, LS1 4AP".
 _ADDRESS_GAP = re.compile(r"[\s,]{0,4}")
 _ADDRESS_TAIL_TYPES = frozenset({"STREET_ADDRESS", "LOCATION", "ZIP_CODE"})
@@ -225,7 +227,8 @@ def join_adjacent(text: str, spans: Sequence[Span], grouped_types: frozenset[str
             same_group = (
                 span.entity_type == prev.entity_type
                 and prev.entity_type in grouped_types
-                and _WHITESPACE_ONLY.fullmatch(gap) is not None
+                and (_NAME_GAP if prev.entity_type == "PERSON" else _WHITESPACE_ONLY).fullmatch(gap)
+                is not None
             )
             address_tail = (
                 prev.entity_type == "STREET_ADDRESS"

@@ -9,12 +9,16 @@ from dataclasses import dataclass, field
 from piimask.detect.config import DetectorConfig
 from piimask.detect.decode import LabelSpace, decode_spans
 from piimask.detect.labels import build_label_map
-from piimask.detect.merge import AllowList, merge_spans
+from piimask.detect.address import complete_addresses, find_military_addresses
+from piimask.detect.gazetteer import find_countries
+from piimask.detect.merge import AllowList, add_where_free, merge_spans, remove_overlaps
 from piimask.detect.model import FloatArray, TokenClassifier
+from piimask.detect.names import complete_names, propagate_mentions
 from piimask.detect.windows import Window, merge_window_probabilities, plan_windows
 from piimask.spans import Span
 
 PatternFinder = Callable[[str], list[Span]]
+_PROPAGATED_TYPES = frozenset({"PERSON"})
 
 
 @dataclass(slots=True)
@@ -139,9 +143,16 @@ class DetectionEngine:
                 self.config.aggregation,
             )
             model_spans = [s for s in model_spans if s.score >= self._min_score(s.entity_type)]
-        pattern_spans = self.pattern_finder(text) if self.pattern_finder else []
+        pattern_spans: list[Span] = []
+        if self.pattern_finder is not None:
+            pattern_spans = self.pattern_finder(text) + find_military_addresses(text)
         pattern_spans = [s for s in pattern_spans if s.score >= self._min_score(s.entity_type)]
         spans = merge_spans(text, model_spans, pattern_spans)
+        if self.config.patterns:
+            spans = add_where_free(spans, find_countries(text))
+        spans = complete_names(text, complete_addresses(text, spans))
+        spans = propagate_mentions(text, remove_overlaps(spans), _PROPAGATED_TYPES)
+        spans = remove_overlaps(complete_names(text, spans))
         if self.allow_list:
             spans = self.allow_list.filter(text, spans)
         return spans

@@ -93,10 +93,10 @@ def merge_spans(text: str, model: Sequence[Span], patterns: Sequence[Span]) -> l
             if any(ch.isalnum() for ch in text[piece.start : piece.end]):
                 result.append(piece)
     result.extend(p for p in kept_patterns if id(p) not in absorbed)
-    return _remove_overlaps(result)
+    return remove_overlaps(result)
 
 
-def _remove_overlaps(spans: Sequence[Span]) -> list[Span]:
+def remove_overlaps(spans: Sequence[Span]) -> list[Span]:
     """Make the list non-overlapping: an overlapped span is joined into the earlier one."""
     out: list[Span] = []
     for span in sorted(spans):
@@ -109,6 +109,15 @@ def _remove_overlaps(spans: Sequence[Span]) -> list[Span]:
         else:
             out.append(span)
     return out
+
+
+def add_where_free(spans: Sequence[Span], extra: Iterable[Span]) -> list[Span]:
+    """Add the extra spans that overlap none of ``spans`` (lower-priority evidence)."""
+    out = list(spans)
+    for span in extra:
+        if not any(span.overlaps(s) for s in out):
+            out.append(span)
+    return sorted(out)
 
 
 class AllowList:

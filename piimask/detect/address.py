@@ -1,0 +1,102 @@
+"""Completing postal addresses around what the model found.
+
+The model labels building numbers, street names, secondary units, cities,
+states and ZIP codes separately, and often misses the glue between them
+("Apt.", "Suite 5", a leading house number, a state code, the country). A
+postal address is one piece of PII: leaving "Apt. 5" or a ZIP readable beside
+a masked street still locates the person. So an address span grows over
+neighbouring address parts, and military addresses (PSC/Unit ... APO AE
+12345), which the model does not know, are matched directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from piimask.spans import Span
+
+_UNIT_WORDS = r"(?:apt|apartment|suite|ste|unit|box|room|rm|floor|fl|bldg|building|no|po\s?box|p\.\s?o\.\s?box|psc|cmr)"
+# A piece that may follow an address part: a unit ("Apt. 427"), a number, a state code, "(Greek)".
+_RIGHT_PIECE = re.compile(
+    rf"[\s,]{{0,4}}(?:{_UNIT_WORDS}\.?\s*#?\s*[\w-]{{1,8}}|\d{{1,6}}(?:-\d{{1,4}})?(?![\w.]\w)|\([A-Za-z]{{3,12}}\))",
+    re.IGNORECASE,
+)
+# State and province codes are upper case ("WLG", "QLD"); matched case-sensitively.
+_RIGHT_STATE = re.compile(r"[\s,]{0,4}[A-Z]{2,3}(?!\w)")
+# A piece that may precede one: a house or unit number ("883 " before "2972 Hillside Street").
+_LEFT_PIECE = re.compile(rf"(?:(?:{_UNIT_WORDS})\.?\s*#?\s*)?\d{{1,6}}[\s,]{{1,3}}$", re.IGNORECASE)
+_MILITARY = re.compile(
+    r"\b(?:(?:PSC|CMR|Unit)\s+\d{3,5},?\s+Box\s+\d{3,5}|US[NS][SVC]?\s+[A-Z][a-z]+|USCGC\s+[A-Z][a-z]+)"
+    r"[\s,]+[ADF]PO\s+A[AEP]\s+\d{5}\b",
+    re.IGNORECASE,
+)
+_ADDRESS_PARTS = frozenset({"STREET_ADDRESS", "LOCATION", "ZIP_CODE"})
+_MAX_GAP = 24
+_SENTENCE_BREAK = re.compile(r"[.!?;]\s|\n\s*\n|\band\b|\bor\b", re.IGNORECASE)
+
+
+def find_military_addresses(text: str) -> list[Span]:
+    return [
+        Span(m.start(), m.end(), "STREET_ADDRESS", 0.9, "pattern:MILITARY_ADDRESS")
+        for m in _MILITARY.finditer(text)
+    ]
+
+
+def _grow(text: str, span: Span) -> Span:
+    start, end = span.start, span.end
+    while True:
+        m = _RIGHT_PIECE.match(text, end) or _RIGHT_STATE.match(text, end)
+        if m is None or m.end() <= end:
+            break
+        end = m.end()
+    while True:
+        m = _LEFT_PIECE.search(text, max(0, start - 24), start)
+        if m is None or m.end() != start or m.start() >= start:
+            break
+        if m.start() > 0 and text[m.start() - 1].isalnum():
+            break
+        start = m.start()
+    return Span(start, end, span.entity_type, span.score, span.detector)
+
+
+def _joinable_gap(gap: str) -> bool:
+    if len(gap) > _MAX_GAP or _SENTENCE_BREAK.search(gap):
+        return False
+    return len(gap.split()) <= 2
+
+
+def complete_addresses(text: str, spans: Sequence[Span]) -> list[Span]:
+    """Grow street addresses over adjacent address parts and join them; input must not overlap."""
+    ordered = sorted(spans)
+    grown = [
+        _grow(text, s) if s.entity_type == "STREET_ADDRESS" else s for s in ordered
+    ]
+    out: list[Span] = []
+    for span in grown:
+        if out:
+            prev = out[-1]
+            is_chain = (
+                prev.entity_type in _ADDRESS_PARTS
+                and span.entity_type in _ADDRESS_PARTS
+                and "STREET_ADDRESS" in (prev.entity_type, span.entity_type)
+            )
+            if span.start < prev.end or (is_chain and _joinable_gap(text[prev.end : span.start])):
+                if span.start < prev.end and not is_chain:
+                    # Growth reached a span of another kind: keep both, the grown one trimmed.
+                    if span.end <= prev.end:
+                        continue
+                    span = Span(prev.end, span.end, span.entity_type, span.score, span.detector)
+                    out.append(span)
+                    continue
+                merged = Span(
+                    min(prev.start, span.start),
+                    max(prev.end, span.end),
+                    "STREET_ADDRESS",
+                    max(prev.score, span.score),
+                    prev.detector if prev.entity_type == "STREET_ADDRESS" else span.detector,
+                )
+                out[-1] = _grow(text, merged)
+                continue
+        out.append(span)
+    return out

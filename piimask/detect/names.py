@@ -1,0 +1,110 @@
+"""Completing person names and propagating mentions within one text.
+
+The model often tags one part of a name ("Santino" of "Santino Rentería") or
+one mention of a name it saw twice ("Lewis was a huge Lewis Forbes fan").
+Either leak identifies the person as well as the full name would, so a PERSON
+span grows over adjoining capitalised name parts and initials, and every other
+whole-word mention of a detected name part is reported too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from piimask.spans import Span
+
+# Capitalised words that stand next to names but are not part of them.
+_NOT_NAME_PARTS = frozenset(
+    """
+    a an the and or but of in on at to for from by with as is was are were be been i im i'm my
+    your his her our their me you he she we they it its this that these those
+    dr mr mrs ms miss mx prof sir madam dear hi hello hey thanks thank regards yes no ok
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june
+    july august september october november december street st road rd avenue ave apt suite
+    """.split()
+)
+_NAME_WORD = r"[^\W\d_][\w'’-]*"
+_NEXT_PART = re.compile(rf" (?:[A-Z]\. |[A-Z] )?({_NAME_WORD})")
+_PREV_PART = re.compile(rf"({_NAME_WORD})(?: [A-Z]\.?)? $")
+_MIN_MENTION_LENGTH = 3
+MENTION_SCORE_FACTOR = 0.9
+
+
+def _is_name_part(word: str) -> bool:
+    return (
+        word[:1].isupper()
+        and not word.isupper()
+        and word.lower().strip("'’") not in _NOT_NAME_PARTS
+    )
+
+
+def _sentence_start(text: str, index: int) -> bool:
+    before = text[:index].rstrip(" ")
+    if len(before) >= 2 and before[-1] == "." and before[-2].isupper():
+        # "Freddie F. Bolton": the full stop of an initial does not end a sentence.
+        return len(before) >= 3 and not before[-3].isspace()
+    return not before or before[-1] in ".!?\n:\"“"
+
+
+def complete_names(text: str, spans: Sequence[Span]) -> list[Span]:
+    """Grow PERSON spans over neighbouring capitalised name parts and initials."""
+    if text.islower():
+        return list(spans)
+    taken = sorted(spans)
+    out: list[Span] = []
+    for i, span in enumerate(taken):
+        if span.entity_type != "PERSON":
+            out.append(span)
+            continue
+        lower = out[-1].end if out else 0
+        upper = taken[i + 1].start if i + 1 < len(taken) else len(text)
+        start, end = span.start, span.end
+        for _ in range(2):
+            m = _NEXT_PART.match(text, end)
+            if m is None or m.end() > upper or not _is_name_part(m.group(1)):
+                break
+            end = m.end()
+        if not _sentence_start(text, start):
+            for _ in range(2):
+                m = _PREV_PART.search(text, max(lower, start - 40), start)
+                if m is None or m.end() != start or m.start() < lower:
+                    break
+                if not _is_name_part(m.group(1)) or _sentence_start(text, m.start()):
+                    break
+                if m.start() > 0 and text[m.start() - 1].isalnum():
+                    break
+                start = m.start()
+        out.append(Span(start, end, span.entity_type, span.score, span.detector))
+    return out
+
+
+def propagate_mentions(text: str, spans: Sequence[Span], types: frozenset[str]) -> list[Span]:
+    """Report other whole-word mentions of detected names (and their parts) in the same text."""
+    words: dict[str, Span] = {}
+    for span in spans:
+        if span.entity_type not in types:
+            continue
+        value = text[span.start : span.end]
+        for part in [value, *re.findall(_NAME_WORD, value)]:
+            if len(part) >= _MIN_MENTION_LENGTH and part.lower() not in _NOT_NAME_PARTS:
+                words.setdefault(part, span)
+    if not words:
+        return list(spans)
+    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w'’-])(?:{alternation})(?![\w'’-])")
+    out = list(spans)
+    for m in pattern.finditer(text):
+        if any(s.start < m.end() and m.start() < s.end for s in out):
+            continue
+        source = words[m.group(0)]
+        out.append(
+            Span(
+                m.start(),
+                m.end(),
+                source.entity_type,
+                source.score * MENTION_SCORE_FACTOR,
+                source.detector,
+            )
+        )
+    return sorted(out)
