@@ -6,12 +6,12 @@ committed offsets and needs no group permissions on the broker.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from piimask.audit.trail import TrailEntry
 
@@ -30,7 +30,7 @@ async def read_topic(
     start_offsets: Mapping[int, int] | None = None,
     client_kwargs: Mapping[str, Any] | None = None,
     stall_timeout: float = 30.0,
-    metadata_timeout: float = 5.0,
+    metadata_timeout: float = 30.0,
 ) -> dict[int, int]:
     """Call ``on_batch(entries, next_offsets)`` per fetched batch; return the next offsets.
 
@@ -48,7 +48,7 @@ async def read_topic(
     )
     await consumer.start()
     try:
-        partitions = await _partitions(consumer, topic, metadata_timeout)
+        partitions = await _partitions(bootstrap, topic, client_kwargs or {}, metadata_timeout)
         tps = [TopicPartition(topic, p) for p in partitions]
         consumer.assign(tps)
         beginnings = await consumer.beginning_offsets(tps)
@@ -95,14 +95,21 @@ async def read_topic(
         await consumer.stop()
 
 
-async def _partitions(consumer: AIOKafkaConsumer, topic: str, timeout: float) -> list[int]:
-    deadline = time.monotonic() + timeout
-    while True:
-        topics = await consumer.topics()
-        if topic in topics:
-            found = consumer.partitions_for_topic(topic)
-            if found:
-                return sorted(found)
-        if time.monotonic() > deadline:
-            raise AuditTopicError(f"audit topic {topic!r} does not exist on the broker")
-        await asyncio.sleep(0.5)
+async def _partitions(
+    bootstrap: str, topic: str, client_kwargs: Mapping[str, Any], timeout: float
+) -> list[int]:
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap,
+        request_timeout_ms=int(timeout * 1000),
+        **dict(client_kwargs),
+    )
+    await admin.start()
+    try:
+        # Metadata of all topics: asking for one by name could auto-create it on the broker.
+        described = await admin.describe_topics()
+    finally:
+        await admin.close()
+    for entry in described:
+        if entry.get("topic") == topic and entry.get("partitions"):
+            return sorted(int(p["partition"]) for p in entry["partitions"])
+    raise AuditTopicError(f"audit topic {topic!r} does not exist on the broker")
