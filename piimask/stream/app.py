@@ -27,9 +27,9 @@ def load_keyring(settings: Settings) -> Any:
     try:
         return KeyRing.from_settings(settings)
     except KeyRingError as exc:
+        hint = "" if "PIIMASK_KEY" in str(exc) else " (set PIIMASK_KEYS or PIIMASK_KEY_FILE)"
         raise StartupError(
-            "the worker needs a key ring and will not start without one: set PIIMASK_KEYS "
-            f"(JSON) or PIIMASK_KEY_FILE ({exc})"
+            f"the worker needs a key ring and will not start without one: {exc}{hint}"
         ) from None
 
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.structs import TopicPartition
 from pydantic import ValidationError
 
 from piimask.settings import Settings
@@ -66,16 +65,20 @@ async def read_letters(
     )
     await consumer.start()
     try:
-        await consumer.topics()
-        partitions = consumer.partitions_for_topic(topic)
-        if not partitions:
+        if topic not in await consumer.topics():
             raise LookupError(f"dead-letter topic {topic} does not exist")
-        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-        consumer.assign(tps)
+        # Without a group id the consumer assigns itself every partition of the topic.
+        consumer.subscribe([topic])
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + idle_timeout
+        while not consumer.assignment():
+            if loop.time() > deadline:
+                raise TimeoutError(f"no partitions of {topic} assigned within {idle_timeout:.0f}s")
+            await asyncio.sleep(0.05)
+        tps = sorted(consumer.assignment())
         await consumer.seek_to_beginning(*tps)
         ends = await consumer.end_offsets(tps)
         remaining = {tp for tp in tps if ends[tp] > 0}
-        loop = asyncio.get_running_loop()
         last_progress = loop.time()
         while remaining:
             batch = await consumer.getmany(*remaining, timeout_ms=500, max_records=500)
