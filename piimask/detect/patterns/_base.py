@@ -52,28 +52,36 @@ def keyword_regex(words: Iterable[str]) -> re.Pattern[str]:
 
 
 _DIGIT = re.compile(r"[0-9]")
+# Context may sit on the line above only when it is a label ending that line ("Phone:\n").
+_LABEL_LINE_BREAK = re.compile(r"[^\w\n]*\n[ \t]*")
 
 
 def has_context_before(
     text: str, start: int, keywords: re.Pattern[str], window: int, *, digit_free_gap: bool = False
 ) -> bool:
-    """Whether a keyword ends within ``window`` characters before ``start``.
+    """Whether a keyword ends within ``window`` characters before ``start``, on the same line.
 
-    With ``digit_free_gap`` the text between the last such keyword and ``start``
-    must hold no digit, so "call me at 555 0100 about order 81234567" ties the
-    keyword to the phone number only, not to the order number after it.
+    The keyword may also end the previous line when nothing but punctuation follows
+    it there ("Phone:" on its own line). With ``digit_free_gap`` the text between
+    the keyword and ``start`` must hold no digit, so "call me at 555 0100 about
+    order 81234567" ties the keyword to the phone number only.
     """
     last = None
     for match in keywords.finditer(text, max(0, start - window), start):
         last = match
     if last is None:
         return False
-    return not (digit_free_gap and _DIGIT.search(text, last.end(), start))
+    gap = text[last.end() : start]
+    if "\n" in gap and not _LABEL_LINE_BREAK.fullmatch(gap):
+        return False
+    return not (digit_free_gap and _DIGIT.search(gap))
 
 
 def has_context_after(text: str, end: int, keywords: re.Pattern[str], window: int) -> bool:
-    """Whether a keyword starts within ``window`` characters after ``end``."""
-    return keywords.search(text, end, min(len(text), end + window)) is not None
+    """Whether a keyword starts within ``window`` characters after ``end``, on the same line."""
+    line_end = text.find("\n", end, end + window)
+    limit = min(len(text), end + window) if line_end == -1 else line_end
+    return keywords.search(text, end, limit) is not None
 
 
 def has_context(

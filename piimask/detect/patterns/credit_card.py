@@ -79,6 +79,9 @@ class CreditCardRecognizer(BaseRecognizer):
             best_end = -1
             for last in range(min(len(groups), index + 8) - 1, index - 1, -1):
                 start, end = groups[index][0], groups[last][1]
+                digits = sum(b - a for a, b in groups[index : last + 1])
+                if not 12 <= digits <= 19:
+                    continue
                 if self._window_ok(text, groups, index, last) and self.validate(text[start:end]):
                     best_end = last
                     break

@@ -62,7 +62,9 @@ class IpAddressRecognizer(BaseRecognizer):
                 continue
             if _VERSION_WORDS.search(text, max(0, start - 12), start):
                 continue
-            spans.append(self.span(start, end, 0.95))
+            # "3.4.5.6" is as likely a version as a host: keep it, but weakly.
+            single_digits = all(len(part) == 1 for part in match.group().split("."))
+            spans.append(self.span(start, end, 0.6 if single_digits else 0.95))
         spans.sort()
         return spans
 

@@ -17,7 +17,8 @@ import phonenumbers
 from piimask.detect.patterns._base import (
     BaseRecognizer,
     IntervalSet,
-    has_context,
+    has_context_after,
+    has_context_before,
     keyword_regex,
     only_digits,
 )
@@ -39,10 +40,6 @@ CONTEXT = keyword_regex(
         "cell phone",
         "fax",
         "desk",
-        "office",
-        "home",
-        "work",
-        "direct",
         "landline",
         "hotline",
         "helpline",
@@ -63,6 +60,13 @@ CONTEXT = keyword_regex(
         "reached",
         "contact",
         "answering",
+        "my number",
+        "your number",
+        "his number",
+        "her number",
+        "their number",
+        "our number",
+        "number to call",
         "voicemail",
         "ph",
         "tél",
@@ -71,22 +75,51 @@ CONTEXT = keyword_regex(
         "teléfono",
     ]
 )
+# Field labels that only mean "phone" when written as a label ("Office: ...").
+LABELS = re.compile(
+    r"(?<!\w)(?:office|home|work|direct|main|private|business|o|m|t|h|w|c|p|f)[ \t]*:",
+    re.IGNORECASE,
+)
+# The digits start a street address ("call a taxi to 21616 23 Settlement Road").
+_ADDRESS_AFTER = re.compile(
+    r"[ \t]+(?:[^\W\d][\w'.-]*[ \t]+){0,3}?"
+    r"(?:street|st|road|rd|avenue|ave|lane|ln|boulevard|blvd|drive|dr|way|court|ct|place|pl"
+    r"|square|sq|terrace|heights|hwy|highway|parkway|pkwy|crescent|close|circle|trail|alley"
+    r"|plaza|suite|apt|strasse|straße|rue|via|calle|avenida|ul|utca|vej|gatan|tie)\b"
+    r"|[ \t]+(?:boulevard|rue|via|calle|avenida|chemin|route|rua|strada|ul\.)\b",
+    re.IGNORECASE,
+)
+# Words that name another identifier: a number right after them is not a phone
+# number even when the library could dial it ("license number is 5017491413").
+OTHER_IDENTIFIERS = keyword_regex(
+    ["license", "licence", "ssn", "social security", "routing", "aba", "account", "acct",
+     "card", "iban", "passport", "zip", "postal", "postcode", "order", "invoice", "tracking",
+     "serial", "customer id", "member id", "policy", "ticket", "reference", "ref"]
+)  # fmt: skip
 # After the number: "555 0100 is my cell", "... (mobile)".
 CONTEXT_AFTER = keyword_regex(["phone", "mobile", "cell", "number", "fax", "landline", "home"])
 
+_PAREN = r"\(\+?[0-9]{1,5}\)"
+# Digit groups and parenthesised codes; a separator is required between two digit
+# groups (so the pattern cannot split one run of digits in many ways) and optional
+# around a parenthesised code ("+90(273)4646869", "(155)954-3783").
+_NEXT_GROUP = (
+    rf"(?:[ ]?[-./][ ]?|[ ])(?:{_PAREN}|[0-9]{{1,12}})"  # separated group or code
+    rf"|[ ]?{_PAREN}"  # code straight after a group
+    r"|(?<=\))[0-9]{1,12}"  # group straight after a code
+)
 _CANDIDATE = re.compile(
     r"(?<![\w+#/.,:@-])"
-    r"(?:\+[ ]?[0-9]{1,3}(?:[ .-]|(?=\())?)?"  # country code
-    r"(?:\([0-9]{1,5}\)[ .-]?)?"  # trunk or area code in parentheses
-    r"[0-9]{1,6}(?:(?:[ .-]|[ ]-[ ])[0-9]{1,6}){0,6}"  # digit groups
+    rf"(?:\+[ ]?)?(?:{_PAREN}|[0-9]{{1,15}})(?:{_NEXT_GROUP}){{0,8}}"
     r"(?:[ ]?(?:x|ext\.?|extension|#)[ ]?[0-9]{1,6})?"  # extension
     r"(?![\w@-]|[.,/:][0-9])",
     re.IGNORECASE,
 )
 _EXTENSION = re.compile(r"[ ]?(?:x|ext\.?|extension|#)[ ]?[0-9]{1,6}$", re.IGNORECASE)
-_NANP_SHAPE = re.compile(r"(?:\(\d{3}\)[ ]?|\d{3}([-.]))\d{3}[-.]\d{4}")
+_NANP_SHAPE = re.compile(r"(?:(?:\+?1|001)[ .-]?)?(?:\(\d{3}\)[ ]?|\d{3}[-.])\d{3}[-.]\d{4}")
 _DATE_SHAPE = re.compile(
-    r"(?:19|20)[0-9]{2}([-. ])[0-9]{1,2}\1[0-9]{1,2}|[0-9]{1,2}([-. ])[0-9]{1,2}\2(?:19|20)[0-9]{2}"
+    r"(?:19|20)[0-9]{2}([-./ ])[0-9]{1,2}\1[0-9]{1,2}"
+    r"|[0-9]{1,2}([-./ ])[0-9]{1,2}\2(?:19|20)[0-9]{2}"
 )
 _DOTTED_QUAD = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
 # Between two numbers of one list: "555 0100, 555 0199" or "555 0100 or 555 0199".
@@ -122,48 +155,61 @@ class PhoneRecognizer(BaseRecognizer):
         self.regions = tuple(r.upper() for r in regions)
 
     def find(self, text: str) -> list[Span]:
-        spans: list[Span] = []
         if not any("0" <= c <= "9" for c in text):
-            return spans
+            return []
         library = IntervalSet()
+        library_spans: dict[int, Span] = {}
         for region in self.regions:
             matcher = phonenumbers.PhoneNumberMatcher(
                 text, region, leniency=phonenumbers.Leniency.VALID
             )
             for found in matcher:
                 start, end = found.start, found.end
-                if not _shape_ok(text[start:end]) or not library.add(start, end):
+                if not _shape_ok(text[start:end]) or _names_other_identifier(text, start):
                     continue
-                spans.append(self.span(start, end, self._library_score(text, start, end)))
+                if library.add(start, end):
+                    score = self._library_score(text, start, end)
+                    library_spans[start] = self.span(start, end, score)
+        spans: list[Span] = []
         position = 0
         previous: Span | None = None
         while (match := _CANDIDATE.search(text, position)) is not None:
             start = match.start()
             position = match.end()
             claimed = library.overlapping(start, start + 1)
-            if claimed is not None:
+            if claimed is not None and claimed[0] < start:
                 position = claimed[1]
                 continue
+            before = self._context_before(text, start)
             # Greedy grouping can run into the next number ("555 0100 2 times"):
             # shorten from the right, one digit group at a time.
             for end in _group_ends(text, start, match.end()):
-                if library.overlapping(start, end) is not None:
+                inside = library.overlapping(start, end)
+                if inside is not None and inside[1] > end:
                     continue
                 listed = previous is not None and _LIST_GAP.fullmatch(text, previous.end, start)
-                score = self._candidate_score(text, start, end, listed=bool(listed))
+                score = self._candidate_score(text, start, end, listed=bool(listed), before=before)
+                if inside is not None and _shape_ok(text[start:end]):
+                    # The library validated the core; the run only adds a trunk or
+                    # country prefix it left out ("8 (705) 331-8123").
+                    score = max(score, library_spans.pop(inside[0]).score)
                 if score > 0:
                     previous = self.span(start, end, score)
                     spans.append(previous)
                     position = end
                     break
+        spans.extend(library_spans.values())
         spans.sort()
         return spans
 
     @staticmethod
-    def _context(text: str, start: int, end: int) -> bool:
-        return has_context(text, start, end, CONTEXT, before=40, digit_free_gap=True) or (
-            has_context(text, start, end, CONTEXT_AFTER, before=0, after=20)
-        )
+    def _context_before(text: str, start: int) -> bool:
+        return has_context_before(
+            text, start, CONTEXT, 40, digit_free_gap=True
+        ) or has_context_before(text, start, LABELS, 12, digit_free_gap=True)
+
+    def _context(self, text: str, start: int, end: int) -> bool:
+        return self._context_before(text, start) or has_context_after(text, end, CONTEXT_AFTER, 20)
 
     def _library_score(self, text: str, start: int, end: int) -> float:
         if self._context(text, start, end):
@@ -171,11 +217,15 @@ class PhoneRecognizer(BaseRecognizer):
         value = text[start:end]
         return 0.8 if (value.startswith("+") or not value.isdigit()) else 0.6
 
-    def _candidate_score(self, text: str, start: int, end: int, *, listed: bool) -> float:
+    def _candidate_score(
+        self, text: str, start: int, end: int, *, listed: bool, before: bool
+    ) -> float:
         value = text[start:end]
-        if not _shape_ok(value):
+        if not _shape_ok(value) or _ADDRESS_AFTER.match(text, end):
             return 0.0
-        if listed or self._context(text, start, end):
+        if _names_other_identifier(text, start):
+            return 0.0
+        if listed or before or has_context_after(text, end, CONTEXT_AFTER, 20):
             return 0.8 if len(only_digits(value)) >= 7 else 0.7
         if value.startswith("+") and _possible_international(value):
             return 0.7
@@ -191,9 +241,26 @@ _GROUP_END = re.compile(r"[0-9]+(?:[ ]?(?:x|ext\.?|extension|#)[ ]?[0-9]{1,6}$)?
 
 
 def _group_ends(text: str, start: int, end: int) -> list[int]:
-    """Candidate end offsets, longest first: after each digit group (at most 8)."""
-    ends = [m.end() for m in _GROUP_END.finditer(text, start, end)]
+    """Candidate end offsets, longest first: the whole run, then before each space.
+
+    Only spaces split a run: "2003-06-03" is one token, never the number "2003-06".
+    """
+    ends = [
+        m.end()
+        for m in _GROUP_END.finditer(text, start, end)
+        if m.end() == end or text[m.end()] == " "
+    ]
     return ends[::-1][:8]
+
+
+def _names_other_identifier(text: str, start: int) -> bool:
+    """Whether the nearest identifier word before ``start`` names something else."""
+    window = max(0, start - 40)
+    other = [m.end() for m in OTHER_IDENTIFIERS.finditer(text, window, start)]
+    if not other or "\n" in text[other[-1] : start] or re.search(r"[0-9]", text[other[-1] : start]):
+        return False
+    phone = [m.end() for m in CONTEXT.finditer(text, window, start)]
+    return not phone or phone[-1] < other[-1]
 
 
 def _possible_international(value: str) -> bool:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
-from piimask.detect.patterns._base import BaseRecognizer
+from piimask.detect.patterns._base import BaseRecognizer, IntervalSet
 from piimask.detect.patterns.email import EmailRecognizer
 from piimask.detect.patterns.tlds import (
     ALL_TLDS,
@@ -45,7 +46,9 @@ def _trim_url(text: str, start: int, end: int) -> int:
     """Drop punctuation that ends the sentence rather than the URL."""
     while end > start:
         last = text[end - 1]
-        if last in _TRAILING_PUNCTUATION:
+        if last in _TRAILING_PUNCTUATION or (
+            not last.isascii() and unicodedata.category(last).startswith("P")
+        ):
             end -= 1
         elif last in _PAIRS:
             segment = text[start:end]
@@ -89,12 +92,12 @@ class UrlRecognizer(BaseRecognizer):
 
     def find(self, text: str) -> list[Span]:
         spans: list[Span] = []
-        taken: list[tuple[int, int]] = []
+        taken = IntervalSet()
         for pattern, score in ((_SCHEME_URL, 0.95), (_WWW_URL, 0.9), (_PATH_URL, 0.8)):
             for match in pattern.finditer(text):
                 start = match.start()
                 end = _trim_url(text, start, match.end())
-                if any(start < b and a < end for a, b in taken):
+                if taken.overlapping(start, end) is not None:
                     continue
                 if pattern is not _SCHEME_URL:
                     host = re.split(r"[/:?#]", text[start:end], maxsplit=1)[0]
@@ -102,7 +105,7 @@ class UrlRecognizer(BaseRecognizer):
                         continue
                 if end - start < 4:
                     continue
-                taken.append((start, end))
+                taken.add(start, end)
                 spans.append(self.span(start, end, score))
         spans.sort()
         return spans
@@ -130,11 +133,13 @@ class DomainNameRecognizer(BaseRecognizer):
         ]
         if not candidates:
             return []
-        covered = [(s.start, s.end) for s in self._url.find(text) + self._email.find(text)]
+        covered = IntervalSet()
+        for span in self._url.find(text) + self._email.find(text):
+            covered.add(span.start, span.end)
         return [
             self.span(start, end, score)
             for start, end, score in candidates
-            if not any(start < b and a < end for a, b in covered)
+            if covered.overlapping(start, end) is None
         ]
 
     def validate(self, value: str) -> bool:

@@ -1,0 +1,64 @@
+"""EMAIL_ADDRESS: dot-atom local part, host with a real TLD, sentence punctuation left out."""
+
+from __future__ import annotations
+
+import pytest
+
+from piimask.detect.patterns import EmailRecognizer
+
+RECOGNIZER = EmailRecognizer()
+
+
+def values(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in RECOGNIZER.find(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("john.doe@example.com", ["john.doe@example.com"]),
+        ("Mail AnnemetteHIversen@dayrep.com.", ["AnnemetteHIversen@dayrep.com"]),
+        ("(o'brien+tag@mail.example.co.uk)", ["o'brien+tag@mail.example.co.uk"]),
+        ("<JOHN_DOE@EXAMPLE.ORG>", ["JOHN_DOE@EXAMPLE.ORG"]),
+        ("email me at 'jane@example.de'", ["jane@example.de"]),
+        ("contact: josé.garcía@correo.es, thanks", ["josé.garcía@correo.es"]),
+        ("メール：taro@example.jp。", ["taro@example.jp"]),
+        ("a@b.io and c@d.fr", ["a@b.io", "c@d.fr"]),
+        ("you said your email is user@mail.example.com.Next", ["user@mail.example.com"]),
+        ("lower case e-mail:\nsylejmanstiglic@einrot.com\n", ["sylejmanstiglic@einrot.com"]),
+    ],
+)
+def test_finds_email_addresses(text: str, expected: list[str]) -> None:
+    assert values(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "john@localhost",  # no TLD
+        "john..doe@example.com",  # empty atom
+        "john.@example.com",  # local part ends with a dot
+        "@example.com",
+        "john@",
+        "john@example.c",  # one-letter TLD
+        "user@example.Com1",
+        "a@b@c",
+        "",
+    ],
+)
+def test_rejects_malformed_addresses(text: str) -> None:
+    assert values(text) == []
+
+
+def test_unknown_tld_is_weaker_than_known() -> None:
+    [known] = RECOGNIZER.find("x@example.com")
+    [unknown] = RECOGNIZER.find("x@example.zzqq")
+    assert unknown.score < known.score == 1.0
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [("john.doe@example.com", True), ("john doe@example.com", False), ("john@localhost", False)],
+)
+def test_validate(value: str, valid: bool) -> None:
+    assert RECOGNIZER.validate(value) is valid
