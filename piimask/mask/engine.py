@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from piimask.keys import KeyRing
 from piimask.mask.operators import apply_operator
-from piimask.mask.policy import OPERATOR_STRENGTH, Policy, Rule
+from piimask.mask.policy import OPERATOR_STRENGTH, MaskRule, Policy, Rule
 from piimask.mask.pseudonym import normalize
 from piimask.spans import Span
 
@@ -113,8 +113,10 @@ class _Group:
     score: float
 
 
-def _strength(rule: Rule) -> int:
-    return OPERATOR_STRENGTH[rule.operator]
+def _strength(rule: Rule) -> tuple[int, int]:
+    """Higher is less revealing; among mask rules, the one keeping fewer characters wins."""
+    kept = rule.params.keep_first + rule.params.keep_last if isinstance(rule, MaskRule) else 0
+    return OPERATOR_STRENGTH[rule.operator], -kept
 
 
 def _merge(active: list[tuple[Span, Rule]]) -> list[_Group]:

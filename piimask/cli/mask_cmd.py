@@ -1,0 +1,464 @@
+"""``piimask mask`` (detect + mask a JSONL file offline) and ``piimask unmask``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Literal
+
+import click
+
+from piimask.cli.options import detector_options, engine_from_options
+
+if TYPE_CHECKING:
+    from piimask.keys import KeyRing
+    from piimask.mask import MessageMasker, Policy, ScanPlan
+    from piimask.spans import Span
+
+
+# --- shared: keys and policy ---------------------------------------------------------------
+
+
+def load_keyring(key_file: Path | None, dev_keys: bool) -> KeyRing:
+    from piimask.keys import KeyRing, KeyRingError
+    from piimask.settings import Settings
+
+    if key_file is not None and dev_keys:
+        raise click.UsageError("--key-file and --dev-keys exclude each other")
+    if dev_keys:
+        click.echo(
+            "warning: --dev-keys: using an ephemeral random key ring; hashes, pseudonyms and "
+            "encrypt tokens of this run cannot be reproduced or unmasked later",
+            err=True,
+        )
+        return KeyRing.generate("dev")
+    try:
+        if key_file is not None:
+            return KeyRing.from_file(key_file)
+        return KeyRing.from_settings(Settings())
+    except KeyRingError as exc:
+        hint = " (or pass --key-file FILE, or --dev-keys for a throwaway ring)"
+        raise click.ClickException(f"{exc}{hint}") from None
+
+
+def load_policy_option(path: Path | None) -> Policy:
+    from piimask.mask import PolicyError, default_policy, load_policy
+    from piimask.settings import Settings
+
+    try:
+        chosen = path if path is not None else Settings().policy_file
+        return default_policy() if chosen is None else load_policy(chosen)
+    except PolicyError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+# --- piimask mask ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Job:
+    """One input line on its way through detection and masking."""
+
+    number: int
+    record_id: object
+    kind: Literal["text", "value"]
+    plan: ScanPlan
+    spans: list[list[Span]] | None = None  # from the input with --spans-from-input
+
+
+@dataclass(slots=True)
+class _Reject:
+    number: int
+    reason: str
+    detail: str
+    sha256: str
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "line": self.number,
+                "reason": self.reason,
+                "detail": self.detail,
+                "sha256": self.sha256,
+            }
+        )
+
+
+def _raw_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    yield from enumerate(stream, 1)
+
+
+def _input_spans(value: dict[str, Any], count: int) -> list[list[Span]]:
+    """Spans given in the input line (gold ``label`` or ``entity_type`` keys), text input only."""
+    from piimask.spans import Span
+
+    raw = value.get("spans")
+    if not isinstance(raw, list):
+        raise ValueError("field 'spans' must be a list")
+    if count != 1:
+        raise ValueError("--spans-from-input works with 'text' lines only")
+    spans = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise ValueError(f"spans[{i}] must be an object")
+        entity = item.get("entity_type", item.get("label"))
+        start, end = item.get("start"), item.get("end")
+        if not isinstance(entity, str) or not isinstance(start, int) or not isinstance(end, int):
+            raise ValueError(f"spans[{i}] needs integer start/end and a label")
+        score = item.get("score", 1.0)
+        detector = item.get("detector", "input")
+        spans.append(Span(start, end, entity, float(score), str(detector)))
+    return [spans]
+
+
+class _MaskRun:
+    def __init__(
+        self,
+        text_masker: MessageMasker,
+        json_masker: MessageMasker,
+        *,
+        plain_text: bool,
+        spans_from_input: bool,
+    ) -> None:
+        self.text_masker = text_masker
+        self.json_masker = json_masker
+        self.plain_text = plain_text
+        self.spans_from_input = spans_from_input
+        self.rejects: list[_Reject] = []
+        self.lines_ok = 0
+        self.spans_masked = 0
+        self.chars = 0
+
+    def reject(self, number: int, raw: bytes, reason: str, detail: str) -> None:
+        digest = hashlib.sha256(raw.rstrip(b"\r\n")).hexdigest()
+        self.rejects.append(_Reject(number, reason, detail, digest))
+        click.echo(f"line {number}: rejected: {reason}: {detail}", err=True)
+
+    def parse(self, number: int, raw: bytes) -> _Job | None:
+        from piimask.mask import MessageRejected
+
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.reject(number, raw, "invalid_utf8", f"not UTF-8 (byte {exc.start})")
+            return None
+        line = line.rstrip("\r\n")
+        if self.plain_text:
+            self.chars += len(line)
+            return _Job(number, number, "text", self.text_masker.plan(line))
+        if not line.strip():
+            return None
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            self.reject(number, raw, "invalid_json", f"{exc.msg} at column {exc.colno}")
+            return None
+        except (RecursionError, ValueError):
+            self.reject(number, raw, "invalid_json", "not parseable")
+            return None
+        if not isinstance(value, dict):
+            self.reject(number, raw, "not_json_object", "expected an object with 'text' or 'value'")
+            return None
+        record_id = value.get("id", number)
+        try:
+            if isinstance(value.get("text"), str):
+                self.chars += len(value["text"])
+                plan = self.text_masker.plan(value["text"])
+                job = _Job(number, record_id, "text", plan)
+            elif "value" in value:
+                plan = self.json_masker.plan_document(value["value"])
+                self.chars += sum(len(t) for t in plan.texts)
+                job = _Job(number, record_id, "value", plan)
+            elif "text" in value:
+                self.reject(number, raw, "invalid_text", "field 'text' must be a string")
+                return None
+            else:
+                self.reject(number, raw, "missing_text", "needs a 'text' string or a 'value'")
+                return None
+            if self.spans_from_input:
+                job.spans = _input_spans(value, len(job.plan.texts))
+        except MessageRejected as exc:
+            self.reject(number, raw, exc.reason, exc.detail)
+            return None
+        except ValueError as exc:
+            self.reject(number, raw, "invalid_spans", str(exc))
+            return None
+        return job
+
+    def finish(
+        self, job: _Job, spans: Sequence[Sequence[Span]], raw: bytes, policy_version: str
+    ) -> str | None:
+        masker = self.text_masker if job.kind == "text" else self.json_masker
+        try:
+            masked = masker.apply(job.plan, spans)
+        except Exception as exc:  # fail closed: a masking bug must not leak the line
+            self.reject(job.number, raw, "masking_error", type(exc).__name__)
+            return None
+        self.lines_ok += 1
+        self.spans_masked += masked.masked_count
+        out: dict[str, object] = {"id": job.record_id}
+        if job.kind == "text":
+            out["text"] = masked.payload
+        else:
+            out["value"] = masked.document
+        out["masks"] = [m.to_dict() for m in masked.masks]
+        out["policy_version"] = policy_version
+        return json.dumps(out, ensure_ascii=False)
+
+
+@click.command()
+@click.argument(
+    "input_path", metavar="INPUT.jsonl", type=click.Path(dir_okay=False, allow_dash=True)
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_path",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Masked JSONL ('-' for stdout).",
+)
+@click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Mask policy (default: PIIMASK_POLICY_FILE, else the shipped default policy).",
+)
+@click.option("--text", "plain_text", is_flag=True, help="Input lines are plain text, not JSON.")
+@click.option(
+    "--rejects",
+    "rejects_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Rejected lines: line number, reason, sha256 of the line (default: "
+    "OUTPUT.rejects.jsonl, or stderr only when OUTPUT is '-').",
+)
+@click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Key ring file (default: PIIMASK_KEYS / PIIMASK_KEY_FILE).",
+)
+@click.option("--dev-keys", is_flag=True, help="Use an ephemeral random key ring (testing only).")
+@click.option("--batch-size", default=256, show_default=True, type=click.IntRange(1, 100_000))
+@click.option(
+    "--spans-from-input",
+    is_flag=True,
+    help="Skip detection: mask the 'spans' given in each input line (start, end, "
+    "entity_type or label). For evaluation and tests.",
+)
+@detector_options
+def mask(
+    input_path: str,
+    output_path: str,
+    policy_path: Path | None,
+    plain_text: bool,
+    rejects_path: Path | None,
+    key_file: Path | None,
+    dev_keys: bool,
+    batch_size: int,
+    spans_from_input: bool,
+    **detector: object,
+) -> None:
+    """Detect and mask PII in INPUT.jsonl.
+
+    Input lines are {"id", "text"} or {"id", "value": <JSON document>} (or plain text with
+    --text). Output lines carry the id, the masked "text" or "value", the applied "masks"
+    and the "policy_version". Bad lines go to the rejects file, never to the output.
+    """
+    from piimask.mask import MessageMasker
+
+    if plain_text and spans_from_input:
+        raise click.UsageError("--spans-from-input needs JSON lines, not --text")
+    keyring = load_keyring(key_file, dev_keys)
+    policy_obj = load_policy_option(policy_path)
+    run = _MaskRun(
+        MessageMasker(policy_obj, keyring, message_format="text"),
+        MessageMasker(policy_obj, keyring, message_format="json"),
+        plain_text=plain_text,
+        spans_from_input=spans_from_input,
+    )
+    engine = None if spans_from_input else engine_from_options(detector)
+    if rejects_path is None and output_path != "-":
+        rejects_path = Path(output_path + ".rejects.jsonl")
+
+    started = time.perf_counter()
+    in_stream: IO[bytes] = (
+        sys.stdin.buffer if input_path == "-" else Path(input_path).open("rb")  # noqa: SIM115
+    )
+    out: IO[str] = (
+        sys.stdout if output_path == "-" else Path(output_path).open("w", encoding="utf-8")  # noqa: SIM115
+    )
+    try:
+        lines = _raw_lines(in_stream)
+        while chunk := list(islice(lines, batch_size)):
+            jobs: list[tuple[_Job, bytes]] = []
+            for number, raw in chunk:
+                job = run.parse(number, raw)
+                if job is not None:
+                    jobs.append((job, raw))
+            detected = _detect(engine, run, jobs)
+            for (job, raw), spans in zip(jobs, detected, strict=True):
+                if spans is None:
+                    continue
+                line = run.finish(job, spans, raw, policy_obj.version)
+                if line is not None:
+                    out.write(line + "\n")
+    finally:
+        if in_stream is not sys.stdin.buffer:
+            in_stream.close()
+        if out is not sys.stdout:
+            out.close()
+    if rejects_path is not None:
+        with rejects_path.open("w", encoding="utf-8") as handle:
+            for rej in run.rejects:
+                handle.write(rej.to_json() + "\n")
+    elapsed = time.perf_counter() - started
+    click.echo(
+        f"masked {run.lines_ok} line(s), {run.spans_masked} span(s) masked, "
+        f"{len(run.rejects)} rejected, policy {policy_obj.version!r}, "
+        f"{run.lines_ok / elapsed if elapsed else 0:.0f} lines/s",
+        err=True,
+    )
+    if run.rejects:
+        where = f" (see {rejects_path})" if rejects_path else ""
+        click.echo(f"{len(run.rejects)} line(s) rejected{where}", err=True)
+        raise SystemExit(1)
+
+
+def _detect(
+    engine: Any, run: _MaskRun, jobs: list[tuple[_Job, bytes]]
+) -> list[Sequence[Sequence[Span]] | None]:
+    """Spans per job: one detect_batch call for the chunk; a failing chunk is retried line by
+    line so one bad line does not take its neighbours down."""
+    if engine is None:
+        return [job.spans for job, _raw in jobs]
+    flat = [text for job, _raw in jobs for text in job.plan.texts]
+    try:
+        found = engine.detect_batch(flat)
+        if len(found) != len(flat):
+            raise RuntimeError("detector returned a wrong number of results")
+    except Exception:
+        results: list[Sequence[Sequence[Span]] | None] = []
+        for job, raw in jobs:
+            try:
+                results.append(engine.detect_batch(list(job.plan.texts)))
+            except Exception as exc:
+                run.reject(job.number, raw, "detection_error", type(exc).__name__)
+                results.append(None)
+        return results
+    results = []
+    cursor = 0
+    for job, _raw in jobs:
+        n = len(job.plan.texts)
+        results.append(found[cursor : cursor + n])
+        cursor += n
+    return results
+
+
+# --- piimask unmask ----------------------------------------------------------------------
+
+
+@click.command()
+@click.argument(
+    "input_path",
+    metavar="[INPUT]",
+    default="-",
+    type=click.Path(dir_okay=False, allow_dash=True),
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_path",
+    default="-",
+    show_default=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+)
+@click.option(
+    "--format",
+    "input_format",
+    type=click.Choice(["auto", "text", "jsonl"]),
+    default="auto",
+    show_default=True,
+    help="auto: lines that parse as JSON objects/arrays are unmasked field by field "
+    "(keeps them valid JSON), other lines as text.",
+)
+@click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Key ring file (default: PIIMASK_KEYS / PIIMASK_KEY_FILE).",
+)
+def unmask(input_path: str, output_path: str, input_format: str, key_file: Path | None) -> None:
+    """Replace <enc:...> tokens in masked text or JSONL by the original values.
+
+    Needs the key ring the tokens were made with (older keys of a rotated ring work).
+    Any token that does not decrypt (wrong key, modified token) is an error: nothing is
+    written and the exit status is 1.
+    """
+    from piimask.mask import unmask_json, unmask_text
+
+    keyring = load_keyring(key_file, dev_keys=False)
+    in_stream: IO[bytes] = (
+        sys.stdin.buffer if input_path == "-" else Path(input_path).open("rb")  # noqa: SIM115
+    )
+    problems: list[str] = []
+    tokens = 0
+    with tempfile.SpooledTemporaryFile(max_size=64 << 20, mode="w+", encoding="utf-8") as buffer:
+        try:
+            for number, raw in enumerate(in_stream, 1):
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    problems.append(f"line {number}: not UTF-8 (byte {exc.start})")
+                    continue
+                body = line.rstrip("\r\n")
+                ending = line[len(body) :]
+                document: object = None
+                is_json = False
+                if input_format != "text" and body.strip():
+                    try:
+                        document = json.loads(body)
+                        is_json = isinstance(document, dict | list)
+                    except (ValueError, RecursionError):
+                        is_json = False
+                    if input_format == "jsonl" and not is_json:
+                        problems.append(f"line {number}: not a JSON object or array")
+                        continue
+                result = unmask_json(document, keyring) if is_json else unmask_text(body, keyring)
+                for issue in result.issues:
+                    problems.append(f"line {number}: {issue.describe()}")
+                tokens += result.tokens
+                if is_json and result.tokens:
+                    buffer.write(json.dumps(result.value, ensure_ascii=False) + ending)
+                elif is_json:
+                    buffer.write(line)
+                else:
+                    assert isinstance(result.value, str)
+                    buffer.write(result.value + ending)
+        finally:
+            if in_stream is not sys.stdin.buffer:
+                in_stream.close()
+        if problems:
+            for problem in problems[:20]:
+                click.echo(f"error: {problem}", err=True)
+            if len(problems) > 20:
+                click.echo(f"error: ... and {len(problems) - 20} more", err=True)
+            click.echo("nothing written: fix the input or use the right key ring", err=True)
+            raise SystemExit(1)
+        buffer.seek(0)
+        if output_path == "-":
+            shutil.copyfileobj(buffer, sys.stdout)
+        else:
+            with Path(output_path).open("w", encoding="utf-8") as out:
+                shutil.copyfileobj(buffer, out)
+    click.echo(f"unmasked {tokens} token(s)", err=True)
