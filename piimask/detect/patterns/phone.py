@@ -117,6 +117,13 @@ _CANDIDATE = re.compile(
 )
 _EXTENSION = re.compile(r"[ ]?(?:x|ext\.?|extension|#)[ ]?[0-9]{1,6}$", re.IGNORECASE)
 _NANP_SHAPE = re.compile(r"(?:(?:\+?1|001)[ .-]?)?(?:\(\d{3}\)[ ]?|\d{3}[-.])\d{3}[-.]\d{4}")
+# Formats that read as phone numbers even with no phone word nearby: an area code in
+# parentheses, a national trunk "0" followed by three or more groups, dotted pairs.
+_DISTINCT_SHAPE = re.compile(
+    r"\([0-9]{1,5}\)[ ]?[0-9]{2,8}(?:[ .-][0-9]{2,8}){0,3}"
+    r"|0[0-9]{1,4}(?:[ .-][0-9]{2,8}){2,4}"
+    r"|[0-9]{2}(?:\.[0-9]{2}){4}"
+)
 _DATE_SHAPE = re.compile(
     r"(?:19|20)[0-9]{2}([-./ ])[0-9]{1,2}\1[0-9]{1,2}"
     r"|[0-9]{1,2}([-./ ])[0-9]{1,2}\2(?:19|20)[0-9]{2}"
@@ -229,8 +236,11 @@ class PhoneRecognizer(BaseRecognizer):
             return 0.8 if len(only_digits(value)) >= 7 else 0.7
         if value.startswith("+") and _possible_international(value):
             return 0.7
-        if _NANP_SHAPE.fullmatch(_EXTENSION.sub("", value)):
+        number = _EXTENSION.sub("", value)
+        if _NANP_SHAPE.fullmatch(number):
             return 0.6
+        if _DISTINCT_SHAPE.fullmatch(number) and 8 <= len(only_digits(number)) <= 13:
+            return 0.5
         return 0.0
 
     def validate(self, value: str) -> bool:

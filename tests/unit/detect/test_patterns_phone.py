@@ -63,6 +63,20 @@ def test_rejects_non_phone_numbers(text: str) -> None:
     assert values(text) == []
 
 
+@pytest.mark.parametrize(
+    "text", ["(02) 9519 3105", "(026) 0479-773", "0688 843 79 56", "03.34.08.71.06"]
+)
+def test_distinctive_national_formats_are_taken_weakly_without_context(text: str) -> None:
+    [span] = RECOGNIZER.find(text)
+    assert (span.start, span.end) == (0, len(text))
+    assert span.score <= 0.5
+
+
+@pytest.mark.parametrize("text", ["1 000 000", "population 331 002 651", "2024 2025 2026"])
+def test_thousands_and_years_are_not_phone_numbers(text: str) -> None:
+    assert values(text) == []
+
+
 def test_context_scores_higher_than_bare_format() -> None:
     [bare] = RECOGNIZER.find("212-555-0100")
     [stated] = RECOGNIZER.find("Phone: 212-555-0100")
