@@ -131,7 +131,10 @@ def _verify_audit(settings: Settings, topics: DemoTopics, key_file: Path) -> tup
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     lines = (proc.stdout + proc.stderr).strip().splitlines()
-    return proc.returncode == 0, (lines[-1] if lines else f"exit code {proc.returncode}")
+    # Client libraries add noise lines on errors; the verdict is the line that says OK/FAIL/Error.
+    verdicts = [ln for ln in lines if ln.startswith(("OK", "FAIL", "Error"))]
+    verdict = verdicts[-1] if verdicts else (lines[-1] if lines else "")
+    return proc.returncode == 0, verdict or f"exit code {proc.returncode}"
 
 
 def run_demo(
