@@ -47,11 +47,18 @@ def test_finds_valid_ibans(text: str, expected: list[str]) -> None:
         "GB82 WES T123 4569 8765 432",  # blocks not of four
         "GB82-WEST-1234-5698-7654-32",  # dashes are not IBAN separators
         "AB12",
+        "qq" + "35" + "abcdefabcdefabcd",  # unknown country in lower case (hash-like)
         "",
     ],
 )
 def test_rejects_invalid_ibans(text: str) -> None:
     assert values(text) == []
+
+
+def test_unregistered_country_is_taken_with_lower_score() -> None:
+    # Faker and some banks print IBAN-like codes for countries outside the registry.
+    [span] = RECOGNIZER.find("IBAN BD03HZYJ805196836")
+    assert span.score < 1.0
 
 
 def test_validated_iban_scores_one() -> None:
