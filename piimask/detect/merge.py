@@ -37,11 +37,10 @@ def union_same_type(spans: Iterable[Span]) -> list[Span]:
 
 
 def _resolve_patterns(patterns: Sequence[Span]) -> list[Span]:
-    """Non-overlapping pattern spans: longer first, then higher score."""
+    """Non-overlapping pattern spans: longer first, then higher score; a loser keeps its free parts."""
     chosen: list[Span] = []
     for span in sorted(patterns, key=lambda s: (-(s.end - s.start), -s.score, s.start)):
-        if not any(span.overlaps(c) for c in chosen):
-            chosen.append(span)
+        chosen.extend(_subtract(span, [c for c in chosen if span.overlaps(c)]))
     return sorted(chosen)
 
 

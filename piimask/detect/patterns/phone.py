@@ -124,6 +124,10 @@ _DISTINCT_SHAPE = re.compile(
     r"|0[0-9]{1,4}(?:[ .-][0-9]{2,8}){2,4}"
     r"|[0-9]{2}(?:\.[0-9]{2}){4}"
 )
+# The library tries every digit run it sees; on digit-dense input (a 100 kB log
+# of numbers) that costs seconds. Past this many tries it stops, and the
+# context-gated candidates below still cover the rest of the text.
+_LIBRARY_MAX_TRIES = 5000
 _DATE_SHAPE = re.compile(
     r"(?:19|20)[0-9]{2}([-./ ])[0-9]{1,2}\1[0-9]{1,2}"
     r"|[0-9]{1,2}([-./ ])[0-9]{1,2}\2(?:19|20)[0-9]{2}"
@@ -168,7 +172,7 @@ class PhoneRecognizer(BaseRecognizer):
         library_spans: dict[int, Span] = {}
         for region in self.regions:
             matcher = phonenumbers.PhoneNumberMatcher(
-                text, region, leniency=phonenumbers.Leniency.VALID
+                text, region, leniency=phonenumbers.Leniency.VALID, max_tries=_LIBRARY_MAX_TRIES
             )
             for found in matcher:
                 start, end = found.start, found.end

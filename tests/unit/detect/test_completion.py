@@ -1,0 +1,77 @@
+import pytest
+
+from piimask.detect.address import complete_addresses, find_military_addresses
+from piimask.detect.gazetteer import find_countries
+from piimask.detect.names import complete_names, propagate_mentions
+from piimask.spans import Span
+
+
+def covered(text: str, spans: list[Span]) -> list[str]:
+    return [text[s.start : s.end] for s in spans]
+
+
+@pytest.mark.parametrize(
+    ("text", "parts", "expected"),
+    [
+        ("at 2972 Hillside Street Apt. 427 now", [(3, 23, "STREET_ADDRESS")], "2972 Hillside Street Apt. 427"),
+        ("to 883 2972 Hillside Street.", [(7, 27, "STREET_ADDRESS")], "883 2972 Hillside Street"),
+        (
+            "to 55 Diakou Street\n Apt. 794\n Synchari\n Cyprus 29181?",
+            [(3, 19, "STREET_ADDRESS"), (31, 39, "LOCATION"), (41, 53, "STREET_ADDRESS")],
+            "55 Diakou Street\n Apt. 794\n Synchari\n Cyprus 29181",
+        ),
+        ("at 328 Eichendorffstr. 31 Apt. 090 Emmingen BW", [(3, 25, "STREET_ADDRESS"), (35, 43, "LOCATION")], "328 Eichendorffstr. 31 Apt. 090 Emmingen BW"),
+    ],
+)
+def test_street_addresses_grow_over_units_numbers_and_places(
+    text: str, parts: list[tuple[int, int, str]], expected: str
+) -> None:
+    spans = complete_addresses(text, [Span(s, e, t) for s, e, t in parts])
+    assert expected in covered(text, spans)
+
+
+def test_addresses_do_not_join_across_sentences() -> None:
+    text = "I live at 12 Main St. Paris is nice."
+    spans = complete_addresses(text, [Span(10, 20, "STREET_ADDRESS"), Span(22, 27, "LOCATION")])
+    assert "Paris" in covered(text, spans)
+
+
+@pytest.mark.parametrize(
+    "address", ["PSC 5843, Box 5751\nAPO AE 74255", "Unit 9085 Box 1211\nDPO AA 50746", "USNV Thomas\nFPO AP 72494"]
+)
+def test_military_addresses_are_found(address: str) -> None:
+    text = f"send it to {address}, thanks"
+    assert covered(text, find_military_addresses(text)) == [address]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("I moved here from Portugal.", ["Portugal"]),
+        ("In United Kingdom they have", ["United Kingdom"]),
+        ("i live in south africa now", ["south africa"]),
+        ("Fine china and a turkey", []),
+    ],
+)
+def test_country_names_are_found_case_sensitively_except_in_lowercase_text(text: str, found: list[str]) -> None:
+    assert covered(text, find_countries(text)) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "expected"),
+    [
+        ("sung by Santino Rentería in 1998", 8, 15, "Santino Rentería"),
+        ("Maybe it's under Freddie F. Bolton", 28, 34, "Freddie F. Bolton"),
+        ("assistant to Johannes Lintilä, and", 22, 29, "Johannes Lintilä"),
+        ("Hello Anna. The rest", 6, 10, "Anna"),
+    ],
+)
+def test_names_grow_over_adjoining_capitalised_parts(text: str, start: int, end: int, expected: str) -> None:
+    (span,) = complete_names(text, [Span(start, end, "PERSON")])
+    assert text[span.start : span.end] == expected
+
+
+def test_other_mentions_of_a_detected_name_are_reported() -> None:
+    text = "Koyama was great, starring Koyama"
+    spans = propagate_mentions(text, [Span(0, 6, "PERSON", 0.8)], frozenset({"PERSON"}))
+    assert covered(text, spans) == ["Koyama", "Koyama"]
