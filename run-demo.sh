@@ -65,8 +65,13 @@ else
   command -v java >/dev/null || fail "java not found (Java 17+ is needed for the local broker)"
   command -v mvn >/dev/null || [[ -n "${PIIMASK_KAFKA_HOME:-}" ]] \
     || fail "mvn not found (Maven fetches the broker's jars; or set PIIMASK_KAFKA_HOME)"
-  started_broker=1
-  deploy/kafka/start.sh || fail "the local broker did not start (see deploy/kafka/run/kafka.log)"
+  # Stop on exit only a broker this run started: start.sh may find one another
+  # session started a moment ago, and that one is not ours to stop.
+  start_log="$(mktemp)"
+  deploy/kafka/start.sh 2>&1 | tee "$start_log" >&2 \
+    || fail "the local broker did not start (see deploy/kafka/run/kafka.log)"
+  grep -q "started broker (pid" "$start_log" && started_broker=1
+  rm -f "$start_log"
   deploy/kafka/wait.sh 180 || fail "the local broker did not answer"
 fi
 
