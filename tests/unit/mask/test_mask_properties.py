@@ -61,7 +61,7 @@ def texts_with_spans(draw: st.DrawFn, entities: list[str]) -> tuple[str, list[Sp
 
 
 PROPERTY_SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 
