@@ -11,9 +11,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from piimask.audit.events import AuditEvent
 from piimask.mask.policy import Policy
 
 SCHEMAS: dict[str, type[BaseModel]] = {
+    "audit-event.schema.json": AuditEvent,
     "policy.schema.json": Policy,
 }
 

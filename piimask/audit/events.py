@@ -112,26 +112,35 @@ class AuditEvent(BaseModel):
     event_version: Literal[1] = Field(default=1, description="Event format version.")
     event_id: uuid.UUID = Field(description="Unique id of this event.")
     time: AwareDatetime = Field(description="When the event was built (UTC).")
-    source_topic: TopicName
-    source_partition: int = Field(ge=0)
-    source_offset: int = Field(ge=0)
+    source_topic: TopicName = Field(description="Topic of the input record.")
+    source_partition: int = Field(ge=0, description="Partition of the input record.")
+    source_offset: int = Field(ge=0, description="Offset of the input record.")
     key_fingerprint: HexDigest | None = Field(
         default=None, description="Fingerprint of the record key; null when the key was null."
     )
     output_topic: TopicName | None = Field(
         default=None, description="Where the record went: the output or dead-letter topic."
     )
-    output_partition: int | None = Field(default=None, ge=0)
-    output_offset: int | None = Field(default=None, ge=0)
-    outcome: Outcome
+    output_partition: int | None = Field(
+        default=None, ge=0, description="Partition of the output record (after its ack)."
+    )
+    output_offset: int | None = Field(
+        default=None, ge=0, description="Offset of the output record (after its ack)."
+    )
+    outcome: Outcome = Field(
+        description="masked (a span was replaced), clean (nothing replaced), dead_lettered, "
+        "or tombstone (null value passed through)."
+    )
     reason: ReasonCode | None = Field(
         default=None, description="Dead-letter reason (e.g. invalid_json); null otherwise."
     )
-    policy_version: str = Field(max_length=128)
-    policy_sha256: HexDigest
-    model_name: str = Field(max_length=200)
-    model_sha256: HexDigest
-    findings: list[Finding] = Field(default_factory=list)
+    policy_version: str = Field(max_length=128, description="The policy's own version string.")
+    policy_sha256: HexDigest = Field(description="SHA-256 of the policy's canonical JSON.")
+    model_name: str = Field(max_length=200, description="Detection model name.")
+    model_sha256: HexDigest = Field(description="SHA-256 of the model (.onnx) file.")
+    findings: list[Finding] = Field(
+        default_factory=list, description="One entry per detected span, masked or not."
+    )
     chain_key_id: KeyId | None = Field(
         default=None, description="Key ring id whose audit-chain key sealed this event."
     )
