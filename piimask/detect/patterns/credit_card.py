@@ -74,13 +74,15 @@ class CreditCardRecognizer(BaseRecognizer):
 
     def _windows(self, text: str, groups: list[tuple[int, int]]) -> list[Span]:
         found: list[Span] = []
+        before = [0]  # digits in groups[:i]
+        for a, b in groups:
+            before.append(before[-1] + b - a)
         index = 0
         while index < len(groups):
             best_end = -1
             for last in range(min(len(groups), index + 8) - 1, index - 1, -1):
                 start, end = groups[index][0], groups[last][1]
-                digits = sum(b - a for a, b in groups[index : last + 1])
-                if not 12 <= digits <= 19:
+                if not 12 <= before[last + 1] - before[index] <= 19:
                     continue
                 if self._window_ok(text, groups, index, last) and self.validate(text[start:end]):
                     best_end = last
