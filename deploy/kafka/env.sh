@@ -53,10 +53,31 @@ kafka_port_open() {
   (exec 3<>"/dev/tcp/$KAFKA_HOST/$1") 2>/dev/null
 }
 
-# A real request, not just an open port: lists topics over the PLAINTEXT listener.
+# Python with aiokafka for the quick probe (probe.py); empty if there is none.
+kafka_probe_python() {
+  local py
+  for py in "${PIIMASK_PYTHON:-}" "$KAFKA_DEPLOY_DIR/../../.venv/bin/python"; do
+    if [[ -n "$py" && -x "$py" ]] && "$py" -c 'import aiokafka' 2>/dev/null; then
+      echo "$py"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# A real request, not just an open port: metadata over PLAINTEXT and, with
+# "sasl" as second argument, a SCRAM login on the SASL listener. Uses probe.py
+# when a Python with aiokafka is found, else the JVM TopicCommand (slower).
 kafka_answers() {
-  timeout "${1:-30}" "${KAFKA_TOOL_JAVA[@]}" org.apache.kafka.tools.TopicCommand \
-    --bootstrap-server "$KAFKA_BOOTSTRAP" --list >/dev/null 2>&1
+  local secs="${1:-30}" py
+  if py="$(kafka_probe_python)"; then
+    local sasl=()
+    [[ "${2:-}" == sasl ]] && sasl=(--sasl "$KAFKA_HOST:$KAFKA_SASL_PORT" "$KAFKA_SASL_USER" "$KAFKA_SASL_PASSWORD")
+    "$py" "$KAFKA_DEPLOY_DIR/probe.py" "$KAFKA_BOOTSTRAP" "${sasl[@]}" --timeout "$secs" 2>/dev/null
+  else
+    timeout "$secs" "${KAFKA_TOOL_JAVA[@]}" org.apache.kafka.tools.TopicCommand \
+      --bootstrap-server "$KAFKA_BOOTSTRAP" --list >/dev/null 2>&1
+  fi
 }
 
 kafka_log_tail() {

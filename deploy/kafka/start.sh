@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Start the local single-node broker in the background (idempotent).
 # Exits 0 at once if our broker already runs; use wait.sh to wait until it answers.
+# Prints one word on stdout: started | running | external (another broker answers
+# on the port, e.g. one from another checkout); callers stop only what they started.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
@@ -14,6 +16,7 @@ flock 9
 
 if pid="$(kafka_running_pid)"; then
   echo "start.sh: broker already running (pid $pid) on $KAFKA_BOOTSTRAP" >&2
+  echo running
   exit 0
 fi
 
@@ -22,6 +25,7 @@ for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SASL_PORT"; do
     if [[ "$port" == "$KAFKA_PORT" ]] && kafka_answers 20; then
       # Most likely the broker of another checkout; it serves the tests as well.
       echo "start.sh: a Kafka broker not started from $KAFKA_RUN_DIR already answers on $KAFKA_BOOTSTRAP; using it" >&2
+      echo external
       exit 0
     fi
     echo "start.sh: port $KAFKA_HOST:$port is taken by another program; set PIIMASK_KAFKA_PORT / PIIMASK_KAFKA_CONTROLLER_PORT / PIIMASK_KAFKA_SASL_PORT" >&2
@@ -53,6 +57,8 @@ if [[ ! -f "$KAFKA_DATA_DIR/meta.properties" ]]; then
 fi
 
 [[ -f "$KAFKA_LOG_FILE" ]] && mv -f "$KAFKA_LOG_FILE" "$KAFKA_LOG_FILE.1"
+# Written again by the test fixtures when they are the ones starting the broker.
+rm -f "$KAFKA_RUN_DIR/started-by-tests"
 # setsid: the broker must outlive the shell, test session or job that started it;
 # 9>&-: it must not inherit (and hold forever) the start lock.
 setsid java $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
@@ -60,4 +66,5 @@ setsid java $KAFKA_HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.hea
   -cp "$KAFKA_LIB_DIR/*" kafka.Kafka "$KAFKA_PROPS_FILE" \
   </dev/null >"$KAFKA_LOG_FILE" 2>&1 9>&- &
 echo $! >"$KAFKA_PID_FILE"
+echo started
 echo "start.sh: started broker (pid $!) on $KAFKA_BOOTSTRAP (SASL/SCRAM on $KAFKA_HOST:$KAFKA_SASL_PORT), log $KAFKA_LOG_FILE" >&2

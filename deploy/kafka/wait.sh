@@ -18,7 +18,7 @@ while ((SECONDS < deadline)); do
   if kafka_port_open "$KAFKA_PORT" && kafka_port_open "$KAFKA_SASL_PORT"; then
     remaining=$((deadline - SECONDS))
     ((remaining < 5)) && remaining=5
-    if kafka_answers "$remaining"; then
+    if kafka_answers "$remaining" sasl; then
       echo "wait.sh: broker answers on $KAFKA_BOOTSTRAP after ${SECONDS}s" >&2
       exit 0
     fi
