@@ -13,9 +13,12 @@ Rules, per source topic-partition (the chain), in trail order:
   the last hash. Accepted where its source offset continues the chain (``<= highest
   offset seen + 1``), i.e. it resumes at or before the committed offset; re-covered
   offsets are duplicates.
-* **gap** (error): an event's source offset is more than one past the highest offset seen
-  so far — the offsets in between have no event. Every input offset gets exactly one event
-  of some outcome (dead-lettered and tombstone records too), so nothing may be missing.
+* **gap** (error; notice with ``allow_gaps``): an event's source offset is more than one
+  past the highest offset seen so far — the offsets in between have no event. Every input
+  record gets an event of some outcome (dead-lettered and tombstone records too), so nothing
+  may be missing. Offsets that hold no record (transaction markers of transactional
+  producers, records removed by compaction) also show as gaps: ``allow_gaps`` is for such
+  input topics; deleted events are still caught by their successor's broken link.
 * **duplicate** (notice): an event for an offset that already has one — the record was
   processed again after a restart (at-least-once). Consecutive ones are reported as a run.
 * **duplicate_copy** (notice): a byte-for-byte resend of an event already accepted (same
@@ -130,10 +133,12 @@ class Verifier:
         keys: KeyLookup,
         *,
         partial_start: bool = False,
+        allow_gaps: bool = False,
         expect_through: Mapping[tuple[str, int], int] | None = None,
     ) -> None:
         self._keys = keys
         self._partial_start = partial_start
+        self._allow_gaps = allow_gaps
         self._expect_through = dict(expect_through or {})
         self._chains: dict[tuple[str, int], _ChainState] = {}
         self._issues: list[Issue] = []
@@ -211,8 +216,7 @@ class Verifier:
             state.summary.segments += 1
             if state.high is not None and offset > state.high + 1:
                 self._flush_duplicates(state)
-                self._error(
-                    "gap",
+                self._gap(
                     where,
                     f"segment starts at offset {offset} but {_offsets(state.high + 1, offset - 1)}"
                     " have no event (a restart may resume only at or before the next offset)",
@@ -255,8 +259,7 @@ class Verifier:
                 and offset > state.high + 1
                 and not is_segment_start(event.prev_hash)
             ):
-                self._error(
-                    "gap",
+                self._gap(
                     where,
                     f"{_offsets(state.high + 1, offset - 1)} have no event before this one",
                     eid,
@@ -307,6 +310,10 @@ class Verifier:
         )
         return VerifyResult(self._entries, list(self._issues), chains)
 
+    def _gap(self, location: str, message: str, event_id: str, source: str) -> None:
+        severity: Severity = "notice" if self._allow_gaps else "error"
+        self._issues.append(Issue(severity, "gap", location, message, event_id, source))
+
     def _error(
         self,
         kind: str,
@@ -337,8 +344,11 @@ def verify_entries(
     keys: KeyLookup,
     *,
     partial_start: bool = False,
+    allow_gaps: bool = False,
     expect_through: Mapping[tuple[str, int], int] | None = None,
 ) -> VerifyResult:
-    verifier = Verifier(keys, partial_start=partial_start, expect_through=expect_through)
+    verifier = Verifier(
+        keys, partial_start=partial_start, allow_gaps=allow_gaps, expect_through=expect_through
+    )
     verifier.feed_all(entries)
     return verifier.finish()

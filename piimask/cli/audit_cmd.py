@@ -186,6 +186,11 @@ def report(
     help="Accept chains whose beginning is missing (audit topic retention); report a notice.",
 )
 @click.option(
+    "--allow-gaps",
+    is_flag=True,
+    help="Report offset gaps as notices (input topics with transaction markers or compaction).",
+)
+@click.option(
     "--expect-through",
     multiple=True,
     metavar="TOPIC:PARTITION:OFFSET",
@@ -202,6 +207,7 @@ def verify(
     topic: str | None,
     key_file: Path | None,
     partial_start: bool,
+    allow_gaps: bool,
     expect_through: tuple[str, ...],
     fmt: str,
     quiet: bool,
@@ -221,7 +227,9 @@ def verify(
             return None
         return keyring.hmac_key(CHAIN_PURPOSE, key_id)
 
-    verifier = Verifier(chain_key, partial_start=partial_start, expect_through=expected)
+    verifier = Verifier(
+        chain_key, partial_start=partial_start, allow_gaps=allow_gaps, expect_through=expected
+    )
     source = _source(db, file_, bootstrap, topic)
     _run(lambda: source.stream_entries(verifier))
     result = verifier.finish()

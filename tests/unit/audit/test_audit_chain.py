@@ -219,6 +219,19 @@ def test_segment_start_beyond_the_next_offset_is_a_gap(
     assert "offsets 5..7" in gap.message
 
 
+def test_allow_gaps_downgrades_gaps_but_not_broken_links(
+    chain: AuditChain, chain_keys: KeyLookup
+) -> None:
+    # input offsets 3 and 4 held transaction markers: the worker never saw them
+    lines = sealed_lines(chain, [0, 1, 2, 5, 6])
+    assert kinds(verify(lines, chain_keys)) == {"gap"}
+    lenient = verify(lines, chain_keys, allow_gaps=True)
+    assert lenient.ok
+    assert [i.kind for i in lenient.issues] == ["gap"]
+    deleted = verify(lines[:2] + lines[3:], chain_keys, allow_gaps=True)
+    assert kinds(deleted) == {"broken_link"}
+
+
 def test_reset_after_a_lost_send_opens_a_segment_that_verifies(
     chain: AuditChain, chain_keys: KeyLookup
 ) -> None:
