@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import json
 import re
@@ -196,7 +195,7 @@ class KeyRing:
         return self._derive("hmac/" + purpose, key_id, 32)
 
     def hmac_hex(self, purpose: str, message: bytes, *, key_id: str | None = None) -> str:
-        return hmac.new(self.hmac_key(purpose, key_id), message, hashlib.sha256).hexdigest()
+        return hmac.digest(self.hmac_key(purpose, key_id), message, "sha256").hex()
 
     def fingerprint(self, value: str, *, key_id: str | None = None) -> str:
         """HMAC-SHA256 hex of ``value`` under the "fingerprint" sub-key: deterministic per key,

@@ -56,9 +56,11 @@ class CompiledPolicy:
         self._allow_patterns = tuple(re.compile(p) for p in policy.allow.patterns)
 
     def is_allowed(self, value: str) -> bool:
-        if value in self._allow_values or value.strip() in self._allow_values:
+        if self._allow_values and (
+            value in self._allow_values or value.strip() in self._allow_values
+        ):
             return True
-        return any(p.fullmatch(value) for p in self._allow_patterns)
+        return bool(self._allow_patterns) and any(p.fullmatch(value) for p in self._allow_patterns)
 
 
 @dataclass
