@@ -27,28 +27,17 @@ pytestmark = pytest.mark.integration
 RECORD = b"Please refund Jane Porter, card 4111 1111 1111 1111, email jane.porter@example.com"
 
 
-def sasl_parts(fixture: Any) -> tuple[str, str, str]:
-    """(bootstrap, username, password) of the ``kafka_sasl_bootstrap`` fixture."""
-    if isinstance(fixture, dict):
-        return fixture["bootstrap"], fixture["username"], fixture["password"]
-    if isinstance(fixture, tuple):
-        bootstrap, username, password = fixture
-        return str(bootstrap), str(username), str(password)
-    return fixture.bootstrap, fixture.username, fixture.password
-
-
 def sasl_env(
     kafka_bootstrap: str, sasl: Any, topics: Topics, mechanism: str, **extra: str
 ) -> dict[str, str]:
-    bootstrap, username, _ = sasl_parts(sasl)
     return worker_env(
         kafka_bootstrap,
         topics,
         KeyRing.generate().to_json(),
-        PIIMASK_KAFKA_BOOTSTRAP=bootstrap,
+        PIIMASK_KAFKA_BOOTSTRAP=sasl.bootstrap,
         PIIMASK_SECURITY_PROTOCOL="SASL_PLAINTEXT",
         PIIMASK_SASL_MECHANISM=mechanism,
-        PIIMASK_SASL_USERNAME=username,
+        PIIMASK_SASL_USERNAME=sasl.username,
         PIIMASK_GROUP_ID=f"{topics.input}-g",
         **extra,
     )
@@ -65,7 +54,7 @@ def test_worker_masks_a_record_over_scram(
     mechanism: str,
     password_from: str,
 ) -> None:
-    _, _, password = sasl_parts(kafka_sasl_bootstrap)
+    password = kafka_sasl_bootstrap.password
     topics = Topics.fresh("scram")
     asyncio.run(create_topics(kafka_bootstrap, topics))
     if password_from == "file":
