@@ -271,3 +271,13 @@ def test_strict_policy_redacts_every_known_type() -> None:
     policy = load_policy(REPO / "deploy/policies/strict-redact.yaml")
     assert {policy.rule_for(t).operator for t in KNOWN_ENTITY_TYPES} == {"redact"}
     assert policy.rule_for("ANYTHING_ELSE").operator == "redact"
+
+
+def test_the_readme_example_policy_is_valid() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[
+        readme.index("<!-- section: masking -->") : readme.index("<!-- /section: masking -->")
+    ]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    policy = parse_policy_text(example, source="README", fmt="yaml")
+    assert policy.json_rules.scan == ["$.body", "$.comments[*].text"]
