@@ -29,13 +29,17 @@ def read_json_lines(stream: IO[bytes]) -> Iterator[JsonLine]:
         try:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield JsonLine(number, None, f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})")
+            yield JsonLine(
+                number, None, f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})"
+            )
             continue
         except RecursionError:
             yield JsonLine(number, None, f"line {number}: JSON nested too deeply")
             continue
         if not isinstance(value, dict):
-            yield JsonLine(number, None, f"line {number}: expected a JSON object, got {type(value).__name__}")
+            yield JsonLine(
+                number, None, f"line {number}: expected a JSON object, got {type(value).__name__}"
+            )
             continue
         yield JsonLine(number, value, None)
 

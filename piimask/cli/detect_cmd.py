@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import sys
 from itertools import islice
-from pathlib import Path
 
 import click
 
@@ -14,17 +12,30 @@ from piimask.jsonl import JsonLine, open_input, read_json_lines
 
 
 @click.command()
-@click.argument("input_path", metavar="INPUT.jsonl", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False, allow_dash=True), default="-", show_default=True)
+@click.argument(
+    "input_path", metavar="INPUT.jsonl", type=click.Path(dir_okay=False, allow_dash=True)
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_path",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    show_default=True,
+)
 @click.option("--strict", is_flag=True, help="Stop at the first bad line.")
 @click.option("--batch-size", default=128, show_default=True, type=click.IntRange(1, 10_000))
 @detector_options
-def detect(input_path: str, output_path: str, strict: bool, batch_size: int, **detector: object) -> None:
+def detect(
+    input_path: str, output_path: str, strict: bool, batch_size: int, **detector: object
+) -> None:
     """Detect PII in INPUT.jsonl lines ({"id", "text"}) and write {"id", "spans"} lines."""
     engine = engine_from_options(detector)
-    out = sys.stdout if output_path == "-" else Path(output_path).open("w", encoding="utf-8")
     bad = 0
-    with open_input(input_path) as stream:
+    with (
+        click.open_file(output_path, "w", encoding="utf-8") as out,
+        open_input(input_path) as stream,
+    ):
         lines = read_json_lines(stream)
         while chunk := list(islice(lines, batch_size)):
             good: list[JsonLine] = []
@@ -40,9 +51,10 @@ def detect(input_path: str, output_path: str, strict: bool, batch_size: int, **d
             texts = [str(line.value["text"]) for line in good if line.value]
             for line, spans in zip(good, engine.detect_batch(texts), strict=True):
                 assert line.value is not None
-                out.write(json.dumps({"id": line.value.get("id"), "spans": [s.to_dict() for s in spans]}) + "\n")
-    if out is not sys.stdout:
-        out.close()
+                out.write(
+                    json.dumps({"id": line.value.get("id"), "spans": [s.to_dict() for s in spans]})
+                    + "\n"
+                )
     if bad:
         click.echo(f"{bad} bad line(s) skipped", err=True)
         raise SystemExit(1)

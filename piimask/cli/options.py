@@ -17,11 +17,26 @@ F = TypeVar("F", bound=Callable[..., Any])
 def detector_options(func: F) -> F:
     """``--model-dir``, window and aggregation overrides; defaults come from PIIMASK_* settings."""
     options = [
-        click.option("--model-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None, help="Model directory (default: bundled Rampart)."),
-        click.option("--window", "window_tokens", type=int, default=None, help="Tokens per model window."),
-        click.option("--overlap", "window_overlap", type=int, default=None, help="Tokens shared by adjacent windows."),
+        click.option(
+            "--model-dir",
+            type=click.Path(file_okay=False, exists=True, path_type=Path),
+            default=None,
+            help="Model directory (default: bundled Rampart).",
+        ),
+        click.option(
+            "--window", "window_tokens", type=int, default=None, help="Tokens per model window."
+        ),
+        click.option(
+            "--overlap",
+            "window_overlap",
+            type=int,
+            default=None,
+            help="Tokens shared by adjacent windows.",
+        ),
         click.option("--aggregation", type=click.Choice(["first", "average", "max"]), default=None),
-        click.option("--no-patterns", is_flag=True, help="Model only, without pattern recognizers."),
+        click.option(
+            "--no-patterns", is_flag=True, help="Model only, without pattern recognizers."
+        ),
     ]
     for option in reversed(options):
         func = option(func)

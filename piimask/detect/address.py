@@ -16,7 +16,10 @@ from collections.abc import Sequence
 
 from piimask.spans import Span
 
-_UNIT_WORDS = r"(?:apt|apartment|suite|ste|unit|box|room|rm|floor|fl|bldg|building|no|po\s?box|p\.\s?o\.\s?box|psc|cmr)"
+_UNIT_WORDS = (
+    r"(?:apt|apartment|suite|ste|unit|box|room|rm|floor|fl|bldg|building|no"
+    r"|po\s?box|p\.\s?o\.\s?box|psc|cmr)"
+)
 # A piece that may follow an address part: a unit ("Apt. 427"), a number, a state code, "(Greek)".
 _RIGHT_PIECE = re.compile(
     rf"[\s,]{{0,4}}(?:{_UNIT_WORDS}\b\.?\s*#?\s*(?:\d[\w-]{{0,7}}|[A-Za-z]\b)|\d{{1,6}}(?:-\d{{1,4}})?(?![\w.]\w)|\([A-Za-z]{{3,12}}\))",
@@ -25,7 +28,9 @@ _RIGHT_PIECE = re.compile(
 # State and province codes are upper case ("WLG", "QLD"); matched case-sensitively.
 _RIGHT_STATE = re.compile(r"[\s,]{0,4}[A-Z]{2,3}(?!\w)")
 # A piece that may precede one: a house or unit number ("883 " before "2972 Hillside Street").
-_LEFT_PIECE = re.compile(rf"(?:(?:{_UNIT_WORDS})\b\.?\s*#?\s*)?\d{{1,6}}[\s,]{{1,3}}$", re.IGNORECASE)
+_LEFT_PIECE = re.compile(
+    rf"(?:(?:{_UNIT_WORDS})\b\.?\s*#?\s*)?\d{{1,6}}[\s,]{{1,3}}$", re.IGNORECASE
+)
 _MILITARY = re.compile(
     r"\b(?:(?:PSC|CMR|Unit)\s+\d{3,5},?\s+Box\s+\d{3,5}|US[NS][SVC]?\s+[A-Z][a-z]+|USCGC\s+[A-Z][a-z]+)"
     r"[\s,]+[ADF]PO\s+A[AEP]\s+\d{5}\b",
@@ -69,9 +74,7 @@ def _joinable_gap(gap: str) -> bool:
 def complete_addresses(text: str, spans: Sequence[Span]) -> list[Span]:
     """Grow street addresses over adjacent address parts and join them; input must not overlap."""
     ordered = sorted(spans)
-    grown = [
-        _grow(text, s) if s.entity_type == "STREET_ADDRESS" else s for s in ordered
-    ]
+    grown = [_grow(text, s) if s.entity_type == "STREET_ADDRESS" else s for s in ordered]
     out: list[Span] = []
     for span in grown:
         if out:

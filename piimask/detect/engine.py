@@ -6,11 +6,11 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from piimask.detect.address import complete_addresses, find_military_addresses
 from piimask.detect.config import DetectorConfig
 from piimask.detect.decode import LabelSpace, decode_spans
-from piimask.detect.labels import build_label_map
-from piimask.detect.address import complete_addresses, find_military_addresses
 from piimask.detect.gazetteer import find_countries
+from piimask.detect.labels import build_label_map
 from piimask.detect.merge import AllowList, add_where_free, merge_spans, remove_overlaps
 from piimask.detect.model import FloatArray, TokenClassifier
 from piimask.detect.names import complete_names, propagate_mentions

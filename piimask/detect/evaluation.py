@@ -27,7 +27,8 @@ PRESIDIO_GOLD_LABEL_MAP: Mapping[str, str] = {
     "US_SSN": "US_SSN",
     "US_DRIVER_LICENSE": "DRIVER_LICENSE",
     "IP_ADDRESS": "IP_ADDRESS",
-    "DOMAIN_NAME": "DOMAIN_NAME",
+    # In presidio-evaluator data DOMAIN_NAME spans are whole URLs.
+    "DOMAIN_NAME": "URL",
     "DATE_TIME": "DATE_TIME",
     "ORGANIZATION": "ORGANIZATION",
     "AGE": "AGE",
@@ -140,9 +141,7 @@ class EvalCounts:
         masked_total = self.masked_chars + self.masked_chars_on_pii
         return {
             "records": self.records,
-            "span": prf(
-                sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values())
-            ),
+            "span": prf(sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values())),
             "char_recall": round(self.gold_chars_masked / self.gold_chars, 4)
             if self.gold_chars
             else 1.0,
@@ -174,12 +173,13 @@ def format_report(report: Mapping[str, object]) -> str:
     """A readable table of a report."""
     lines = [
         f"records: {report['records']}",
-        f"character recall:    {report['char_recall']:.4f}   (share of gold PII characters masked)",
-        f"character precision: {report['char_precision']:.4f}   (share of masked characters that are PII)",
-        f"leaked spans:        {report['leaked_spans']:.4f}   (gold spans with any character unmasked)",
+        f"character recall:    {report['char_recall']:.4f}   (gold PII characters masked)",
+        f"character precision: {report['char_precision']:.4f}   (masked chars that are PII)",
+        f"leaked spans:        {report['leaked_spans']:.4f}   (gold spans with a character unmasked)",
         f"leaked structured:   {report['leaked_structured_spans']:.4f}",
         "",
-        f"{'entity type':<18}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}{'leaked':>8}{'leak%':>7}",
+        f"{'entity type':<18}{'precision':>10}{'recall':>8}{'f1':>8}"
+        f"{'support':>9}{'leaked':>8}{'leak%':>7}",
     ]
     per_type = report["per_type"]
     assert isinstance(per_type, Mapping)

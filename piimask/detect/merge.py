@@ -37,7 +37,7 @@ def union_same_type(spans: Iterable[Span]) -> list[Span]:
 
 
 def _resolve_patterns(patterns: Sequence[Span]) -> list[Span]:
-    """Non-overlapping pattern spans: longer first, then higher score; a loser keeps its free parts."""
+    """Non-overlapping pattern spans: longer wins, then higher score; a loser keeps its rest."""
     chosen: list[Span] = []
     for span in sorted(patterns, key=lambda s: (-(s.end - s.start), -s.score, s.start)):
         chosen.extend(_subtract(span, [c for c in chosen if span.overlaps(c)]))

@@ -16,13 +16,97 @@ from piimask.spans import Span
 
 # Capitalised words that stand next to names but are not part of them.
 _NOT_NAME_PARTS = frozenset(
-    """
-    a an the and or but of in on at to for from by with as is was are were be been i im i'm my
-    your his her our their me you he she we they it its this that these those
-    dr mr mrs ms miss mx prof sir madam dear hi hello hey thanks thank regards yes no ok
-    monday tuesday wednesday thursday friday saturday sunday january february march april may june
-    july august september october november december street st road rd avenue ave apt suite
-    """.split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "as",
+        "is",
+        "was",
+        "are",
+        "were",
+        "be",
+        "been",
+        "i",
+        "im",
+        "i'm",
+        "my",
+        "your",
+        "his",
+        "her",
+        "our",
+        "their",
+        "me",
+        "you",
+        "he",
+        "she",
+        "we",
+        "they",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "prof",
+        "sir",
+        "madam",
+        "dear",
+        "hi",
+        "hello",
+        "hey",
+        "thanks",
+        "thank",
+        "regards",
+        "yes",
+        "no",
+        "ok",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "street",
+        "st",
+        "road",
+        "rd",
+        "avenue",
+        "ave",
+        "apt",
+        "suite",
+    ]
 )
 _NAME_WORD = r"[^\W\d_][\w'’-]*"
 _NEXT_PART = re.compile(rf" (?:[A-Z]\. |[A-Z] )?({_NAME_WORD})")
@@ -44,7 +128,7 @@ def _sentence_start(text: str, index: int) -> bool:
     if len(before) >= 2 and before[-1] == "." and before[-2].isupper():
         # "Freddie F. Bolton": the full stop of an initial does not end a sentence.
         return len(before) >= 3 and not before[-3].isspace()
-    return not before or before[-1] in ".!?\n:\"“"
+    return not before or before[-1] in '.!?\n:"“'
 
 
 def complete_names(text: str, spans: Sequence[Span]) -> list[Span]:

@@ -65,7 +65,7 @@ def _token_ok(token: str) -> bool:
 
 class UsDriverLicenseRecognizer(BaseRecognizer):
     name = "US_DRIVER_LICENSE"
-    entity_type = "US_DRIVER_LICENSE"
+    entity_type = "DRIVER_LICENSE"
 
     def find(self, text: str) -> list[Span]:
         spans: list[Span] = []

@@ -13,14 +13,22 @@ def covered(text: str, spans: list[Span]) -> list[str]:
 @pytest.mark.parametrize(
     ("text", "parts", "expected"),
     [
-        ("at 2972 Hillside Street Apt. 427 now", [(3, 23, "STREET_ADDRESS")], "2972 Hillside Street Apt. 427"),
+        (
+            "at 2972 Hillside Street Apt. 427 now",
+            [(3, 23, "STREET_ADDRESS")],
+            "2972 Hillside Street Apt. 427",
+        ),
         ("to 883 2972 Hillside Street.", [(7, 27, "STREET_ADDRESS")], "883 2972 Hillside Street"),
         (
             "to 55 Diakou Street\n Apt. 794\n Synchari\n Cyprus 29181?",
             [(3, 19, "STREET_ADDRESS"), (31, 39, "LOCATION"), (41, 53, "STREET_ADDRESS")],
             "55 Diakou Street\n Apt. 794\n Synchari\n Cyprus 29181",
         ),
-        ("at 328 Eichendorffstr. 31 Apt. 090 Emmingen BW", [(3, 25, "STREET_ADDRESS"), (35, 43, "LOCATION")], "328 Eichendorffstr. 31 Apt. 090 Emmingen BW"),
+        (
+            "at 328 Eichendorffstr. 31 Apt. 090 Emmingen BW",
+            [(3, 25, "STREET_ADDRESS"), (35, 43, "LOCATION")],
+            "328 Eichendorffstr. 31 Apt. 090 Emmingen BW",
+        ),
     ],
 )
 def test_street_addresses_grow_over_units_numbers_and_places(
@@ -37,7 +45,12 @@ def test_addresses_do_not_join_across_sentences() -> None:
 
 
 @pytest.mark.parametrize(
-    "address", ["PSC 5843, Box 5751\nAPO AE 74255", "Unit 9085 Box 1211\nDPO AA 50746", "USNV Thomas\nFPO AP 72494"]
+    "address",
+    [
+        "PSC 5843, Box 5751\nAPO AE 74255",
+        "Unit 9085 Box 1211\nDPO AA 50746",
+        "USNV Thomas\nFPO AP 72494",
+    ],
 )
 def test_military_addresses_are_found(address: str) -> None:
     text = f"send it to {address}, thanks"
@@ -53,7 +66,9 @@ def test_military_addresses_are_found(address: str) -> None:
         ("Fine china and a turkey", []),
     ],
 )
-def test_country_names_are_found_case_sensitively_except_in_lowercase_text(text: str, found: list[str]) -> None:
+def test_country_names_are_found_case_sensitively_except_in_lowercase_text(
+    text: str, found: list[str]
+) -> None:
     assert covered(text, find_countries(text)) == found
 
 
@@ -66,7 +81,9 @@ def test_country_names_are_found_case_sensitively_except_in_lowercase_text(text:
         ("Hello Anna. The rest", 6, 10, "Anna"),
     ],
 )
-def test_names_grow_over_adjoining_capitalised_parts(text: str, start: int, end: int, expected: str) -> None:
+def test_names_grow_over_adjoining_capitalised_parts(
+    text: str, start: int, end: int, expected: str
+) -> None:
     (span,) = complete_names(text, [Span(start, end, "PERSON")])
     assert text[span.start : span.end] == expected
 

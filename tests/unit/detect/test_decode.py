@@ -3,7 +3,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from piimask.detect.decode import LabelSpace, decode_spans, join_adjacent, viterbi_bio, widen_to_word_edges
+from piimask.detect.decode import (
+    LabelSpace,
+    decode_spans,
+    join_adjacent,
+    viterbi_bio,
+    widen_to_word_edges,
+)
 from piimask.detect.labels import RAMPART_LABEL_MAP, build_label_map
 from piimask.spans import Span
 
@@ -12,7 +18,9 @@ SPACE = LabelSpace.build(LABELS, build_label_map(list(LABELS), None))
 
 
 def one_hot(*labels: str, confidence: float = 0.9) -> np.ndarray:
-    rows = np.full((len(labels), len(LABELS)), (1 - confidence) / (len(LABELS) - 1), dtype=np.float32)
+    rows = np.full(
+        (len(labels), len(LABELS)), (1 - confidence) / (len(LABELS) - 1), dtype=np.float32
+    )
     for i, label in enumerate(labels):
         rows[i, LABELS.index(label)] = confidence
     return rows
@@ -21,7 +29,9 @@ def one_hot(*labels: str, confidence: float = 0.9) -> np.ndarray:
 def test_fine_labels_collapse_into_entity_types() -> None:
     assert SPACE.types == ("PERSON", "LOCATION")
     assert SPACE.grouped_types == frozenset({"PERSON"})
-    assert RAMPART_LABEL_MAP["BUILDING_NUMBER"] == RAMPART_LABEL_MAP["STREET_NAME"] == "STREET_ADDRESS"
+    assert (
+        RAMPART_LABEL_MAP["BUILDING_NUMBER"] == RAMPART_LABEL_MAP["STREET_NAME"] == "STREET_ADDRESS"
+    )
 
 
 def test_given_name_and_surname_become_one_person() -> None:

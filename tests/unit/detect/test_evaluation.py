@@ -23,7 +23,11 @@ def test_a_gold_span_with_one_unmasked_character_counts_as_leaked() -> None:
 
 def test_masking_an_ignored_label_is_neither_hit_nor_false_positive() -> None:
     counts = EvalCounts()
-    counts.add(30, [GoldSpan(0, 4, "PERSON"), GoldSpan(10, 20, "DATE_TIME")], [Span(0, 4, "PERSON"), Span(10, 20, "DATE_TIME")])
+    counts.add(
+        30,
+        [GoldSpan(0, 4, "PERSON"), GoldSpan(10, 20, "DATE_TIME")],
+        [Span(0, 4, "PERSON"), Span(10, 20, "DATE_TIME")],
+    )
     report = counts.report()
     assert report["char_precision"] == 1.0
     assert report["span"]["precision"] == 1.0  # type: ignore[index]

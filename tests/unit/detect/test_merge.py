@@ -1,3 +1,5 @@
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -31,7 +33,10 @@ def test_model_span_partly_under_a_strong_pattern_keeps_its_free_part() -> None:
     model = [Span(0, 14, "PERSON", 0.5, "model")]
     pattern = [Span(5, 24, "CREDIT_CARD", 1.0, "pattern:CREDIT_CARD")]
     out = merge_spans(TEXT, model, pattern)
-    assert [(s.start, s.end, s.entity_type) for s in out] == [(0, 5, "PERSON"), (5, 24, "CREDIT_CARD")]
+    assert [(s.start, s.end, s.entity_type) for s in out] == [
+        (0, 5, "PERSON"),
+        (5, 24, "CREDIT_CARD"),
+    ]
 
 
 spans_strategy = st.lists(
@@ -47,10 +52,12 @@ spans_strategy = st.lists(
 
 
 @given(model=spans_strategy, patterns=spans_strategy)
-def test_merged_spans_never_overlap_and_lose_no_pattern_character(model: list[Span], patterns: list[Span]) -> None:
+def test_merged_spans_never_overlap_and_lose_no_pattern_character(
+    model: list[Span], patterns: list[Span]
+) -> None:
     text = "x" * 70
     merged = merge_spans(text, model, patterns)
-    for a, b in zip(merged, merged[1:], strict=False):
+    for a, b in itertools.pairwise(merged):
         assert a.end <= b.start
     covered = {i for s in merged for i in range(s.start, s.end)}
     for p in patterns:
@@ -63,7 +70,7 @@ def test_remove_overlaps_keeps_every_character(spans: list[Span]) -> None:
     before = {i for s in spans for i in range(s.start, s.end)}
     out = remove_overlaps(spans)
     assert {i for s in out for i in range(s.start, s.end)} == before
-    for a, b in zip(out, out[1:], strict=False):
+    for a, b in itertools.pairwise(out):
         assert a.end <= b.start
 
 
@@ -77,7 +84,12 @@ def test_add_where_free_never_overrides() -> None:
 
 @pytest.mark.parametrize(
     ("value", "allowed"),
-    [("support@example.com", True), ("Acme Support", True), ("ACME-123", True), ("alex@gmail.com", False)],
+    [
+        ("support@example.com", True),
+        ("Acme Support", True),
+        ("ACME-123", True),
+        ("alex@gmail.com", False),
+    ],
 )
 def test_allow_list_matches_exact_values_and_full_regexes(value: str, allowed: bool) -> None:
     allow = AllowList(exact={"support@example.com", "Acme Support"}, regexes=[r"ACME-\d+"])

@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -11,7 +13,9 @@ from piimask.detect.windows import merge_window_probabilities, plan_windows
     window=st.integers(4, 512),
     overlap_fraction=st.floats(0, 0.49),
 )
-def test_windows_cover_every_token_and_respect_the_size(n: int, window: int, overlap_fraction: float) -> None:
+def test_windows_cover_every_token_and_respect_the_size(
+    n: int, window: int, overlap_fraction: float
+) -> None:
     overlap = min(int(window * overlap_fraction), (window - 1) // 2)
     windows = plan_windows(n, window, overlap)
     covered = np.zeros(n, dtype=bool)
@@ -20,7 +24,7 @@ def test_windows_cover_every_token_and_respect_the_size(n: int, window: int, ove
         assert end - start <= window
         covered[start:end] = True
     assert covered.all()
-    for (s0, e0), (s1, _) in zip(windows, windows[1:], strict=False):
+    for (s0, e0), (s1, _) in itertools.pairwise(windows):
         assert s1 > s0
         assert e0 - s1 >= overlap
 
@@ -46,7 +50,7 @@ def test_text_that_fits_one_window_gets_one_window() -> None:
 
 @pytest.mark.parametrize(("window", "overlap"), [(0, 0), (10, 5), (10, 7)])
 def test_bad_window_settings_are_rejected(window: int, overlap: int) -> None:
-    with pytest.raises(ValueError, match="window|overlap"):
+    with pytest.raises(ValueError, match=r"window|overlap"):
         plan_windows(50, window, overlap)
 
 
