@@ -54,26 +54,33 @@ kafka_port_open() {
 }
 
 # Python with aiokafka for the quick probe (probe.py); empty if there is none.
+# Looked up once per script: the import check alone costs a second on a busy machine.
+KAFKA_PROBE_PYTHON=""
+KAFKA_PROBE_PYTHON_CHECKED=0
 kafka_probe_python() {
   local py
-  for py in "${PIIMASK_PYTHON:-}" "$KAFKA_DEPLOY_DIR/../../.venv/bin/python"; do
-    if [[ -n "$py" && -x "$py" ]] && "$py" -c 'import aiokafka' 2>/dev/null; then
-      echo "$py"
-      return 0
-    fi
-  done
-  return 1
+  if ((!KAFKA_PROBE_PYTHON_CHECKED)); then
+    KAFKA_PROBE_PYTHON_CHECKED=1
+    for py in "${PIIMASK_PYTHON:-}" "$KAFKA_DEPLOY_DIR/../../.venv/bin/python"; do
+      if [[ -n "$py" && -x "$py" ]] && "$py" -c 'import aiokafka' 2>/dev/null; then
+        KAFKA_PROBE_PYTHON="$py"
+        break
+      fi
+    done
+  fi
+  [[ -n "$KAFKA_PROBE_PYTHON" ]] && echo "$KAFKA_PROBE_PYTHON"
 }
 
 # A real request, not just an open port: metadata over PLAINTEXT and, with
 # "sasl" as second argument, a SCRAM login on the SASL listener. Uses probe.py
 # when a Python with aiokafka is found, else the JVM TopicCommand (slower).
 kafka_answers() {
-  local secs="${1:-30}" py
-  if py="$(kafka_probe_python)"; then
+  local secs="${1:-30}"
+  kafka_probe_python >/dev/null || true
+  if [[ -n "$KAFKA_PROBE_PYTHON" ]]; then
     local sasl=()
     [[ "${2:-}" == sasl ]] && sasl=(--sasl "$KAFKA_HOST:$KAFKA_SASL_PORT" "$KAFKA_SASL_USER" "$KAFKA_SASL_PASSWORD")
-    "$py" "$KAFKA_DEPLOY_DIR/probe.py" "$KAFKA_BOOTSTRAP" "${sasl[@]}" --timeout "$secs" 2>/dev/null
+    "$KAFKA_PROBE_PYTHON" "$KAFKA_DEPLOY_DIR/probe.py" "$KAFKA_BOOTSTRAP" "${sasl[@]}" --timeout "$secs" 2>/dev/null
   else
     timeout "$secs" "${KAFKA_TOOL_JAVA[@]}" org.apache.kafka.tools.TopicCommand \
       --bootstrap-server "$KAFKA_BOOTSTRAP" --list >/dev/null 2>&1
