@@ -16,6 +16,7 @@ import json
 import statistics
 import time
 from pathlib import Path
+from typing import Literal
 
 from piimask.keys import KeyRing
 from piimask.mask import MessageMasker, default_policy, load_policy
@@ -63,7 +64,7 @@ def main() -> None:
 
     records = load(args.input)
     policy = load_policy(args.policy) if args.policy else default_policy()
-    fmt = "json" if args.json else "text"
+    fmt: Literal["text", "json"] = "json" if args.json else "text"
     masker = MessageMasker(policy, KeyRing.generate(), message_format=fmt)
     chars = sum(len(t) for t, _ in records)
     spans = sum(len(s) for _, s in records)
