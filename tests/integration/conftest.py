@@ -85,7 +85,7 @@ async def _list_topics(bootstrap: str, **security: Any) -> set[str]:
         await admin.close()
 
 
-def broker_problem(bootstrap: str, timeout_s: float = 15.0, **security: Any) -> str | None:
+def broker_problem(bootstrap: str, *, timeout_s: float = 15.0, **security: Any) -> str | None:
     """None when the broker answers a metadata request, else what went wrong."""
     try:
         asyncio.run(asyncio.wait_for(_list_topics(bootstrap, **security), timeout_s))
@@ -208,9 +208,9 @@ def kafka_sasl_bootstrap(kafka_bootstrap: str) -> ScramBroker:
         username=os.environ.get("PIIMASK_KAFKA_SASL_USER", "piimask"),
         password=os.environ.get("PIIMASK_KAFKA_SASL_PASSWORD", "piimask-secret"),
     )
-    config = broker.client_config()
-    del config["bootstrap_servers"]
-    problem = broker_problem(broker.bootstrap, **config)
+    security: dict[str, Any] = broker.client_config()
+    del security["bootstrap_servers"]
+    problem = broker_problem(broker.bootstrap, **security)
     if problem is not None:
         pytest.fail(f"SCRAM listener {broker.bootstrap} does not accept the test user: {problem}")
     return broker
@@ -229,7 +229,9 @@ async def _create_topic(
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=30_000)
     await admin.start()
     try:
-        response = await admin.create_topics([NewTopic(name, partitions, 1, topic_configs=dict(config))])
+        response = await admin.create_topics(
+            [NewTopic(name, partitions, 1, topic_configs=dict(config))]
+        )
         for topic, code, message in response.topic_errors:
             if code != 0:
                 raise RuntimeError(f"creating topic {topic} failed: error {code} {message}")
