@@ -71,6 +71,28 @@ def test_make_topic_creates_requested_partitions_with_a_unique_name(
     assert asyncio.run(partitions(first)) == 3
 
 
+def test_transactions_work_on_the_single_broker(kafka_bootstrap: str, new_topic: str) -> None:
+    async def commit_one_abort_one() -> list[bytes]:
+        producer = AIOKafkaProducer(
+            bootstrap_servers=kafka_bootstrap, transactional_id=f"{new_topic}-tx"
+        )
+        await producer.start()
+        try:
+            async with producer.transaction():
+                await producer.send_and_wait(new_topic, b"committed")
+            await producer.begin_transaction()
+            await producer.send_and_wait(new_topic, b"aborted")
+            await producer.abort_transaction()
+            async with producer.transaction():
+                await producer.send_and_wait(new_topic, b"after")
+        finally:
+            await producer.stop()
+        config = {"bootstrap_servers": kafka_bootstrap, "isolation_level": "read_committed"}
+        return await consume(config, new_topic, 2)
+
+    assert asyncio.run(commit_one_abort_one()) == [b"committed", b"after"]
+
+
 @pytest.mark.parametrize("mechanism", SCRAM_MECHANISMS)
 def test_scram_listener_accepts_test_user_for_round_trip(
     kafka_sasl_bootstrap: ScramBroker, new_topic: str, mechanism: str
