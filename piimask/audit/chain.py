@@ -80,12 +80,12 @@ class AuditChain:
         """Link ``event`` to the previous event of its source partition and sign it."""
         chain = (event.source_topic, event.source_partition)
         prev = self._last.get(chain) or new_segment_link()
-        linked = event.model_copy(
-            update={"prev_hash": prev, "chain_key_id": self._key_id, "hash": None}
-        )
-        digest = compute_hash(self._key, linked.model_dump(mode="json"))
+        link = {"prev_hash": prev, "chain_key_id": self._key_id}
+        document = event.model_dump(mode="json")
+        document.update(link)
+        digest = compute_hash(self._key, document)
         self._last[chain] = digest
-        return linked.model_copy(update={"hash": digest})
+        return event.model_copy(update={**link, "hash": digest})
 
     def resume(self, topic: str, partition: int, last_hash: str) -> None:
         """Continue the chain from the last event read back from the audit topic."""

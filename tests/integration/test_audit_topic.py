@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,15 @@ async def create_topic(bootstrap: str, topic: str, partitions: int) -> None:
     await admin.start()
     try:
         await admin.create_topics([NewTopic(topic, partitions, 1)])
+    finally:
+        await admin.close()
+
+
+async def delete_topics(bootstrap: str, topics: list[str]) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics(topics)
     finally:
         await admin.close()
 
@@ -69,7 +79,17 @@ def key_file(tmp_path_factory: pytest.TempPathFactory, keyring: KeyRing) -> Path
 
 
 @pytest.fixture(scope="module")
-def trail(kafka_bootstrap: str, keyring: KeyRing) -> tuple[str, list[AuditEvent], AuditChain]:
+def created_topics(kafka_bootstrap: str) -> Iterator[list[str]]:
+    topics: list[str] = []
+    yield topics
+    with contextlib.suppress(Exception):
+        asyncio.run(asyncio.wait_for(delete_topics(kafka_bootstrap, topics), 15))
+
+
+@pytest.fixture(scope="module")
+def trail(
+    kafka_bootstrap: str, keyring: KeyRing, created_topics: list[str]
+) -> tuple[str, list[AuditEvent], AuditChain]:
     """An audit topic (2 partitions) holding 300 sealed events of 3 source partitions."""
     topic = f"audit-it-{uuid.uuid4().hex[:8]}"
     chain = AuditChain.from_keyring(keyring)
@@ -77,6 +97,7 @@ def trail(kafka_bootstrap: str, keyring: KeyRing) -> tuple[str, list[AuditEvent]
         synthetic_events(keyring, chain, records=300, partitions=3, values=VALUES, seed=7)
     )
     asyncio.run(create_topic(kafka_bootstrap, topic, 2))
+    created_topics.append(topic)
     asyncio.run(produce(kafka_bootstrap, topic, events))
     return topic, events, chain
 
@@ -108,15 +129,13 @@ def test_index_then_report_totals_match_what_was_produced(
 
 
 def test_index_is_incremental(
-    kafka_bootstrap: str,
-    trail: tuple[str, list[AuditEvent], AuditChain],
-    keyring: KeyRing,
-    tmp_path: Path,
+    kafka_bootstrap: str, keyring: KeyRing, created_topics: list[str], tmp_path: Path
 ) -> None:
     topic = f"audit-inc-{uuid.uuid4().hex[:8]}"
     chain = AuditChain.from_keyring(keyring)
     events = list(synthetic_events(keyring, chain, records=40, seed=3))
     asyncio.run(create_topic(kafka_bootstrap, topic, 1))
+    created_topics.append(topic)
     asyncio.run(produce(kafka_bootstrap, topic, events[:25]))
     db = tmp_path / "audit.sqlite"
     args = ("index", "--db", str(db), "--bootstrap", kafka_bootstrap, "--topic", topic)

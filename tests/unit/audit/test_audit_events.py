@@ -124,7 +124,7 @@ def applied_masks(draw: st.DrawFn, fingerprint: str) -> AppliedMask:
     )
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(), value=values)
 def test_event_from_random_applied_masks_never_contains_the_value(
     keyring: KeyRing, data: st.DataObject, value: str
