@@ -24,6 +24,8 @@ from prometheus_client import (
 Outcome = Literal["masked", "clean", "dead_lettered", "tombstone"]
 
 _LABEL_OK = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
+# Kafka topic names: up to 249 of these characters (a name, never message content).
+_TOPIC_OK = re.compile(r"[A-Za-z0-9_.\-]{1,249}")
 
 # Latency buckets from 1 ms to 30 s: detection of one batch on CPU spans that range.
 _LATENCY_BUCKETS = (
@@ -42,6 +44,10 @@ class MaskLike(Protocol):
     def operator(self) -> str: ...
     @property
     def masked(self) -> bool: ...
+
+
+def topic_label(topic: str) -> str:
+    return topic if _TOPIC_OK.fullmatch(topic) else "other"
 
 
 def label(value: str | None, *, default: str = "none") -> str:
@@ -121,7 +127,7 @@ class WorkerMetrics:
         )
 
     def records_in(self, topic: str, n: int) -> None:
-        self._records_in.labels(topic=label(topic)).inc(n)
+        self._records_in.labels(topic=topic_label(topic)).inc(n)
 
     def outcome(self, outcome: Outcome, n: int = 1, reason: str | None = None) -> None:
         self._records_out.labels(outcome=label(outcome)).inc(n)
@@ -151,12 +157,12 @@ class WorkerMetrics:
         self._batch_size.observe(size)
 
     def set_lag(self, topic: str, partition: int, lag: int) -> None:
-        self._lag.labels(topic=label(topic), partition=str(int(partition))).set(max(0, lag))
+        self._lag.labels(topic=topic_label(topic), partition=str(int(partition))).set(max(0, lag))
 
     def remove_lag(self, topic: str, partition: int) -> None:
         """Drop a partition's lag series after it is revoked from this worker."""
         with contextlib.suppress(KeyError):
-            self._lag.remove(label(topic), str(int(partition)))
+            self._lag.remove(topic_label(topic), str(int(partition)))
 
     def set_policy(self, version: str, sha256: str) -> None:
         # The version is user-chosen text; keep it short and printable rather than trust it.

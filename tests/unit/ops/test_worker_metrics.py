@@ -146,3 +146,14 @@ def test_content_like_labels_never_reach_the_exposition(metrics: WorkerMetrics) 
     text = generate_latest(metrics.registry).decode()
     assert "4111" not in text
     assert "jane.doe" not in text
+
+
+@pytest.mark.parametrize(
+    ("topic", "expected"),
+    [("t" * 249, "t" * 249), ("orders.eu-1_v2", "orders.eu-1_v2"), ("bad topic", "other")],
+)
+def test_topic_labels_keep_any_valid_kafka_topic_name(
+    metrics: WorkerMetrics, topic: str, expected: str
+) -> None:
+    metrics.records_in(topic, 1)
+    assert value(metrics, "piimask_records_in_total", topic=expected) == 1
