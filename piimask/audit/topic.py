@@ -12,6 +12,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaConnectionError
 
 from piimask.audit.trail import TrailEntry
 
@@ -46,7 +47,11 @@ async def read_topic(
         isolation_level="read_committed",
         **dict(client_kwargs or {}),
     )
-    await consumer.start()
+    try:
+        await consumer.start()
+    except KafkaConnectionError:
+        await consumer.stop()
+        raise AuditTopicError(f"cannot connect to the Kafka broker at {bootstrap}") from None
     try:
         partitions = await _partitions(bootstrap, topic, client_kwargs or {}, metadata_timeout)
         tps = [TopicPartition(topic, p) for p in partitions]

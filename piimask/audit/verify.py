@@ -218,8 +218,9 @@ class Verifier:
                 self._flush_duplicates(state)
                 self._gap(
                     where,
-                    f"segment starts at offset {offset} but {_offsets(state.high + 1, offset - 1)}"
-                    " have no event (a restart may resume only at or before the next offset)",
+                    f"segment starts at offset {offset}, but there is no event for"
+                    f" {_offsets(state.high + 1, offset - 1)} (a restart may resume only at or"
+                    " before the next offset)",
                     eid,
                     src,
                 )
@@ -261,7 +262,7 @@ class Verifier:
             ):
                 self._gap(
                     where,
-                    f"{_offsets(state.high + 1, offset - 1)} have no event before this one",
+                    f"no event for {_offsets(state.high + 1, offset - 1)} before this one",
                     eid,
                     src,
                 )

@@ -97,7 +97,7 @@ def _run(action: Callable[[], Any]) -> Any:
         raise click.ClickException(f"{exc.strerror or type(exc).__name__}") from None
     except Exception as exc:
         if type(exc).__module__.startswith("aiokafka"):
-            raise click.ClickException(f"kafka: {type(exc).__name__}: {exc}") from None
+            raise click.ClickException(f"kafka: {exc}") from None
         raise
 
 

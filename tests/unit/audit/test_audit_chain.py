@@ -171,7 +171,7 @@ def test_deleted_event_is_also_reported_as_a_gap_in_source_offsets(
     result = verify(lines[:3] + lines[4:], chain_keys)
     gaps = [i for i in result.errors if i.kind == "gap"]
     assert len(gaps) == 1
-    assert "offset 3 have no event" in gaps[0].message
+    assert "no event for offset 3 before this one" in gaps[0].message
     assert gaps[0].source == "orders:0:4"
 
 
