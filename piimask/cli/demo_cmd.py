@@ -44,6 +44,7 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 @click.option("--ready-timeout", default=300.0, show_default=True, help="Seconds.")
 @click.option("--process-timeout", default=300.0, show_default=True, help="Seconds.")
 @click.option("--seed", default=7, show_default=True)
+@click.option("--keep-topics", is_flag=True, help="Leave the demo topics on the broker.")
 def run(
     bootstrap: str | None,
     count: int,
@@ -54,6 +55,7 @@ def run(
     ready_timeout: float,
     process_timeout: float,
     seed: int,
+    keep_topics: bool,
 ) -> None:
     """Create topics, start two workers, send COUNT messages, show original vs masked."""
     from piimask.demo.run import run_demo
@@ -75,6 +77,7 @@ def run(
             process_timeout=process_timeout,
             seed=seed,
             echo=lambda line: click.echo(line),
+            keep_topics=keep_topics,
         )
     except DemoError as exc:
         click.echo(f"\nDEMO FAILED: {exc}", err=True)

@@ -53,6 +53,15 @@ async def create_topics(settings: Settings, topics: Sequence[str], partitions: i
         await admin.close()
 
 
+async def delete_topics(settings: Settings, topics: Sequence[str]) -> None:
+    admin = AIOKafkaAdminClient(**_common(settings))
+    await admin.start()
+    try:
+        await admin.delete_topics(list(topics))
+    finally:
+        await admin.close()
+
+
 async def produce(
     settings: Settings,
     messages: Iterable[tuple[str, bytes, bytes]],

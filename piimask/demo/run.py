@@ -24,6 +24,7 @@ from piimask.demo.report import (
 )
 from piimask.demo.traffic import DemoMessage, generate
 from piimask.demo.workers import DemoError, WorkerProcess, start_worker, stop_workers, wait_ready
+from piimask.ops.logs import safe_exc
 from piimask.settings import Settings
 
 Echo = Callable[[str], None]
@@ -149,6 +150,7 @@ def run_demo(
     process_timeout: float,
     seed: int,
     echo: Echo,
+    keep_topics: bool = False,
 ) -> bool:
     """The whole demo; returns True on success. Workers are stopped on every path out."""
     started = time.monotonic()
@@ -230,6 +232,13 @@ def run_demo(
             indent=2,
         )
     )
+    if keep_topics:
+        echo(f"Topics kept: {', '.join(topics.all)}")
+    else:
+        try:
+            asyncio.run(kafka_io.delete_topics(settings, topics.all))
+        except Exception as exc:
+            echo(f"(could not delete the demo topics: {safe_exc(exc)})")
     elapsed = time.monotonic() - started
     if done < sent or unaccounted:
         echo(
@@ -242,6 +251,6 @@ def run_demo(
         return False
     echo(
         f"\nDEMO OK: {sent} records masked end to end and audited in {elapsed:.0f} s "
-        f"(topics piimask-demo-{run_id}.*, worker logs in {workdir})"
+        f"(worker logs in {workdir})"
     )
     return True
