@@ -106,6 +106,7 @@ def main() -> None:
         peak = status_kib(pid, "VmHWM")
     finally:
         stop_workers([worker])
+        asyncio.run(kafka_io.delete_topics(settings, topics))
     load1 = os.getloadavg()[0]
     print(f"records            {len(msgs)} {args.format}, mean {chars:.0f} chars")
     print(f"startup to ready   {startup_s:.1f} s")
