@@ -28,6 +28,9 @@ class DetectorConfig(BaseModel):
     )
     window_tokens: int = Field(default=256, ge=16, le=510)
     window_overlap: int = Field(default=64, ge=0)
+    line_aligned_windows: bool = Field(
+        default=True, description="End and start windows at line breaks where one is in reach."
+    )
     aggregation: Aggregation = "average"
     batch_token_budget: int = Field(default=8192, ge=512)
     intra_op_threads: int = Field(default=0, ge=0)

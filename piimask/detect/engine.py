@@ -14,7 +14,12 @@ from piimask.detect.labels import build_label_map
 from piimask.detect.merge import AllowList, add_where_free, merge_spans, remove_overlaps
 from piimask.detect.model import FloatArray, TokenClassifier
 from piimask.detect.names import complete_names, propagate_mentions
-from piimask.detect.windows import Window, merge_window_probabilities, plan_windows
+from piimask.detect.windows import (
+    Window,
+    line_start_flags,
+    merge_window_probabilities,
+    plan_windows,
+)
 from piimask.spans import Span
 
 PatternFinder = Callable[[str], list[Span]]
@@ -105,8 +110,15 @@ class DetectionEngine:
         windows_per_text: list[list[Window]] = []
         for index, encoding in enumerate(encodings):
             ids = encoding.ids
+            line_starts = None
+            if len(ids) > self.config.window_tokens and self.config.line_aligned_windows:
+                line_starts = line_start_flags(texts[index], encoding.offsets)
             windows = plan_windows(
-                len(ids), self.config.window_tokens, self.config.window_overlap, encoding.word_ids
+                len(ids),
+                self.config.window_tokens,
+                self.config.window_overlap,
+                encoding.word_ids,
+                line_starts,
             )
             windows_per_text.append(windows)
             jobs.extend(_Job(index, w, ids[w[0] : w[1]]) for w in windows)

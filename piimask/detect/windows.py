@@ -23,12 +23,16 @@ def plan_windows(
     window: int,
     overlap: int,
     word_ids: Sequence[int | None] | None = None,
+    line_starts: Sequence[bool] | None = None,
 ) -> list[Window]:
     """Half-open ``[start, end)`` token windows covering ``range(n_tokens)``.
 
-    Consecutive windows share at least ``overlap`` tokens. A window start is
-    moved back to the first subword of its word when that keeps the overlap
-    below half a window, so no window opens on a ``##`` continuation.
+    Consecutive windows share at least ``overlap`` tokens and never more than
+    half a window. Where ``line_starts`` marks tokens that begin a line, a
+    window ends at a line end and the next starts at a line start when one lies
+    in reach: the model was trained on whole sentences and labels best when a
+    window holds whole lines. Otherwise a window start is moved back to the
+    first subword of its word, so no window opens on a ``##`` continuation.
     """
     if window < 1:
         raise ValueError("window must be positive")
@@ -40,15 +44,35 @@ def plan_windows(
     start = 0
     while True:
         end = min(start + window, n_tokens)
+        if end < n_tokens and line_starts is not None:
+            for b in range(end, start + window // 2, -1):
+                if line_starts[b]:
+                    end = b
+                    break
         windows.append((start, end))
         if end == n_tokens:
             return windows
+        floor = max(start + 1, end - window // 2 + 1)
         next_start = end - overlap
+        if line_starts is not None:
+            for b in range(next_start, floor - 1, -1):
+                if line_starts[b]:
+                    next_start = b
+                    break
         if word_ids is not None:
-            floor = max(start + 1, end - window // 2 + 1)
             while next_start > floor and word_ids[next_start] == word_ids[next_start - 1]:
                 next_start -= 1
         start = next_start
+
+
+def line_start_flags(text: str, offsets: Sequence[tuple[int, int]]) -> list[bool]:
+    """For each token, whether a line break lies between it and the previous token."""
+    flags: list[bool] = []
+    previous_end = 0
+    for start, end in offsets:
+        flags.append("\n" in text[previous_end:start])
+        previous_end = max(previous_end, end)
+    return flags
 
 
 def merge_window_probabilities(

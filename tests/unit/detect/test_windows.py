@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from piimask.detect.windows import merge_window_probabilities, plan_windows
+from piimask.detect.windows import line_start_flags, merge_window_probabilities, plan_windows
 
 
 @given(
@@ -68,3 +68,34 @@ def test_each_token_takes_the_window_where_it_sits_farthest_from_a_cut() -> None
 def test_a_single_window_passes_probabilities_through_unchanged() -> None:
     probs = np.random.default_rng(1).random((7, 3)).astype(np.float32)
     assert np.array_equal(merge_window_probabilities(7, [(0, 7)], [probs]), probs)
+
+
+@given(
+    flags=st.lists(st.booleans(), min_size=1, max_size=600),
+    window=st.integers(8, 96),
+)
+def test_line_aligned_windows_still_cover_every_token_with_the_overlap(
+    flags: list[bool], window: int
+) -> None:
+    overlap = window // 4
+    windows = plan_windows(len(flags), window, overlap, None, flags)
+    covered = np.zeros(len(flags), dtype=bool)
+    for start, end in windows:
+        assert end - start <= window
+        covered[start:end] = True
+    assert covered.all()
+    for (s0, e0), (s1, _) in itertools.pairwise(windows):
+        assert s0 < s1
+        assert e0 - s1 >= overlap
+
+
+def test_windows_end_and_start_at_line_breaks_when_in_reach() -> None:
+    # five lines of 6 tokens
+    flags = [i % 6 == 0 for i in range(30)]
+    windows = plan_windows(30, 16, 4, None, flags)
+    assert windows == [(0, 12), (6, 18), (12, 24), (18, 30)]
+
+
+def test_line_start_flags_mark_tokens_after_a_newline() -> None:
+    text = "ab cd\nef"
+    assert line_start_flags(text, [(0, 2), (3, 5), (6, 8)]) == [False, False, True]
