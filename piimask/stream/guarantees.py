@@ -46,6 +46,7 @@ class Guarantee(Protocol):
     async def on_assigned(self, assigned: set[TopicPartition]) -> None: ...
     async def deliver(self, outcomes: Sequence[Outcome], ctx: MaskingContext) -> None: ...
     async def topic_partitions(self, topic: str) -> int: ...
+    async def committed_position(self, tp: TopicPartition) -> int | None: ...
 
 
 class AtLeastOnce:
@@ -70,6 +71,10 @@ class AtLeastOnce:
 
     async def topic_partitions(self, topic: str) -> int:
         return len(await self.producer.partitions_for(topic))
+
+    async def committed_position(self, tp: TopicPartition) -> int | None:
+        committed: int | None = await self.consumer.committed(tp)
+        return committed
 
     async def deliver(self, outcomes: Sequence[Outcome], ctx: MaskingContext) -> None:
         await self.sender.send(self.producer, outcomes, ctx)
@@ -102,6 +107,10 @@ class ExactlyOnce:
         self.prefix = transactional_id_prefix
         self._factory = producer_factory
         self.producers: dict[TopicPartition, AIOKafkaProducer] = {}
+        # Offsets this worker committed. A group's offset fetch may lag a just-committed
+        # transaction (aiokafka cannot ask for stable offsets, KIP-447), so positions
+        # never go below what this worker knows it committed.
+        self.committed: dict[TopicPartition, int] = {}
         # Non-transactional: only asks for topic metadata.
         self._meta = producer_factory(enable_idempotence=False, acks=1)
 
@@ -137,16 +146,24 @@ class ExactlyOnce:
             raise
         self.producers[tp] = producer
 
+    async def committed_position(self, tp: TopicPartition) -> int | None:
+        remote: int | None = await self.consumer.committed(tp)
+        mine = self.committed.get(tp)
+        if remote is None or (mine is not None and mine > remote):
+            return mine
+        return remote
+
     async def on_assigned(self, assigned: set[TopicPartition]) -> None:
         await self._stop_producers([tp for tp in self.producers if tp not in assigned])
         new = [tp for tp in assigned if tp not in self.producers]
         await asyncio.gather(*(self._start_producer(tp) for tp in new))
-        # Now that no other producer can commit offsets for these partitions, the
-        # committed offsets are final: start exactly there.
-        for tp in new:
-            committed = await self.consumer.committed(tp)
-            if committed is not None:
-                self.consumer.seek(tp, committed)
+        # No other producer can commit offsets for these partitions any more, and the
+        # init waited for their last transactions to complete: the committed offsets
+        # are final. Start exactly there (the consumer may have read them earlier).
+        for tp in assigned:
+            position = await self.committed_position(tp)
+            if position is not None:
+                self.consumer.seek(tp, position)
 
     async def deliver(self, outcomes: Sequence[Outcome], ctx: MaskingContext) -> None:
         groups = by_partition(outcomes)
@@ -167,8 +184,10 @@ class ExactlyOnce:
         await producer.begin_transaction()
         try:
             await self.sender.send(producer, outcomes, ctx)
-            await producer.send_offsets_to_transaction(next_offsets(outcomes), self.group_id)
+            offsets = next_offsets(outcomes)
+            await producer.send_offsets_to_transaction(offsets, self.group_id)
             await producer.commit_transaction()
+            self.committed.update(offsets)
         except BaseException:
             # Sealed events of this batch will never be read: start a new chain segment.
             self.sender.chain.reset(tp.topic, tp.partition)

@@ -8,10 +8,11 @@ Up to ``max_in_flight_batches`` batches are between fetch and commit: one is det
 in the worker thread while the previous ones are being acknowledged. Deliveries run one
 after another, each after the previous one committed, so commits never skip a batch.
 
-Rebalances: the revoke callback takes the batch lock, so it runs only between batches,
-and waits until every fetched batch is committed before the partitions move. A batch
-fetched just before a rebalance is dropped and its partitions are re-positioned at
-their committed offsets.
+Rebalances: both rebalance callbacks take the batch lock, so they run only between
+batches. The revoke callback waits until every fetched batch is committed before the
+partitions move; the assign callback prepares the new partitions (exactly-once:
+fences their previous owner) and positions them. A batch fetched across a rebalance is
+dropped and its partitions are re-positioned at their committed offsets.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from piimask.stream.routing import RoutingError, check_topics, is_own_output, ou
 log = logging.getLogger(__name__)
 
 _POLL_MS = 500
+_PROGRESS_LOG_SECONDS = 30.0
 # Room for the record key, headers and batch framing next to the value.
 _RECORD_OVERHEAD_BYTES = 16 * 1024
 
@@ -116,6 +118,9 @@ class Worker:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="piimask-detect")
         self._lock = asyncio.Lock()
         self._generation = 0
+        # True between a completed assignment and the next revocation: only then may
+        # fetched records be processed.
+        self._ready = False
         self._pending: deque[asyncio.Task[None]] = deque()
         self._stop = asyncio.Event()
         self._failure: BaseException | None = None
@@ -123,6 +128,7 @@ class Worker:
         self.guarantee: Guarantee | None = None
         self.batches = 0
         self.records = 0
+        self._progress_mark = (time.monotonic(), 0)
 
     # --- policy ----------------------------------------------------------------------
 
@@ -192,8 +198,8 @@ class Worker:
         self.consumer, self.guarantee = consumer, guarantee
         if self.metrics is not None:
             self.metrics.set_policy(self._context.policy_version, self._context.policy_sha256)
-        await guarantee.start()
         try:
+            await guarantee.start()
             await self._check_fixed_topics(guarantee)
             await consumer.start()
             self.health.set_broker_reachable(True)
@@ -252,7 +258,7 @@ class Worker:
         if self._failure is None and not isinstance(exc, asyncio.CancelledError):
             self._failure = exc
             log.critical(
-                "worker stopping: a batch could not be delivered; its offsets are not committed",
+                "worker stopping after an error; no undelivered batch is committed",
                 exc_info=exc,
             )
             self.health.set_failed(type(exc).__name__)
@@ -281,7 +287,7 @@ class Worker:
         if not records:
             return
         async with self._lock:
-            if generation != self._generation:
+            if not self._ready or generation != self._generation:
                 await self._reposition(consumer, records)
                 return
             self._raise_if_delivery_failed()
@@ -308,6 +314,7 @@ class Worker:
             self._pending.append(task)
             self.batches += 1
             self.records += len(records)
+            self._log_progress()
             while len(self._pending) >= self.settings.max_in_flight_batches:
                 await self._pending.popleft()
 
@@ -325,6 +332,21 @@ class Worker:
             extra={"records": len(outcomes), "seconds": round(time.perf_counter() - started, 4)},
         )
         self._update_lag(outcomes)
+
+    def _log_progress(self) -> None:
+        now = time.monotonic()
+        since, records = self._progress_mark
+        if now - since < _PROGRESS_LOG_SECONDS:
+            return
+        self._progress_mark = (now, self.records)
+        log.info(
+            "progress",
+            extra={
+                "records": self.records,
+                "batches": self.batches,
+                "records_per_second": round((self.records - records) / (now - since), 1),
+            },
+        )
 
     def _update_lag(self, outcomes: Sequence[Any]) -> None:
         if self.metrics is None or self.consumer is None:
@@ -354,14 +376,15 @@ class Worker:
         self, consumer: AIOKafkaConsumer, records: Sequence[SourceRecord]
     ) -> None:
         """Drop a batch fetched across a rebalance; resume its partitions at their commit."""
+        assert self.guarantee is not None
         assigned = consumer.assignment()
         tps = {TopicPartition(r.topic, r.partition) for r in records} & set(assigned)
         for tp in tps:
-            committed = await consumer.committed(tp)
-            if committed is None:
+            position = await self.guarantee.committed_position(tp)
+            if position is None:
                 await consumer.seek_to_beginning(tp)
             else:
-                consumer.seek(tp, committed)
+                consumer.seek(tp, position)
         log.info("batch fetched across a rebalance dropped", extra={"records": len(records)})
 
     # --- rebalance callbacks -----------------------------------------------------------
@@ -369,6 +392,7 @@ class Worker:
     async def _on_revoked(self, revoked: set[TopicPartition]) -> None:
         async with self._lock:
             self._generation += 1
+            self._ready = False
             self.health.set_group_joined(False)
             try:
                 await self._drain()
@@ -380,6 +404,11 @@ class Worker:
         log.info("partitions revoked", extra={"partitions": _names(revoked)})
 
     async def _on_assigned(self, assigned: set[TopicPartition]) -> None:
+        async with self._lock:
+            self._generation += 1
+            await self._prepare_assignment(assigned)
+
+    async def _prepare_assignment(self, assigned: set[TopicPartition]) -> None:
         s = self.settings
         try:
             if s.input_pattern:
@@ -405,6 +434,7 @@ class Worker:
         except BaseException as exc:
             self._fail(exc)
             return
+        self._ready = True
         self.health.set_group_joined(True)
         log.info("partitions assigned", extra={"partitions": _names(assigned)})
 

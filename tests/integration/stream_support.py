@@ -84,6 +84,20 @@ async def create_topics(
         await admin.close()
 
 
+async def delete_topics(bootstrap: str, topics: Topics) -> None:
+    """Remove a test's topics (kept with PIIMASK_KAFKA_KEEP_TOPICS=1, for debugging)."""
+    if os.environ.get("PIIMASK_KAFKA_KEEP_TOPICS") == "1":
+        return
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics([topics.input, topics.output, topics.audit, topics.dlq])
+    except Exception as exc:  # cleanup must not hide the test's own result
+        print(f"could not delete topics of {topics.input}: {type(exc).__name__}")
+    finally:
+        await admin.close()
+
+
 async def produce(
     bootstrap: str,
     topic: str,
@@ -256,11 +270,12 @@ async def count_distinct_keys(
 
 
 class ProgressWatcher:
-    """Follows a topic (read_uncommitted) and reports how many distinct keys it has seen."""
+    """Follows a topic and reports how many distinct keys it has seen."""
 
-    def __init__(self, bootstrap: str, topic: str) -> None:
+    def __init__(self, bootstrap: str, topic: str, *, committed_only: bool = True) -> None:
         self.bootstrap = bootstrap
         self.topic = topic
+        self.committed_only = committed_only
         self.keys: set[bytes] = set()
         self._consumer: AIOKafkaConsumer | None = None
 
@@ -270,7 +285,7 @@ class ProgressWatcher:
             bootstrap_servers=self.bootstrap,
             group_id=None,
             auto_offset_reset="earliest",
-            isolation_level="read_uncommitted",
+            isolation_level="read_committed" if self.committed_only else "read_uncommitted",
         )
         await self._consumer.start()
         return self
@@ -286,11 +301,22 @@ class ProgressWatcher:
             self.keys.update(m.key for m in msgs if m.key is not None)
         return len(self.keys)
 
-    async def wait_for(self, n: int, timeout: float, alive: Any = None) -> int:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if await self.poll() >= n:
-                return len(self.keys)
+    async def wait_for(self, n: int, *, stall: float = 120.0, alive: Any = None) -> int:
+        """Wait until ``n`` keys were seen; fail if none arrive for ``stall`` seconds.
+
+        A stall limit rather than a deadline: on a busy 2-core machine the model's speed
+        varies tenfold, while a stuck worker shows as no progress at all.
+        """
+        last_count, last_change = len(self.keys), time.monotonic()
+        while True:
+            count = await self.poll()
+            if count >= n:
+                return count
+            if count != last_count:
+                last_count, last_change = count, time.monotonic()
+            elif time.monotonic() - last_change > stall:
+                raise AssertionError(
+                    f"no progress for {stall:.0f}s: {count} of {n} records reached {self.topic}"
+                )
             if alive is not None and not alive():
                 raise AssertionError("worker exited while waiting for progress")
-        raise AssertionError(f"only {len(self.keys)} of {n} records reached {self.topic}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,7 +16,14 @@ from piimask.keys import KeyRing
 from piimask.ops.metrics import WorkerMetrics
 from piimask.settings import Settings
 from piimask.stream.app import build_worker
-from tests.integration.stream_support import Topics, create_topics, produce, read_all, shared_engine
+from tests.integration.stream_support import (
+    Topics,
+    create_topics,
+    delete_topics,
+    produce,
+    read_all,
+    shared_engine,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -36,8 +44,7 @@ CASES: list[tuple[bytes, bytes | None, tuple[Any, ...]]] = [
 ]
 
 
-async def run_bad_input(bootstrap: str, keyring: KeyRing) -> dict[str, Any]:
-    topics = Topics.fresh("bad")
+async def run_bad_input(bootstrap: str, topics: Topics, keyring: KeyRing) -> dict[str, Any]:
     await create_topics(bootstrap, topics, input_config={"max.message.bytes": str(12 << 20)})
     settings = Settings(
         kafka_bootstrap=bootstrap,
@@ -78,8 +85,12 @@ def keyring() -> KeyRing:
 
 
 @pytest.fixture(scope="module")
-def bad_input_run(kafka_bootstrap: str, keyring: KeyRing) -> dict[str, Any]:
-    return asyncio.run(run_bad_input(kafka_bootstrap, keyring))
+def bad_input_run(kafka_bootstrap: str, keyring: KeyRing) -> Iterator[dict[str, Any]]:
+    topics = Topics.fresh("bad")
+    try:
+        yield asyncio.run(run_bad_input(kafka_bootstrap, topics, keyring))
+    finally:
+        asyncio.run(delete_topics(kafka_bootstrap, topics))
 
 
 def test_worker_stays_up_through_bad_input(bad_input_run: dict[str, Any]) -> None:

@@ -12,7 +12,14 @@ from piimask.keys import KeyRing
 from piimask.ops.metrics import WorkerMetrics
 from piimask.settings import Settings
 from piimask.stream.app import build_worker
-from tests.integration.stream_support import Topics, create_topics, produce, read_all, shared_engine
+from tests.integration.stream_support import (
+    Topics,
+    create_topics,
+    delete_topics,
+    produce,
+    read_all,
+    shared_engine,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -45,6 +52,13 @@ def payloads(fmt: str) -> list[bytes]:
 async def run_roundtrip(bootstrap: str, fmt: str, guarantee: str) -> dict[str, Any]:
     topics = Topics.fresh(f"rt-{fmt}", partitions=2)
     await create_topics(bootstrap, topics)
+    try:
+        return await roundtrip(bootstrap, topics, fmt, guarantee)
+    finally:
+        await delete_topics(bootstrap, topics)
+
+
+async def roundtrip(bootstrap: str, topics: Topics, fmt: str, guarantee: str) -> dict[str, Any]:
     settings = Settings(
         kafka_bootstrap=bootstrap,
         input_topics=[topics.input],
