@@ -13,9 +13,11 @@ from pydantic import BaseModel
 
 from piimask.audit.events import AuditEvent
 from piimask.mask.policy import Policy
+from piimask.stream.deadletter import DeadLetter
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "audit-event.schema.json": AuditEvent,
+    "dead-letter.schema.json": DeadLetter,
     "policy.schema.json": Policy,
 }
 
