@@ -81,36 +81,48 @@ def aggregate_words(
     outside = probs[:, space.o_column]
     n_types = len(space.types)
 
-    groups: list[list[int]] = []
-    last_word: int | None = None
-    for i, (word, (s, e)) in enumerate(zip(word_ids, offsets, strict=True)):
-        if word is None or e <= s:
-            continue
-        if groups and word == last_word:
-            groups[-1].append(i)
-        else:
-            groups.append([i])
-        last_word = word
+    offset_array = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
+    words = np.asarray([-1 if w is None else w for w in word_ids], dtype=np.int64)
+    valid = np.flatnonzero((words >= 0) & (offset_array[:, 1] > offset_array[:, 0]))
+    if valid.size == 0:
+        return [], np.zeros((0, 1 + 2 * n_types), dtype=np.float32)
+    valid_words = words[valid]
+    is_first = np.ones(valid.size, dtype=bool)
+    is_first[1:] = valid_words[1:] != valid_words[:-1]
+    group_starts = np.flatnonzero(is_first)  # positions in `valid`
+    group_ends = np.append(group_starts[1:], valid.size)
+    first_tokens = valid[group_starts]
+    last_tokens = valid[group_ends - 1]
 
-    extents: list[tuple[int, int]] = []
-    emissions = np.zeros((len(groups), 1 + 2 * n_types), dtype=np.float32)
-    for w, members in enumerate(groups):
-        idx = np.asarray(members)
-        type_mass = begin[idx] + inside[idx]  # [subwords, types]
-        if aggregation == "first":
-            mass, o_mass = type_mass[0], outside[idx[0]]
-        elif aggregation == "average":
-            mass, o_mass = type_mass.mean(axis=0), outside[idx].mean()
-        else:  # max: the most confident subword decides, as in HF pipelines
-            confidence = np.maximum(type_mass.max(axis=1), outside[idx])
-            best = int(confidence.argmax())
-            mass, o_mass = type_mass[best], outside[idx[best]]
-        first = idx[0]
-        b_share = begin[first] / (begin[first] + inside[first] + _EPS)
-        emissions[w, 0] = o_mass
-        emissions[w, 1::2] = mass * b_share
-        emissions[w, 2::2] = mass * (1.0 - b_share)
-        extents.append((int(offsets[members[0]][0]), int(offsets[members[-1]][1])))
+    type_mass = begin[valid] + inside[valid]  # [valid tokens, types]
+    o_valid = outside[valid]
+    if aggregation == "first":
+        mass, o_mass = type_mass[group_starts], o_valid[group_starts]
+    elif aggregation == "average":
+        counts = (group_ends - group_starts).astype(np.float32)
+        mass = np.add.reduceat(type_mass, group_starts, axis=0) / counts[:, None]
+        o_mass = (np.add.reduceat(o_valid, group_starts) / counts).astype(np.float32)
+    else:  # max: the most confident subword decides, as in HF pipelines
+        confidence = np.maximum(type_mass.max(axis=1), o_valid)
+        best = np.array(
+            [
+                s + int(confidence[s:e].argmax())
+                for s, e in zip(group_starts, group_ends, strict=True)
+            ]
+        )
+        mass, o_mass = type_mass[best], o_valid[best]
+    b_share = begin[first_tokens] / (begin[first_tokens] + inside[first_tokens] + _EPS)
+    emissions = np.zeros((group_starts.size, 1 + 2 * n_types), dtype=np.float32)
+    emissions[:, 0] = o_mass
+    emissions[:, 1::2] = mass * b_share
+    emissions[:, 2::2] = mass * (1.0 - b_share)
+    extents = list(
+        zip(
+            offset_array[first_tokens, 0].tolist(),
+            offset_array[last_tokens, 1].tolist(),
+            strict=True,
+        )
+    )
     return extents, emissions
 
 

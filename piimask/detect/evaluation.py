@@ -175,7 +175,7 @@ def format_report(report: Mapping[str, object]) -> str:
         f"records: {report['records']}",
         f"character recall:    {report['char_recall']:.4f}   (gold PII characters masked)",
         f"character precision: {report['char_precision']:.4f}   (masked chars that are PII)",
-        f"leaked spans:        {report['leaked_spans']:.4f}   (gold spans with a character unmasked)",
+        f"leaked spans:        {report['leaked_spans']:.4f}   (gold spans not fully masked)",
         f"leaked structured:   {report['leaked_structured_spans']:.4f}",
         "",
         f"{'entity type':<18}{'precision':>10}{'recall':>8}{'f1':>8}"
