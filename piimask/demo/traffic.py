@@ -11,6 +11,7 @@ import json
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from faker import Faker
@@ -70,12 +71,17 @@ def _chat(fake: Faker, rng: random.Random, n: int) -> str:
     return rng.choice(shapes)()
 
 
+_EPOCH_START = datetime(2026, 1, 1)
+_EPOCH_END = datetime(2026, 11, 1)
+
+
 def _event(fake: Faker, rng: random.Random, n: int) -> str:
     kind = rng.choice(["signup", "payment", "address_change", "support_note"])
     event: dict[str, object] = {
         "event": kind,
         "id": f"evt-{n:05d}",
-        "ts": fake.date_time_this_year().isoformat(timespec="seconds") + "Z",
+        # A fixed range, not "this year": the same seed must give the same messages.
+        "ts": fake.date_time_between(_EPOCH_START, _EPOCH_END).isoformat(timespec="seconds") + "Z",
         "user": {"name": fake.name(), "email": fake.email(), "ip": fake.ipv4_public()},
     }
     if kind == "payment":
