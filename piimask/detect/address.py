@@ -65,7 +65,15 @@ def _grow(text: str, span: Span) -> Span:
     return Span(start, end, span.entity_type, span.score, span.detector)
 
 
-def _joinable_gap(gap: str) -> bool:
+# The full stop of "Apt." or "St." does not end a sentence.
+_ABBREVIATION_END = re.compile(
+    r"\b(?:apt|ste|st|no|rd|ave|blvd|dr|ln|ct|bldg|fl|rm)$", re.IGNORECASE
+)
+
+
+def _joinable_gap(gap: str, before: str) -> bool:
+    if gap.startswith(".") and _ABBREVIATION_END.search(before):
+        gap = gap[1:]
     if len(gap) > _MAX_GAP or _SENTENCE_BREAK.search(gap):
         return False
     return len(gap.split()) <= 2
@@ -84,7 +92,9 @@ def complete_addresses(text: str, spans: Sequence[Span]) -> list[Span]:
                 and span.entity_type in _ADDRESS_PARTS
                 and "STREET_ADDRESS" in (prev.entity_type, span.entity_type)
             )
-            if span.start < prev.end or (is_chain and _joinable_gap(text[prev.end : span.start])):
+            gap = text[prev.end : span.start]
+            joinable = is_chain and _joinable_gap(gap, text[prev.start : prev.end])
+            if span.start < prev.end or joinable:
                 if span.start < prev.end and not is_chain:
                     # Growth reached a span of another kind: keep both, the grown one trimmed.
                     if span.end <= prev.end:

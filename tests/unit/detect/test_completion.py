@@ -39,8 +39,8 @@ def test_street_addresses_grow_over_units_numbers_and_places(
 
 
 def test_addresses_do_not_join_across_sentences() -> None:
-    text = "I live at 12 Main St. Paris is nice."
-    spans = complete_addresses(text, [Span(10, 20, "STREET_ADDRESS"), Span(22, 27, "LOCATION")])
+    text = "I live at 12 Main Road. Paris is nice."
+    spans = complete_addresses(text, [Span(10, 22, "STREET_ADDRESS"), Span(24, 29, "LOCATION")])
     assert "Paris" in covered(text, spans)
 
 
@@ -92,3 +92,17 @@ def test_other_mentions_of_a_detected_name_are_reported() -> None:
     text = "Koyama was great, starring Koyama"
     spans = propagate_mentions(text, [Span(0, 6, "PERSON", 0.8)], frozenset({"PERSON"}))
     assert covered(text, spans) == ["Koyama", "Koyama"]
+
+
+def test_an_abbreviation_full_stop_does_not_split_an_address() -> None:
+    text = "Meet me at 824 Männi 23 Apt. 690 Apt. 308, Roodepoort now"
+    first = text.index("824")
+    second = text.index("308")
+    spans = complete_addresses(
+        text,
+        [
+            Span(first, text.index("690 Apt") + 7, "STREET_ADDRESS"),
+            Span(second, second + 15, "STREET_ADDRESS"),
+        ],
+    )
+    assert covered(text, spans) == ["824 Männi 23 Apt. 690 Apt. 308, Roodepoort"]
