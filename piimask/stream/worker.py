@@ -222,6 +222,10 @@ class Worker:
             self.health.set_draining(True)
             async with self._lock:
                 await self._drain()
+        except asyncio.CancelledError:
+            # A second stop signal: leave without committing anything more.
+            self._stop.set()
+            raise
         except BaseException as exc:
             self._fail(exc)
         finally:
