@@ -26,8 +26,10 @@ class DetectorConfig(BaseModel):
         description="Model label (without B-/I-) -> piimask entity type; "
         "default: the built-in map for the model's labels.",
     )
-    window_tokens: int = Field(default=256, ge=16, le=510)
-    window_overlap: int = Field(default=64, ge=0)
+    # Measured on the long dev set: 40 tokens with 12 overlap keeps recall within a point
+    # of short texts; 256 lost 5 points and 510 lost 8 (README, Detection).
+    window_tokens: int = Field(default=40, ge=16, le=510)
+    window_overlap: int = Field(default=12, ge=0)
     line_aligned_windows: bool = Field(
         default=True, description="End and start windows at line breaks where one is in reach."
     )
