@@ -291,6 +291,8 @@ class Worker:
         if not records:
             return
         async with self._lock:
+            if self._failure is not None:
+                return
             if not self._ready or generation != self._generation:
                 await self._reposition(consumer, records)
                 return
