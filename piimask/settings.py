@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     batch_token_budget: int = Field(
         default=8192, ge=512, description="Max padded tokens per onnxruntime call."
     )
+    batch_max_rows: int = Field(
+        default=32, ge=1, description="Max windows per onnxruntime call (keeps padding small)."
+    )
     intra_op_threads: int = Field(default=0, ge=0, description="onnxruntime threads (0 = auto).")
 
     # --- masking ---------------------------------------------------------------

@@ -35,6 +35,8 @@ class DetectorConfig(BaseModel):
     )
     aggregation: Aggregation = "average"
     batch_token_budget: int = Field(default=8192, ge=512)
+    # Fewer rows per call keep each call's rows close in length, so padding stays small.
+    batch_max_rows: int = Field(default=32, ge=1)
     intra_op_threads: int = Field(default=0, ge=0)
     min_score: float = Field(default=0.35, ge=0.0, le=1.0)
     min_scores: dict[str, float] = Field(
@@ -61,5 +63,6 @@ class DetectorConfig(BaseModel):
             window_overlap=settings.window_overlap,
             aggregation=settings.aggregation,
             batch_token_budget=settings.batch_token_budget,
+            batch_max_rows=settings.batch_max_rows,
             intra_op_threads=settings.intra_op_threads,
         )

@@ -177,6 +177,7 @@ class DetectionEngine:
         order = sorted(range(len(jobs)), key=lambda i: len(jobs[i].ids))
         out: list[FloatArray | None] = [None] * len(jobs)
         budget = self.config.batch_token_budget
+        max_rows = self.config.batch_max_rows
         batch: list[int] = []
         calls = padded = 0
 
@@ -193,7 +194,7 @@ class DetectionEngine:
 
         for i in order:
             width = len(jobs[i].ids) + 2  # sorted ascending: this row is the widest so far
-            if batch and (len(batch) + 1) * width > budget:
+            if batch and ((len(batch) + 1) * width > budget or len(batch) >= max_rows):
                 flush()
             batch.append(i)
         flush()
