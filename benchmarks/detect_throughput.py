@@ -86,7 +86,8 @@ def main() -> None:
         engine.detect_batch(texts[i : i + args.chunk])
     engine_s = time.perf_counter() - start
     print(
-        f"engine:       {len(texts) / engine_s:10.1f} msg/s   {text_tokens / engine_s:10.0f} tokens/s"
+        f"engine:       {len(texts) / engine_s:10.1f} msg/s"
+        f"   {text_tokens / engine_s:10.0f} tokens/s"
         f"  ({len(texts)} messages, {text_tokens} tokens, {engine_s:.1f}s)"
     )
 
