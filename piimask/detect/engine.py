@@ -11,7 +11,13 @@ from piimask.detect.config import DetectorConfig
 from piimask.detect.decode import LabelSpace, decode_spans
 from piimask.detect.gazetteer import find_countries
 from piimask.detect.labels import build_label_map
-from piimask.detect.merge import AllowList, add_where_free, merge_spans, remove_overlaps
+from piimask.detect.merge import (
+    AllowList,
+    add_where_free,
+    merge_spans,
+    remove_overlaps,
+    union_same_type,
+)
 from piimask.detect.model import FloatArray, TokenClassifier
 from piimask.detect.names import complete_names, propagate_mentions
 from piimask.detect.windows import (
@@ -146,14 +152,15 @@ class DetectionEngine:
         if windows:
             ids: list[int] = encoding.ids  # type: ignore[attr-defined]
             merged = merge_window_probabilities(len(ids), windows, window_probs)
+            offsets: list[tuple[int, int]] = encoding.offsets  # type: ignore[attr-defined]
+            word_ids: list[int | None] = encoding.word_ids  # type: ignore[attr-defined]
             model_spans = decode_spans(
-                text,
-                merged,
-                encoding.offsets,  # type: ignore[attr-defined]
-                encoding.word_ids,  # type: ignore[attr-defined]
-                self.space,
-                self.config.aggregation,
+                text, merged, offsets, word_ids, self.space, self.config.aggregation
             )
+            if len(windows) > 1:
+                model_spans = self._regrow_cut_entities(
+                    text, model_spans, windows, window_probs, offsets, word_ids
+                )
             model_spans = [s for s in model_spans if s.score >= self._min_score(s.entity_type)]
         pattern_spans: list[Span] = []
         if self.pattern_finder is not None:
@@ -168,6 +175,41 @@ class DetectionEngine:
         if self.allow_list:
             spans = self.allow_list.filter(text, spans)
         return spans
+
+    def _regrow_cut_entities(
+        self,
+        text: str,
+        spans: list[Span],
+        windows: list[Window],
+        window_probs: list[FloatArray],
+        offsets: list[tuple[int, int]],
+        word_ids: list[int | None],
+    ) -> list[Span]:
+        """Extend spans to what any single window saw of the same entity.
+
+        Taking each token from its best-centred window can still cut an entity
+        whose start lies outside the window that wins its tail (that window sees
+        "black##wood@example.com" without "jonathan." and calls it O). Each window
+        is decoded on its own too, and a same-type span that overlaps one of the
+        merged spans extends it.
+        """
+        extensions: list[Span] = []
+        for (start, end), probs in zip(windows, window_probs, strict=True):
+            for candidate in decode_spans(
+                text,
+                probs,
+                offsets[start:end],
+                word_ids[start:end],
+                self.space,
+                self.config.aggregation,
+            ):
+                if any(
+                    s.entity_type == candidate.entity_type and s.overlaps(candidate) for s in spans
+                ):
+                    extensions.append(candidate)
+        if not extensions:
+            return spans
+        return remove_overlaps(union_same_type([*spans, *extensions]))
 
     def _min_score(self, entity_type: str) -> float:
         return self.config.min_scores.get(entity_type, self.config.min_score)
