@@ -175,7 +175,7 @@ class PhoneRecognizer(BaseRecognizer):
                 text, region, leniency=phonenumbers.Leniency.VALID, max_tries=_LIBRARY_MAX_TRIES
             )
             for found in matcher:
-                start, end = found.start, found.end
+                start, end = _balanced(text, found.start, found.end)
                 if not _shape_ok(text[start:end]) or _names_other_identifier(text, start):
                     continue
                 if library.add(start, end):
@@ -249,6 +249,16 @@ class PhoneRecognizer(BaseRecognizer):
 
     def validate(self, value: str) -> bool:
         return _CANDIDATE.fullmatch(value) is not None and _shape_ok(value)
+
+
+def _balanced(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop a bracket the library took in without its partner: "(+44 20 7946 0958"."""
+    value = text[start:end]
+    if value.startswith("(") and ")" not in value:
+        start += 1
+    if value.endswith(")") and "(" not in value:
+        end -= 1
+    return start, end
 
 
 _GROUP_END = re.compile(r"[0-9]+(?:[ ]?(?:x|ext\.?|extension|#)[ ]?[0-9]{1,6}$)?", re.IGNORECASE)

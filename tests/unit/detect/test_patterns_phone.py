@@ -106,3 +106,10 @@ def test_default_recognizers_pass_phone_regions() -> None:
 )
 def test_validate(value: str, valid: bool) -> None:
     assert RECOGNIZER.validate(value) is valid
+
+
+def test_an_unpaired_bracket_before_an_international_number_stays_outside() -> None:
+    from piimask.detect.patterns.phone import PhoneRecognizer
+
+    text = "(+44 20 7946 0958"
+    assert [text[s.start : s.end] for s in PhoneRecognizer().find(text)] == ["+44 20 7946 0958"]
