@@ -34,7 +34,8 @@ def worker(env_file: Path | None) -> None:
     try:
         settings = Settings(_env_file=env_file) if env_file else Settings()
     except ValidationError as exc:
-        raise click.ClickException(f"invalid settings: {safe_exc(exc)}") from None
+        click.echo(f"Error: invalid settings: {safe_exc(exc)}", err=True)
+        sys.exit(2)
     configure_logging(settings.log_level, settings.log_format)
     try:
         from piimask.ops.metrics import WorkerMetrics
