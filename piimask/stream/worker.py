@@ -413,6 +413,12 @@ class Worker:
         async with self._lock:
             self._generation += 1
             await self._prepare_assignment(assigned)
+            # aiokafka fetches the new partitions from its own committed offsets while
+            # this callback still waits for the producers: a batch whose fetch started
+            # before the seeks above may hold records of the old position. Its step saw
+            # the first bump; this one makes it drop such a batch, because the seek moved
+            # the position back and the same records would be fetched, and committed, twice.
+            self._generation += 1
 
     async def _prepare_assignment(self, assigned: set[TopicPartition]) -> None:
         s = self.settings
