@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import click
-from pydantic import ValidationError
 
 from piimask.audit.chain import CHAIN_PURPOSE
 from piimask.audit.find import Match, find_by_source, find_by_values, parse_source
@@ -20,21 +19,15 @@ from piimask.audit.render import csv_text, report_rows, report_table, table
 from piimask.audit.report import TimeRange, build_report
 from piimask.audit.sources import TrailSource, index_topic
 from piimask.audit.topic import AuditTopicError, read_topic
-from piimask.audit.trail import TrailEntry, describe_validation_error
+from piimask.audit.trail import TrailEntry
 from piimask.audit.verify import Verifier
-from piimask.keys import KeyRing, KeyRingError
+from piimask.cli.options import load_keyring, load_settings
+from piimask.keys import KeyRingError
 from piimask.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _FORMATS = click.Choice(["table", "json", "csv"])
-
-
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as exc:
-        raise click.ClickException(f"settings: {describe_validation_error(exc)}") from None
 
 
 def _client_kwargs(settings: Settings) -> dict[str, Any]:
@@ -80,7 +73,7 @@ def _source(
 
 
 def _topic_source(bootstrap: str | None, topic: str | None) -> tuple[TrailSource, str, str]:
-    settings = _settings()
+    settings = load_settings()
     bootstrap_ = bootstrap or settings.kafka_bootstrap
     topic_ = topic or settings.audit_topic
     source = TrailSource(bootstrap=bootstrap_, topic=topic_, client_kwargs=_client_kwargs(settings))
@@ -99,15 +92,6 @@ def _run(action: Callable[[], Any]) -> Any:
         if type(exc).__module__.startswith("aiokafka"):
             raise click.ClickException(f"kafka: {exc}") from None
         raise
-
-
-def _keyring(key_file: Path | None) -> KeyRing:
-    try:
-        if key_file is not None:
-            return KeyRing.from_file(key_file)
-        return KeyRing.from_settings(_settings())
-    except KeyRingError as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 def _parse_time(value: str | None, option: str) -> datetime | None:
@@ -220,7 +204,7 @@ def verify(
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--expect-through") from None
         expected[(t, p)] = o
-    keyring = _keyring(key_file)
+    keyring = load_keyring(key_file, offer_dev_keys=False)
 
     def chain_key(key_id: str | None) -> bytes | None:
         if key_id is not None and not keyring.has_key(key_id):
@@ -344,7 +328,7 @@ def find(
             coords = parse_source(source_coords)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--source") from None
-    keyring = _keyring(key_file) if asked else None
+    keyring = load_keyring(key_file, offer_dev_keys=False) if asked else None
     source = _source(db, file_, bootstrap, topic)
 
     def look_up() -> list[Match]:

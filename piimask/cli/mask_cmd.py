@@ -16,37 +16,14 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 import click
 
-from piimask.cli.options import detector_options, engine_from_options
+from piimask.cli.options import detector_options, engine_from_options, load_keyring
 
 if TYPE_CHECKING:
-    from piimask.keys import KeyRing
     from piimask.mask import MessageMasker, Policy, ScanPlan
     from piimask.spans import Span
 
 
 # --- shared: keys and policy ---------------------------------------------------------------
-
-
-def load_keyring(key_file: Path | None, dev_keys: bool) -> KeyRing:
-    from piimask.keys import KeyRing, KeyRingError
-    from piimask.settings import Settings
-
-    if key_file is not None and dev_keys:
-        raise click.UsageError("--key-file and --dev-keys exclude each other")
-    if dev_keys:
-        click.echo(
-            "warning: --dev-keys: using an ephemeral random key ring; hashes, pseudonyms and "
-            "encrypt tokens of this run cannot be reproduced or unmasked later",
-            err=True,
-        )
-        return KeyRing.generate("dev")
-    try:
-        if key_file is not None:
-            return KeyRing.from_file(key_file)
-        return KeyRing.from_settings(Settings())
-    except KeyRingError as exc:
-        hint = " (or pass --key-file FILE, or --dev-keys for a throwaway ring)"
-        raise click.ClickException(f"{exc}{hint}") from None
 
 
 def load_policy_option(path: Path | None) -> Policy:

@@ -10,6 +10,8 @@ import click
 
 if TYPE_CHECKING:
     from piimask.detect import DetectionEngine
+    from piimask.keys import KeyRing
+    from piimask.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,11 +45,47 @@ def detector_options(func: F) -> F:
     return func
 
 
-def engine_from_options(options: Mapping[str, object]) -> DetectionEngine:
-    from piimask.detect import DetectionEngine, DetectorConfig
+def load_settings() -> Settings:
+    """PIIMASK_* settings, or a click error naming the bad setting (never its value)."""
+    from pydantic import ValidationError
+
+    from piimask.audit.trail import describe_validation_error
     from piimask.settings import Settings
 
-    base = DetectorConfig.from_settings(Settings()).model_dump()
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise click.ClickException(f"settings: {describe_validation_error(exc)}") from None
+
+
+def load_keyring(
+    key_file: Path | None, dev_keys: bool = False, *, offer_dev_keys: bool = True
+) -> KeyRing:
+    """The key ring from --key-file, else PIIMASK_KEYS / PIIMASK_KEY_FILE (or a throwaway one)."""
+    from piimask.keys import KeyRing, KeyRingError
+
+    if key_file is not None and dev_keys:
+        raise click.UsageError("--key-file and --dev-keys exclude each other")
+    if dev_keys:
+        click.echo(
+            "warning: --dev-keys: using an ephemeral random key ring; hashes, pseudonyms and "
+            "encrypt tokens of this run cannot be reproduced or unmasked later",
+            err=True,
+        )
+        return KeyRing.generate("dev")
+    try:
+        if key_file is not None:
+            return KeyRing.from_file(key_file)
+        return KeyRing.from_settings(load_settings())
+    except KeyRingError as exc:
+        hint = " (or pass --key-file FILE, or --dev-keys for a throwaway ring)"
+        raise click.ClickException(f"{exc}{hint if offer_dev_keys else ''}") from None
+
+
+def engine_from_options(options: Mapping[str, object]) -> DetectionEngine:
+    from piimask.detect import DetectionEngine, DetectorConfig
+
+    base = DetectorConfig.from_settings(load_settings()).model_dump()
     overrides = {
         k: v
         for k, v in options.items()
