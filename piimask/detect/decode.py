@@ -18,6 +18,7 @@ import numpy as np
 
 from piimask.detect.config import Aggregation
 from piimask.detect.labels import strip_bio
+from piimask.detect.merge import union_same_type
 from piimask.detect.model import FloatArray
 from piimask.spans import Span
 
@@ -212,7 +213,7 @@ def widen_to_word_edges(text: str, spans: Sequence[Span]) -> list[Span]:
         while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
             end += 1
         out.append(Span(start, end, span.entity_type, span.score, span.detector))
-    return _union_same_type(out)
+    return union_same_type(out)
 
 
 _WHITESPACE_ONLY = re.compile(r"\s*")
@@ -255,21 +256,4 @@ def join_adjacent(text: str, spans: Sequence[Span], grouped_types: frozenset[str
                 continue
         out.append(span)
         weights.append(len(span))
-    return out
-
-
-def _union_same_type(spans: Sequence[Span]) -> list[Span]:
-    out: list[Span] = []
-    for span in sorted(spans):
-        if out and out[-1].entity_type == span.entity_type and span.start < out[-1].end:
-            prev = out[-1]
-            out[-1] = Span(
-                prev.start,
-                max(prev.end, span.end),
-                prev.entity_type,
-                max(prev.score, span.score),
-                prev.detector,
-            )
-        else:
-            out.append(span)
     return out
