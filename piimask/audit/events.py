@@ -11,15 +11,31 @@ import math
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Literal, Protocol, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from piimask.audit.digest import FingerprintDigest, encoded_size
 
 EVENT_VERSION = 1
 
 Outcome = Literal["masked", "clean", "dead_lettered", "tombstone"]
 OUTCOMES: tuple[Outcome, ...] = ("masked", "clean", "dead_lettered", "tombstone")
 Operator = Literal["redact", "replace", "mask", "hash", "encrypt", "pseudonymize", "keep"]
+OPERATORS: tuple[Operator, ...] = get_args(Operator)
+
+# Findings listed in full per event; the rest are summarised (counts + digest).
+MAX_FINDINGS_IN_FULL = 100
+# Distinct entity types in a summary; further types are counted under OTHER_ENTITY.
+MAX_SUMMARY_GROUPS = 64
+OTHER_ENTITY = "OTHER"
+# Largest digest, in bits (256 KiB, about 350 KB as base64): 1% false positives up to
+# about 200,000 summarised fingerprints; beyond that the rate grows, the size does not.
+MAX_DIGEST_BITS = 1 << 21
+# Default event size limit: the producer's default request limit less record overhead.
+DEFAULT_MAX_EVENT_BYTES = 1_048_576 - 16 * 1024
+# Room kept for what sealing adds (prev_hash, hash, chain_key_id) and JSON framing.
+_SEAL_RESERVE_BYTES = 1024
 
 HexDigest = Annotated[str, Field(pattern=r"^[0-9a-f]{32,128}$")]
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]{0,63}$")]
@@ -28,6 +44,9 @@ TopicName = Annotated[str, Field(pattern=r"^[A-Za-z0-9._\-]{1,249}$")]
 KeyId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")]
 # Link to the previous event: its hash, or "genesis:<uuid>" where a chain segment starts.
 ChainLink = Annotated[str, Field(pattern=r"^([0-9a-f]{64}|genesis:[0-9a-f\-]{36})$")]
+FindingsDigest = Annotated[
+    str, Field(pattern=r"^bloom1:[0-9]{2,9}:[0-9]{1,2}:[A-Za-z0-9+/]*={0,2}$")
+]
 
 
 class MaskLike(Protocol):
@@ -104,8 +123,27 @@ class Finding(BaseModel):
         return self
 
 
+class FindingCount(BaseModel):
+    """How many summarised findings (not listed in full) had this entity type and operator."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+    entity_type: Identifier = Field(
+        description=f"Entity type; {OTHER_ENTITY} gathers types beyond the summary's size cap."
+    )
+    operator: Operator = Field(description="Mask operator the policy chose.")
+    masked: int = Field(ge=0, description="Findings replaced in the output.")
+    not_masked: int = Field(ge=0, description="Findings left in place (below threshold, ...).")
+
+
 class AuditEvent(BaseModel):
-    """One event per input record (any outcome), chained per source partition (see chain.py)."""
+    """One event per input record (any outcome), chained per source partition (see chain.py).
+
+    Bounded by design: at most ``MAX_FINDINGS_IN_FULL`` findings are listed in full; the
+    rest are counted in ``findings_summary`` and their fingerprints go into
+    ``findings_digest`` (a Bloom filter ``audit find`` tests), so the event fits the
+    producer limit whatever the record holds, and ``findings_total`` still counts every span.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
@@ -141,6 +179,22 @@ class AuditEvent(BaseModel):
     findings: list[Finding] = Field(
         default_factory=list, description="One entry per detected span, masked or not."
     )
+    findings_total: int | None = Field(
+        default=None,
+        ge=0,
+        description="Set when the record had more findings than are listed: all of them, "
+        "= len(findings) + the counts of findings_summary. Null: findings lists every one.",
+    )
+    findings_summary: list[FindingCount] | None = Field(
+        default=None,
+        max_length=(MAX_SUMMARY_GROUPS + 1) * len(OPERATORS),
+        description="Counts per entity type and operator of the findings not listed in full.",
+    )
+    findings_digest: FindingsDigest | None = Field(
+        default=None,
+        description="Bloom filter (bloom1:<bits>:<hashes>:<base64>) of the fingerprints of the "
+        "findings not listed in full; audit find tests it (about 1% false positives).",
+    )
     chain_key_id: KeyId | None = Field(
         default=None, description="Key ring id whose audit-chain key sealed this event."
     )
@@ -161,7 +215,19 @@ class AuditEvent(BaseModel):
     def _consistent(self) -> AuditEvent:
         if (self.outcome == "dead_lettered") != (self.reason is not None):
             raise ValueError("reason is required for dead_lettered events and only for them")
+        if self.findings_total is None:
+            if self.findings_summary is not None or self.findings_digest is not None:
+                raise ValueError("findings_summary and findings_digest need findings_total")
+        else:
+            summarised = sum(c.masked + c.not_masked for c in self.findings_summary or ())
+            if self.findings_total != len(self.findings) + summarised:
+                raise ValueError("findings_total must equal listed plus summarised findings")
         return self
+
+    @property
+    def total_findings(self) -> int:
+        """Every finding of the record, listed or summarised."""
+        return len(self.findings) if self.findings_total is None else self.findings_total
 
     @property
     def source(self) -> str:
@@ -189,6 +255,10 @@ def finding_from_mask(mask: MaskLike) -> Finding:
     )
 
 
+class AuditEventTooLarge(ValueError):
+    """Even summarised, the event does not fit the limit (only with a tiny limit)."""
+
+
 def build_audit_event(
     *,
     source_topic: str,
@@ -207,13 +277,15 @@ def build_audit_event(
     output_offset: int | None = None,
     timestamp: datetime | None = None,
     event_id: uuid.UUID | None = None,
+    max_bytes: int = DEFAULT_MAX_EVENT_BYTES,
 ) -> AuditEvent:
-    """An unsealed event; ``AuditChain.seal`` links and signs it.
+    """An unsealed event of at most ``max_bytes`` once sealed; ``AuditChain.seal`` links it.
 
     Raises ``pydantic.ValidationError`` naming the field when an input breaks the event
-    format (for example an entity type that is not an identifier).
+    format (for example an entity type that is not an identifier), and
+    :class:`AuditEventTooLarge` when not even the summarised event fits ``max_bytes``.
     """
-    return AuditEvent(
+    event = AuditEvent(
         event_id=event_id or uuid.uuid4(),
         time=timestamp or datetime.now(UTC),
         source_topic=source_topic,
@@ -229,5 +301,65 @@ def build_audit_event(
         policy_sha256=policy_sha256,
         model_name=model_name,
         model_sha256=model_sha256,
-        findings=[finding_from_mask(m) for m in masks],
     )
+    return bounded(event, masks, max_bytes=max_bytes)
+
+
+def _size(event: AuditEvent) -> int:
+    return len(event.model_dump_json().encode("utf-8"))
+
+
+def bounded(event: AuditEvent, masks: Sequence[MaskLike], *, max_bytes: int) -> AuditEvent:
+    """``event`` with ``masks`` as findings: all in full if they fit, else summarised."""
+    budget = max_bytes - _SEAL_RESERVE_BYTES
+    findings = [finding_from_mask(m) for m in masks[:MAX_FINDINGS_IN_FULL]]
+    if len(masks) <= MAX_FINDINGS_IN_FULL:
+        full = event.model_copy(update={"findings": findings})
+        if _size(full) <= budget:
+            return AuditEvent.model_validate(full.model_dump())
+    # Listed findings take at most a quarter of the budget; counts and digest the rest.
+    sizes = [len(f.model_dump_json()) + 1 for f in findings]
+    listed = len(findings)
+    while listed and sum(sizes[:listed]) > budget // 4:
+        listed //= 2
+    rest = masks[listed:]
+    summary = _summarise(rest)
+    update: dict[str, object] = {
+        "findings": findings[:listed],
+        "findings_total": len(masks),
+        "findings_summary": summary,
+        "findings_digest": None,
+    }
+    without_digest = _size(event.model_copy(update=update))
+    room_bytes = (budget - without_digest - 64) // 4 * 3
+    max_bits = min(MAX_DIGEST_BITS, room_bytes * 8)
+    if rest and max_bits >= 64:
+        digest = FingerprintDigest.build((m.fingerprint for m in rest), max_bits=max_bits)
+        assert without_digest + encoded_size(digest.bits) + 32 <= budget
+        update["findings_digest"] = digest.encode()
+    result = AuditEvent.model_validate(event.model_copy(update=update).model_dump())
+    size = _size(result)
+    if size > budget:
+        raise AuditEventTooLarge(
+            f"audit event is {size} bytes even with findings summarised; limit {budget}"
+        )
+    return result
+
+
+def _summarise(masks: Sequence[MaskLike]) -> list[FindingCount]:
+    counts: dict[tuple[str, str], list[int]] = {}
+    types: set[str] = set()
+    for m in masks:
+        entity = m.entity_type
+        if entity not in types and len(types) >= MAX_SUMMARY_GROUPS:
+            entity = OTHER_ENTITY
+        else:
+            types.add(entity)
+        pair = counts.setdefault((entity, m.operator), [0, 0])
+        pair[0 if m.masked else 1] += 1
+    return [
+        FindingCount.model_validate(
+            {"entity_type": e, "operator": o, "masked": n[0], "not_masked": n[1]}
+        )
+        for (e, o), n in sorted(counts.items())
+    ]

@@ -5,6 +5,10 @@ the requested value under every key id in the ring (so records from before a key
 rotation are found too), and also its trimmed and its trimmed lower-cased form, because
 the same e-mail address is often written with different case. Any other variant
 (a phone number with other punctuation, say) must be asked for as its own value.
+
+Events of records with very many findings list only the first ones in full and keep the
+fingerprints of the rest in a Bloom filter digest: a value found there is reported as
+``matched="value_digest"`` (the record probably held it; without position or entity type).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from piimask.audit.digest import FingerprintDigest
 from piimask.audit.index import AuditIndex, from_micros
 
 
@@ -53,7 +58,10 @@ class Match:
     source: str
     output: str | None
     outcome: str
-    matched: str  # "value" (a finding), "record_key", or "record" (look-up by source)
+    # "value" (a listed finding), "value_digest" (probably among the summarised findings:
+    # a digest hit, ~1% false positives), "record_key", "record" (look-up by source), or
+    # "record_summary" (a count of summarised findings of the looked-up record)
+    matched: str
     entity_type: str | None = None
     field: str | None = None
     start: int | None = None
@@ -64,6 +72,7 @@ class Match:
     score: float | None = None
     detector: str | None = None
     value_index: int | None = None  # which of the asked values matched (1-based), never the value
+    count: int | None = None  # record_summary: how many summarised findings this row stands for
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -135,6 +144,23 @@ def find_by_values(index: AuditIndex, keyring: Fingerprinter, values: Sequence[s
             **_event_part(row[2:11]), matched="record_key", value_index=by_fingerprint[row[1]]
         )
         found.append((row[0], -1, match))
+    # Summarised findings: a digest hit says the record probably held the value.
+    for row in index.db.execute(
+        "SELECT e.seq, d.digest,"
+        " e.event_id, e.time_us, e.source_topic, e.source_partition, e.source_offset,"
+        " e.output_topic, e.output_partition, e.output_offset, e.outcome"
+        " FROM digests d JOIN events e ON e.seq = d.seq ORDER BY e.seq"
+    ):
+        try:
+            digest = FingerprintDigest.decode(row[1])
+        except ValueError:
+            continue
+        hit = next((fp for fp in by_fingerprint if digest.might_contain(fp)), None)
+        if hit is not None:
+            match = Match(
+                **_event_part(row[2:11]), matched="value_digest", value_index=by_fingerprint[hit]
+            )
+            found.append((row[0], 1 << 30, match))
     found.sort(key=lambda item: (item[0], item[1]))
     return [m for _, _, m in found]
 
@@ -157,7 +183,8 @@ def find_by_source(index: AuditIndex, topic: str, partition: int, offset: int) -
     """The findings of one input record, for every event about it (re-processing included).
 
     An event without findings (a clean or dead-lettered record) yields one match with
-    only the event columns, so the record's outcome is always visible.
+    only the event columns, so the record's outcome is always visible. Summarised findings
+    come as ``record_summary`` rows with a ``count`` per entity type, operator and masked.
     """
     matches: list[Match] = []
     rows = index.db.execute(
@@ -181,4 +208,21 @@ def find_by_source(index: AuditIndex, topic: str, partition: int, offset: int) -
             (seq,),
         ):
             matches.append(Match(**event, matched="record", **_finding_part(frow)))
+        for entity, operator, masked, not_masked in index.db.execute(
+            "SELECT entity_type, operator, masked, not_masked FROM finding_counts"
+            " WHERE seq = ? ORDER BY entity_type, operator",
+            (seq,),
+        ):
+            for flag, n in ((True, masked), (False, not_masked)):
+                if n:
+                    matches.append(
+                        Match(
+                            **event,
+                            matched="record_summary",
+                            entity_type=entity,
+                            operator=operator,
+                            masked=flag,
+                            count=int(n),
+                        )
+                    )
     return matches

@@ -1,6 +1,9 @@
 """SQLite index of an audit trail: events + findings, so report/find/verify scale to millions.
 
 Each event keeps its exact JSON (``raw``) for ``verify``; the columns are for queries.
+Findings an event summarised (beyond the ones it lists in full) are kept as counts
+(``finding_counts``) and as the event's fingerprint digest (``digests``), which ``find``
+tests; ``n_findings`` counts listed and summarised findings alike.
 ``latest`` marks the last event seen for each source record, so reports count a record
 processed twice (at-least-once) once. Consumed audit-topic offsets are stored in the same
 transaction as the events they produced, so an interrupted ``index`` resumes exactly.
@@ -67,6 +70,18 @@ CREATE TABLE IF NOT EXISTS findings (
     PRIMARY KEY (seq, idx)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS findings_fp ON findings (fingerprint);
+CREATE TABLE IF NOT EXISTS finding_counts (
+    seq INTEGER NOT NULL,
+    entity_type TEXT NOT NULL,
+    operator TEXT NOT NULL,
+    masked INTEGER NOT NULL,
+    not_masked INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS finding_counts_seq ON finding_counts (seq);
+CREATE TABLE IF NOT EXISTS digests (
+    seq INTEGER PRIMARY KEY,
+    digest TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS rejected (
     seq INTEGER PRIMARY KEY,
     location TEXT NOT NULL,
@@ -90,6 +105,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 _INSERT_FINDING = """
 INSERT INTO findings (seq, idx, entity_type, start, "end", field, operator, score, detector,
     masked, reason, key_id, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+_INSERT_COUNT = """
+INSERT INTO finding_counts (seq, entity_type, operator, masked, not_masked) VALUES (?, ?, ?, ?, ?)
 """
 _SUPERSEDE = """
 UPDATE events SET latest = 0
@@ -181,6 +199,8 @@ class AuditIndex:
     ) -> tuple[int, int]:
         events: list[tuple[Any, ...]] = []
         findings: list[tuple[Any, ...]] = []
+        counts: list[tuple[Any, ...]] = []
+        digests: list[tuple[int, str]] = []
         rejects: list[tuple[Any, ...]] = []
         last_in_batch: dict[tuple[str, int, int], int] = {}
         parsed: list[tuple[int, AuditEvent, TrailEntry]] = []
@@ -212,7 +232,7 @@ class AuditIndex:
                     event.policy_sha256,
                     event.model_name,
                     event.model_sha256,
-                    len(event.findings),
+                    event.total_findings,
                     1 if last_in_batch[coords] == seq else 0,
                     entry.location,
                     entry.text,
@@ -236,10 +256,18 @@ class AuditIndex:
                 )
                 for idx, f in enumerate(event.findings)
             )
+            counts.extend(
+                (seq, c.entity_type, c.operator, c.masked, c.not_masked)
+                for c in event.findings_summary or ()
+            )
+            if event.findings_digest is not None:
+                digests.append((seq, event.findings_digest))
         with self.db:
             self.db.executemany(_SUPERSEDE, list(last_in_batch))
             self.db.executemany(_INSERT_EVENT, events)
             self.db.executemany(_INSERT_FINDING, findings)
+            self.db.executemany(_INSERT_COUNT, counts)
+            self.db.executemany("INSERT INTO digests (seq, digest) VALUES (?, ?)", digests)
             self.db.executemany(
                 "INSERT INTO rejected (seq, location, error, raw) VALUES (?, ?, ?, ?)", rejects
             )

@@ -1,5 +1,9 @@
 """Aggregate an indexed audit trail: outcomes, findings, score distributions per entity type.
 
+Findings that events summarised (counted, not listed) add to the totals per entity type
+and operator; they have no score or detector, so ``scores`` and ``by_detector`` cover the
+listed findings only, and their unmasked ones count under the reason "summarised".
+
 Records are counted once each (the last event for a source offset wins), so a record
 re-processed after a restart does not inflate the totals; ``events`` counts every event.
 """
@@ -107,6 +111,24 @@ def build_report(index: AuditIndex, window: TimeRange | None = None) -> dict[str
         else:
             not_masked[reason or "unknown"] += 1
 
+    # Findings an event only counted (beyond those it lists in full): no scores, no detector.
+    summarised_total = 0
+    for entity, operator, masked, not_masked_n in db.execute(
+        "SELECT c.entity_type, c.operator, sum(c.masked), sum(c.not_masked)"
+        " FROM finding_counts c JOIN events e ON e.seq = c.seq"
+        " WHERE e.latest = 1 AND e.time_us >= ? AND e.time_us < ?"
+        " GROUP BY c.entity_type, c.operator",
+        params,
+    ):
+        n = int(masked) + int(not_masked_n)
+        summarised_total += n
+        findings_total += n
+        masked_total += int(masked)
+        by_entity[entity] += n
+        by_operator[operator] += n
+        if not_masked_n:
+            not_masked["summarised"] += int(not_masked_n)
+
     def ranked(counts: dict[str, int]) -> dict[str, int]:
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
@@ -146,6 +168,7 @@ def build_report(index: AuditIndex, window: TimeRange | None = None) -> dict[str
         "findings": {
             "total": findings_total,
             "masked": masked_total,
+            "summarised": summarised_total,
             "not_masked_by_reason": ranked(not_masked),
             "by_entity_type": ranked(by_entity),
             "by_operator": ranked(by_operator),

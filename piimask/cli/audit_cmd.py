@@ -274,6 +274,7 @@ _FIND_COLUMNS = [
     "operator",
     "masked",
     "reason",
+    "count",
 ]
 
 
@@ -317,7 +318,9 @@ def find(
 
     A value is matched by its keyed fingerprint, as given and trimmed/lower-cased, under
     every key id in the ring. Output names which value matched by position (value 1, 2,
-    ...), never the value itself.
+    ...), never the value itself. Records with more findings than an audit event lists
+    match through the event's fingerprint digest ("value_digest": probably held, about
+    1% false positives, no position).
     """
     asked = _read_values(values, value_file)
     if bool(asked) == bool(source_coords):
@@ -361,6 +364,7 @@ def find(
             m.operator,
             None if m.masked is None else ("yes" if m.masked else "no"),
             m.reason,
+            m.count,
         ]
         for m in matches
     ]
