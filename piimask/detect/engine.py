@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from piimask.detect.address import complete_addresses, find_military_addresses
 from piimask.detect.config import DetectorConfig
 from piimask.detect.decode import LabelSpace, decode_spans
+from piimask.detect.ensemble import combine
 from piimask.detect.gazetteer import find_countries
 from piimask.detect.labels import build_label_map
 from piimask.detect.merge import (
@@ -20,6 +21,8 @@ from piimask.detect.merge import (
 )
 from piimask.detect.model import FloatArray, TokenClassifier
 from piimask.detect.names import complete_names, propagate_mentions
+from piimask.detect.ner import NerDetector
+from piimask.detect.places import extend_with_region, find_places
 from piimask.detect.windows import (
     Window,
     line_start_flags,
@@ -73,6 +76,7 @@ class DetectionEngine:
         classifier: TokenClassifier,
         config: DetectorConfig,
         pattern_finder: PatternFinder | None = None,
+        ner: NerDetector | None = None,
     ) -> None:
         limit = classifier.info.max_positions - 2
         if config.window_tokens > limit:
@@ -87,6 +91,9 @@ class DetectionEngine:
         if pattern_finder is None and config.patterns:
             pattern_finder = _default_pattern_finder()
         self.pattern_finder = pattern_finder if config.patterns else None
+        if ner is None and config.ner_enabled:
+            ner = NerDetector.load(config.ner_model, config.ner_labels, score=config.ner_score)
+        self.ner = ner if config.ner_enabled else None
         self.stats = DetectionStats()
 
     @classmethod
@@ -97,7 +104,10 @@ class DetectionEngine:
 
     @property
     def model_name(self) -> str:
-        return self.classifier.info.name
+        """The ONNX model, and the second NER model where one runs (``rampart+ner:...``)."""
+        if self.ner is None:
+            return self.classifier.info.name
+        return f"{self.classifier.info.name}+{self.ner.name}"
 
     @property
     def model_sha256(self) -> str:
@@ -134,11 +144,12 @@ class DetectionEngine:
         for job, p in zip(jobs, probs, strict=True):
             by_text[job.text_index].append(p)
 
+        ner_spans = self.ner.detect_batch(texts) if self.ner is not None else [[] for _ in texts]
         results: list[list[Span]] = []
-        for text, encoding, windows, window_probs in zip(
-            texts, encodings, windows_per_text, by_text, strict=True
+        for text, encoding, windows, window_probs, ner in zip(
+            texts, encodings, windows_per_text, by_text, ner_spans, strict=True
         ):
-            results.append(self._spans_for(text, encoding, windows, window_probs))
+            results.append(self._spans_for(text, encoding, windows, window_probs, ner))
         return results
 
     def _spans_for(
@@ -147,6 +158,7 @@ class DetectionEngine:
         encoding: object,
         windows: list[Window],
         window_probs: list[FloatArray],
+        ner_spans: list[Span],
     ) -> list[Span]:
         model_spans: list[Span] = []
         if windows:
@@ -161,7 +173,8 @@ class DetectionEngine:
                 model_spans = self._regrow_cut_entities(
                     text, model_spans, windows, window_probs, offsets, word_ids
                 )
-            model_spans = [s for s in model_spans if s.score >= self._min_score(s.entity_type)]
+        model_spans = combine([model_spans, ner_spans], self.config.detector_min_scores)
+        model_spans = [s for s in model_spans if s.score >= self._min_score(s.entity_type)]
         pattern_spans: list[Span] = []
         if self.pattern_finder is not None:
             pattern_spans = self.pattern_finder(text) + find_military_addresses(text)
@@ -169,6 +182,9 @@ class DetectionEngine:
         spans = merge_spans(text, model_spans, pattern_spans)
         if self.config.patterns:
             spans = add_where_free(spans, find_countries(text))
+        if self.config.places:
+            spans = add_where_free(spans, find_places(text))
+        spans = extend_with_region(text, spans)
         spans = complete_names(text, complete_addresses(text, spans))
         spans = propagate_mentions(text, remove_overlaps(spans), _PROPAGATED_TYPES)
         spans = remove_overlaps(complete_names(text, spans))
