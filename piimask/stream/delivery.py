@@ -10,7 +10,9 @@ Order of work per batch (both guarantees):
    the offsets join the transaction that holds 1 and 2, then the transaction commits).
 
 Sends within a partition are issued in input order by one idempotent producer, so
-per-key order is kept. Any failure raises: the caller must not commit, and stops.
+per-key order is kept. A failure that depends on one record (its audit event cannot be
+built, the producer or broker refuses its output as too large) dead-letters that record
+and the batch goes on; any other failure raises: the caller must not commit, and stops.
 """
 
 from __future__ import annotations
@@ -22,9 +24,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from aiokafka.errors import (
+    CorruptRecordException,
+    InvalidTimestampError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+)
 from aiokafka.structs import TopicPartition
 
-from piimask.audit import AuditChain, build_audit_event
+from piimask.audit import AuditChain, AuditEvent, build_audit_event
+from piimask.ops.logs import safe_exc
 from piimask.stream.deadletter import (
     dead_letter_headers,
     make_dead_letter,
@@ -39,6 +49,27 @@ from piimask.stream.routing import (
 )
 
 log = logging.getLogger(__name__)
+
+# Refusals that depend on one record's content (its size, its timestamp), not on the broker's
+# health: the record is dead-lettered, the batch goes on.
+RECORD_ERRORS = (
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+    CorruptRecordException,
+    InvalidTimestampError,
+)
+
+
+class RecordsRejected(Exception):
+    """The broker refused some outputs of a transactional batch: abort, dead-letter, resend.
+
+    ``details`` maps the position in the batch to a content-free description.
+    """
+
+    def __init__(self, details: dict[int, str]) -> None:
+        super().__init__(f"{len(details)} record(s) refused by the broker")
+        self.details = details
 
 
 class KeyRingLike(Protocol):
@@ -91,90 +122,84 @@ class BatchSender:
         self.chain = chain
         self.metrics = metrics
 
-    async def send(self, producer: Any, outcomes: Sequence[Outcome], ctx: MaskingContext) -> None:
+    async def send(
+        self,
+        producer: Any,
+        outcomes: Sequence[Outcome],
+        ctx: MaskingContext,
+        *,
+        transactional: bool = False,
+    ) -> list[Outcome]:
+        """Send the batch; returns the outcomes as sent (record-specific failures dead-lettered).
+
+        A failure that depends on one record's content never fails the batch: an audit event
+        that cannot be built, or an output the producer or broker refuses, turns that record
+        into a dead letter. In a transaction the broker's refusal cannot be undone in place:
+        :class:`RecordsRejected` tells the caller to abort and send the batch again.
+        """
         if not outcomes:
-            return
+            return []
         dest = self.dest
+        work = list(outcomes)
+        events: list[AuditEvent] = []
+        for i, outcome in enumerate(work):
+            try:
+                events.append(self._event(outcome, ctx))
+            except Exception as exc:
+                # Only a record's findings can break its event (a dead letter's has none).
+                if isinstance(outcome, DeadLetterOutcome):
+                    raise
+                work[i] = DeadLetterOutcome(outcome.record, "audit_event_error", safe_exc(exc))
+                events.append(self._event(work[i], ctx))
         partitions: dict[str, int] = {}
         futures: list[asyncio.Future[Any]] = []
-        for outcome in outcomes:
-            record = outcome.record
+        for i, outcome in enumerate(work):
             if isinstance(outcome, Forward):
-                topic = output_topic_for(dest.output_template, record.topic)
+                topic = output_topic_for(dest.output_template, outcome.record.topic)
                 if topic not in partitions:
                     partitions[topic] = len(await producer.partitions_for(topic))
-                futures.append(
-                    await producer.send(
-                        topic,
-                        value=outcome.payload,
-                        key=record.key,
-                        partition=choose_partition(record.partition, partitions[topic]),
-                        headers=output_headers(
-                            record.headers,
-                            policy_version=ctx.policy_version,
-                            model=dest.model_name,
-                        ),
-                        timestamp_ms=record.timestamp_ms,
+                try:
+                    futures.append(
+                        await self._send_output(producer, topic, partitions, outcome, ctx)
                     )
+                    continue
+                except RECORD_ERRORS as exc:
+                    work[i] = DeadLetterOutcome(outcome.record, "output_rejected", safe_exc(exc))
+                    events[i] = self._event(work[i], ctx)
+            futures.append(await self._send_dead_letter(producer, work[i], ctx))
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        rejected = {i: safe_exc(r) for i, r in enumerate(results) if isinstance(r, RECORD_ERRORS)}
+        for r in results:
+            if isinstance(r, BaseException) and not isinstance(r, RECORD_ERRORS):
+                raise r
+        metas: list[Any] = list(results)
+        if rejected:
+            if any(isinstance(work[i], DeadLetterOutcome) for i in rejected):
+                # Dead letters are bounded to the producer limit: a topic that refuses one
+                # is configured below it, which no record can fix.
+                raise RuntimeError(
+                    f"the dead-letter topic {dest.dlq_topic} refused a dead letter "
+                    f"({next(iter(rejected.values()))}); check its max.message.bytes"
                 )
-            else:
-                letter = make_dead_letter(
-                    record,
-                    reason=outcome.reason,
-                    detail=outcome.detail,
-                    keyring=self.keyring,
-                    max_record_bytes=dest.max_record_bytes,
-                    group_id=dest.group_id,
-                    policy_version=ctx.policy_version,
-                )
-                log.warning(
-                    "record dead-lettered",
-                    extra={
-                        "topic": record.topic,
-                        "partition": record.partition,
-                        "offset": record.offset,
-                        "reason": outcome.reason,
-                        "detail": outcome.detail,
-                    },
-                )
-                futures.append(
-                    await producer.send(
-                        dest.dlq_topic,
-                        value=serialize(letter),
-                        key=record.coordinates.encode("utf-8"),
-                        headers=dead_letter_headers(letter),
-                    )
-                )
-        metas = await asyncio.gather(*futures)
+            if transactional:
+                raise RecordsRejected(rejected)
+            for i, detail in rejected.items():
+                work[i] = DeadLetterOutcome(work[i].record, "output_rejected", detail)
+                events[i] = self._event(work[i], ctx)
+                metas[i] = await (await self._send_dead_letter(producer, work[i], ctx))
         acked_at = time.time()
 
         audit_futures: list[asyncio.Future[Any]] = []
-        for outcome, meta in zip(outcomes, metas, strict=True):
+        for outcome, event, meta in zip(work, events, metas, strict=True):
             record = outcome.record
-            text = key_text(record.key)
-            if isinstance(outcome, Forward):
-                masks: Sequence[Any] = outcome.masks
-                kind: Any = outcome.outcome
-                reason = None
-            else:
-                masks, kind, reason = (), "dead_lettered", outcome.reason
-            event = build_audit_event(
-                source_topic=record.topic,
-                source_partition=record.partition,
-                source_offset=record.offset,
-                key_fingerprint=None if text is None else self.keyring.fingerprint(text),
-                output_topic=meta.topic,
-                output_partition=meta.partition,
-                output_offset=meta.offset,
-                outcome=kind,
-                reason=reason,
-                policy_version=ctx.policy_version,
-                policy_sha256=ctx.policy_sha256,
-                model_name=dest.model_name,
-                model_sha256=dest.model_sha256,
-                masks=masks,
+            placed = event.model_copy(
+                update={
+                    "output_topic": meta.topic,
+                    "output_partition": meta.partition,
+                    "output_offset": meta.offset,
+                }
             )
-            sealed = self.chain.seal(event)
+            sealed = self.chain.seal(placed)
             audit_futures.append(
                 await producer.send(
                     dest.audit_topic,
@@ -183,7 +208,91 @@ class BatchSender:
                 )
             )
         await asyncio.gather(*audit_futures)
-        self._observe(outcomes, acked_at)
+        self._observe(work, acked_at)
+        return work
+
+    def _event(self, outcome: Outcome, ctx: MaskingContext) -> AuditEvent:
+        """The record's audit event, output coordinates still empty (filled in after the ack)."""
+        dest = self.dest
+        record = outcome.record
+        text = key_text(record.key)
+        if isinstance(outcome, Forward):
+            masks: Sequence[Any] = outcome.masks
+            kind: Any = outcome.outcome
+            reason = None
+        else:
+            masks, kind, reason = (), "dead_lettered", outcome.reason
+        return build_audit_event(
+            source_topic=record.topic,
+            source_partition=record.partition,
+            source_offset=record.offset,
+            key_fingerprint=None if text is None else self.keyring.fingerprint(text),
+            output_topic=None,
+            outcome=kind,
+            reason=reason,
+            policy_version=ctx.policy_version,
+            policy_sha256=ctx.policy_sha256,
+            model_name=dest.model_name,
+            model_sha256=dest.model_sha256,
+            masks=masks,
+            max_bytes=dest.max_record_bytes,
+        )
+
+    async def _send_output(
+        self,
+        producer: Any,
+        topic: str,
+        partitions: dict[str, int],
+        outcome: Forward,
+        ctx: MaskingContext,
+    ) -> asyncio.Future[Any]:
+        record = outcome.record
+        future: asyncio.Future[Any] = await producer.send(
+            topic,
+            value=outcome.payload,
+            key=record.key,
+            partition=choose_partition(record.partition, partitions[topic]),
+            headers=output_headers(
+                record.headers,
+                policy_version=ctx.policy_version,
+                model=self.dest.model_name,
+            ),
+            timestamp_ms=record.timestamp_ms,
+        )
+        return future
+
+    async def _send_dead_letter(
+        self, producer: Any, outcome: Outcome, ctx: MaskingContext
+    ) -> asyncio.Future[Any]:
+        assert isinstance(outcome, DeadLetterOutcome)
+        dest = self.dest
+        record = outcome.record
+        letter = make_dead_letter(
+            record,
+            reason=outcome.reason,
+            detail=outcome.detail,
+            keyring=self.keyring,
+            max_record_bytes=dest.max_record_bytes,
+            group_id=dest.group_id,
+            policy_version=ctx.policy_version,
+        )
+        log.warning(
+            "record dead-lettered",
+            extra={
+                "topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset,
+                "reason": outcome.reason,
+                "detail": outcome.detail,
+            },
+        )
+        future: asyncio.Future[Any] = await producer.send(
+            dest.dlq_topic,
+            value=serialize(letter),
+            key=record.coordinates.encode("utf-8"),
+            headers=dead_letter_headers(letter),
+        )
+        return future
 
     def _observe(self, outcomes: Sequence[Outcome], acked_at: float) -> None:
         metrics = self.metrics

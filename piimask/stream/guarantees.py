@@ -32,8 +32,14 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import CommitFailedError, IllegalStateError
 from aiokafka.structs import TopicPartition
 
-from piimask.stream.delivery import BatchSender, MaskingContext, by_partition, next_offsets
-from piimask.stream.pipeline import Outcome
+from piimask.stream.delivery import (
+    BatchSender,
+    MaskingContext,
+    RecordsRejected,
+    by_partition,
+    next_offsets,
+)
+from piimask.stream.pipeline import DeadLetterOutcome, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -181,9 +187,36 @@ class ExactlyOnce:
         producer = self.producers.get(tp)
         if producer is None:
             raise RuntimeError(f"no transactional producer for {tp.topic}:{tp.partition}")
+        work = list(outcomes)
+        # Each retry dead-letters at least one more record, so this ends.
+        for _attempt in range(len(work) + 1):
+            try:
+                await self._transaction(producer, tp, work, ctx)
+                return
+            except RecordsRejected as rejected:
+                # The aborted transaction's outputs are never read: sending the batch
+                # again with the refused records dead-lettered produces nothing twice.
+                for i, detail in rejected.details.items():
+                    work[i] = DeadLetterOutcome(work[i].record, "output_rejected", detail)
+                log.warning(
+                    "outputs refused by the broker; batch sent again with them dead-lettered",
+                    extra={
+                        "partition": f"{tp.topic}:{tp.partition}",
+                        "records": len(rejected.details),
+                    },
+                )
+        raise RuntimeError("batch still refused after dead-lettering every refused record")
+
+    async def _transaction(
+        self,
+        producer: AIOKafkaProducer,
+        tp: TopicPartition,
+        outcomes: list[Outcome],
+        ctx: MaskingContext,
+    ) -> None:
         await producer.begin_transaction()
         try:
-            await self.sender.send(producer, outcomes, ctx)
+            await self.sender.send(producer, outcomes, ctx, transactional=True)
             offsets = next_offsets(outcomes)
             await producer.send_offsets_to_transaction(offsets, self.group_id)
             await producer.commit_transaction()
