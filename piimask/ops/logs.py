@@ -13,7 +13,9 @@ import json
 import logging
 import sys
 import threading
+import time
 import traceback
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Literal, TextIO
@@ -190,6 +192,58 @@ class TextFormatter(logging.Formatter):
         return line
 
 
+# Kafka clients log every failed connection attempt, fetch and heartbeat: about a hundred
+# lines a second during a broker outage. One line per kind per interval says as much.
+REPEAT_INTERVAL_S = 15.0
+_CLIENT_LOGGERS = ("aiokafka", "kafka")
+_MAX_KINDS = 1000
+
+
+class RepeatLimiter(logging.Filter):
+    """Passes the first WARNING+ line of each kind from the Kafka client per interval.
+
+    A kind is (logger, level, message template). The next line of a kind that passes
+    carries ``repeated``: how many lines of that kind were held back since the last one.
+    """
+
+    def __init__(
+        self,
+        interval_s: float = REPEAT_INTERVAL_S,
+        *,
+        loggers: tuple[str, ...] = _CLIENT_LOGGERS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.interval_s = interval_s
+        self._loggers = loggers
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._seen: dict[tuple[str, int, str], list[float]] = {}
+
+    def _applies(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return False
+        name = record.name
+        return any(name == p or name.startswith(p + ".") for p in self._loggers)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._applies(record):
+            return True
+        key = (record.name, record.levelno, str(record.msg))
+        now = self._clock()
+        with self._lock:
+            state = self._seen.get(key)
+            if state is not None and now - state[0] < self.interval_s:
+                state[1] += 1
+                return False
+            if len(self._seen) >= _MAX_KINDS:
+                self._seen.clear()
+            self._seen[key] = [now, 0]
+        if state is not None and state[1]:
+            record.repeated = int(state[1])
+        return True
+
+
 def configure_logging(
     level: str = "INFO", fmt: LogFormat = "json", *, stream: TextIO | None = None
 ) -> None:
@@ -203,6 +257,7 @@ def configure_logging(
         raise ValueError(f"log_level: unknown level {level.upper()!r}")
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    handler.addFilter(RepeatLimiter())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

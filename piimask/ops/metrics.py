@@ -118,6 +118,11 @@ class WorkerMetrics:
             ["topic", "partition"],
             registry=r,
         )
+        self._broker_up = Gauge(
+            "piimask_broker_up",
+            "1 while the Kafka broker answers the worker's probes, 0 during an outage.",
+            registry=r,
+        )
         self._policy = Info("piimask_policy", "The active mask policy.", registry=r)
         self._policy_reloads = Counter(
             "piimask_policy_reloads",
@@ -163,6 +168,9 @@ class WorkerMetrics:
         """Drop a partition's lag series after it is revoked from this worker."""
         with contextlib.suppress(KeyError):
             self._lag.remove(topic_label(topic), str(int(partition)))
+
+    def set_broker_up(self, up: bool) -> None:
+        self._broker_up.set(1 if up else 0)
 
     def set_policy(self, version: str, sha256: str) -> None:
         # The version is user-chosen text; keep it short and printable rather than trust it.

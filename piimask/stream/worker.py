@@ -27,17 +27,21 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
-from aiokafka.structs import TopicPartition
+from aiokafka.client import AIOKafkaClient
+from aiokafka.errors import CommitFailedError, IllegalStateError
+from aiokafka.structs import OffsetAndMetadata, TopicPartition
 
 from piimask.audit import AuditChain
 from piimask.ops.health import Health
 from piimask.ops.logs import safe_exc
 from piimask.ops.metrics import WorkerMetrics
 from piimask.settings import Settings
+from piimask.stream.broker_health import BrokerMonitor
 from piimask.stream.delivery import BatchSender, Destinations, MaskingContext
 from piimask.stream.guarantees import AtLeastOnce, ExactlyOnce, Guarantee, producer_factory
 from piimask.stream.kafka_security import client_security_kwargs
-from piimask.stream.pipeline import Detector, Limits, process_batch
+from piimask.stream.pipeline import DeadLetterOutcome, Detector, Limits, process_batch
+from piimask.stream.poison import POISON_REASON, PoisonGuard
 from piimask.stream.records import SourceRecord
 from piimask.stream.routing import RoutingError, check_topics, is_own_output, output_topic_for
 
@@ -125,6 +129,9 @@ class Worker:
         self._stop = asyncio.Event()
         self._failure: BaseException | None = None
         self.consumer: AIOKafkaConsumer | None = None
+        self._monitor: BrokerMonitor | None = None
+        self._poison = PoisonGuard()
+        self._probe_client: AIOKafkaClient | None = None
         self.guarantee: Guarantee | None = None
         self.batches = 0
         self.records = 0
@@ -202,7 +209,8 @@ class Worker:
             await guarantee.start()
             await self._check_fixed_topics(guarantee)
             await consumer.start()
-            self.health.set_broker_reachable(True)
+            self._monitor = BrokerMonitor(self._probe_broker, self._broker_changed)
+            self._monitor.start(up=True)
             listener = _Listener(self)
             if s.input_pattern:
                 consumer.subscribe(pattern=s.input_pattern, listener=listener)
@@ -247,7 +255,29 @@ class Worker:
                     "or let the broker auto-create topics"
                 ) from None
 
+    async def _probe_broker(self) -> None:
+        if self._probe_client is None:
+            s = self.settings
+            client = AIOKafkaClient(
+                bootstrap_servers=s.kafka_bootstrap,
+                client_id=f"{s.client_id}-probe",
+                **self._security,
+            )
+            await client.bootstrap()
+            self._probe_client = client
+        await self._probe_client.fetch_all_metadata()
+
+    def _broker_changed(self, up: bool) -> None:
+        self.health.set_broker_reachable(up)
+        if self.metrics is not None:
+            self.metrics.set_broker_up(up)
+
     async def _close(self, consumer: AIOKafkaConsumer, guarantee: Guarantee) -> None:
+        if self._monitor is not None:
+            await self._monitor.stop()
+        if self._probe_client is not None:
+            with contextlib.suppress(Exception):
+                await self._probe_client.close()
         for task in self._pending:
             task.cancel()
         with contextlib.suppress(Exception):
@@ -297,32 +327,77 @@ class Worker:
                 await self._reposition(consumer, records)
                 return
             self._raise_if_delivery_failed()
+            records, poisoned = await self._guard(consumer, records)
+            if not records and not poisoned:
+                return
             if self.metrics is not None:
                 counts: dict[str, int] = {}
-                for r in records:
+                for r in [*records, *(p.record for p in poisoned)]:
                     counts[r.topic] = counts.get(r.topic, 0) + 1
                 for topic, n in counts.items():
                     self.metrics.records_in(topic, n)
-                self.metrics.observe_batch(len(records))
+                self.metrics.observe_batch(len(records) + len(poisoned))
             ctx = self._context
-            loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(
-                self._executor,
-                lambda: process_batch(
-                    records, detector=self.detector, masker=ctx.masker, limits=self.limits
-                ),
-            )
-            if self.metrics is not None:
-                self.metrics.observe_detect(result.detect_seconds, result.windows)
-                self.metrics.observe_mask(result.mask_seconds)
+            outcomes: list[Any] = list(poisoned)
+            if records:
+                loop = asyncio.get_running_loop()
+                result = await loop.run_in_executor(
+                    self._executor,
+                    lambda: process_batch(
+                        records, detector=self.detector, masker=ctx.masker, limits=self.limits
+                    ),
+                )
+                if self.metrics is not None:
+                    self.metrics.observe_detect(result.detect_seconds, result.windows)
+                    self.metrics.observe_mask(result.mask_seconds)
+                outcomes = [*result.outcomes, *poisoned]
             previous = self._pending[-1] if self._pending else None
-            task = asyncio.create_task(self._deliver(previous, result.outcomes, ctx))
+            task = asyncio.create_task(self._deliver(previous, outcomes, ctx))
             self._pending.append(task)
             self.batches += 1
-            self.records += len(records)
+            self.records += len(outcomes)
             self._log_progress()
             while len(self._pending) >= self.settings.max_in_flight_batches:
                 await self._pending.popleft()
+
+    async def _guard(
+        self, consumer: AIOKafkaConsumer, records: list[SourceRecord]
+    ) -> tuple[list[SourceRecord], list[DeadLetterOutcome]]:
+        """Apply the poison guard: records to process now, and poison records to dead-letter."""
+        groups: dict[TopicPartition, list[SourceRecord]] = {}
+        for r in records:
+            groups.setdefault(TopicPartition(r.topic, r.partition), []).append(r)
+        keep: list[SourceRecord] = []
+        poisoned: list[DeadLetterOutcome] = []
+        marks: dict[TopicPartition, OffsetAndMetadata] = {}
+        for tp, group in groups.items():
+            plan = self._poison.plan(tp, group)
+            keep.extend(plan.process)
+            if plan.poison is not None:
+                poisoned.append(
+                    DeadLetterOutcome(
+                        plan.poison,
+                        POISON_REASON,
+                        f"processing this record stopped the worker {plan.attempts} times in a "
+                        "row; not tried again",
+                    )
+                )
+                log.error("poison record dead-lettered", extra=coordinates_of(plan.poison))
+            if plan.seek_to is not None:
+                consumer.seek(tp, plan.seek_to)
+            if plan.mark is not None:
+                marks[tp] = OffsetAndMetadata(plan.mark.offset, plan.mark.encode())
+        if marks:
+            # A batch still being delivered commits without a mark: let it finish first,
+            # so no commit lands on top of the marks.
+            await self._drain()
+            try:
+                await consumer.commit(marks)
+            except (CommitFailedError, IllegalStateError):
+                # The partitions moved meanwhile: like a batch fetched across a rebalance.
+                await self._reposition(consumer, records)
+                return [], []
+        return keep, poisoned
 
     async def _deliver(
         self, previous: asyncio.Task[None] | None, outcomes: Sequence[Any], ctx: MaskingContext
@@ -404,6 +479,8 @@ class Worker:
                 await self._drain()
             except BaseException as exc:
                 self._fail(exc)
+        for tp in revoked:
+            self._poison.revoked(tp)
         if self.metrics is not None:
             for tp in revoked:
                 self.metrics.remove_lag(tp.topic, tp.partition)
@@ -443,12 +520,36 @@ class Worker:
                 self.chain.reset(tp.topic, tp.partition)
             assert self.guarantee is not None
             await self.guarantee.on_assigned(set(assigned))
+            committed = await _committed_with_metadata(self.consumer, assigned)
+            for tp in assigned:
+                offset, metadata = committed.get(tp, (None, None))
+                self._poison.assigned(tp, offset, metadata)
         except BaseException as exc:
             self._fail(exc)
             return
         self._ready = True
         self.health.set_group_joined(True)
         log.info("partitions assigned", extra={"partitions": _names(assigned)})
+
+
+async def _committed_with_metadata(
+    consumer: AIOKafkaConsumer | None, tps: set[TopicPartition]
+) -> dict[TopicPartition, tuple[int, str]]:
+    """Committed offsets with their metadata (``consumer.committed`` drops the metadata)."""
+    coordinator = getattr(consumer, "_coordinator", None)
+    fetch = getattr(coordinator, "fetch_committed_offsets", None)
+    if fetch is None or not tps:
+        return {}
+    found = await fetch(list(tps))
+    return {
+        tp: (int(om.offset), str(om.metadata or ""))
+        for tp, om in found.items()
+        if om is not None and om.offset >= 0
+    }
+
+
+def coordinates_of(record: SourceRecord) -> dict[str, Any]:
+    return {"topic": record.topic, "partition": record.partition, "offset": record.offset}
 
 
 def _names(tps: set[TopicPartition]) -> list[str]:

@@ -24,6 +24,11 @@ class FetchingConsumer:
     def __init__(self, position: int) -> None:
         self.position = position
         self.seeks: list[int] = []
+        self.marks: list[dict[TopicPartition, Any]] = []
+
+    async def commit(self, offsets: dict[TopicPartition, Any]) -> None:
+        # Only the poison guard's attempt marks come here (the guarantee commits batches).
+        self.marks.append(offsets)
 
     def assignment(self) -> set[TopicPartition]:
         return {TP}
