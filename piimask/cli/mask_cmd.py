@@ -8,7 +8,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -17,10 +17,13 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 import click
 
 from piimask.cli.options import detector_options, engine_from_options, load_keyring
+from piimask.reasons import Reason
 
 if TYPE_CHECKING:
-    from piimask.mask import MessageMasker, Policy, ScanPlan
+    from piimask.mask import Policy
+    from piimask.mask.record import Document, Headers
     from piimask.spans import Span
+    from piimask.stream.pipeline import Masked, RecordInput, Rejected
 
 
 # --- shared: keys and policy ---------------------------------------------------------------
@@ -41,17 +44,6 @@ def load_policy_option(path: Path | None) -> Policy:
 
 
 @dataclass(slots=True)
-class _Job:
-    """One input line on its way through detection and masking."""
-
-    number: int
-    record_id: object
-    kind: Literal["text", "value"]
-    plan: ScanPlan
-    spans: list[list[Span]] | None = None  # from the input with --spans-from-input
-
-
-@dataclass(slots=True)
 class _Reject:
     number: int
     reason: str
@@ -69,124 +61,174 @@ class _Reject:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """One input line on its way through the pipeline: where it came from, what it holds."""
+
+    number: int
+    raw: bytes
+    record_id: object
+    kind: Literal["text", "value"]
+    has_key: bool
+    has_headers: bool
+
+
 def _raw_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
     yield from enumerate(stream, 1)
 
 
-def _input_spans(value: dict[str, Any], count: int) -> list[list[Span]]:
+class _LineError(Exception):
+    def __init__(self, reason: Reason, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def _input_spans(value: dict[str, Any]) -> list[list[Span]]:
     """Spans given in the input line (gold ``label`` or ``entity_type`` keys), text input only."""
     from piimask.spans import Span
 
     raw = value.get("spans")
     if not isinstance(raw, list):
-        raise ValueError("field 'spans' must be a list")
-    if count != 1:
-        raise ValueError("--spans-from-input works with 'text' lines only")
+        raise _LineError(Reason.INVALID_SPANS, "field 'spans' must be a list")
     spans = []
     for i, item in enumerate(raw):
         if not isinstance(item, dict):
-            raise ValueError(f"spans[{i}] must be an object")
+            raise _LineError(Reason.INVALID_SPANS, f"spans[{i}] must be an object")
         entity = item.get("entity_type", item.get("label"))
         start, end = item.get("start"), item.get("end")
         if not isinstance(entity, str) or not isinstance(start, int) or not isinstance(end, int):
-            raise ValueError(f"spans[{i}] needs integer start/end and a label")
+            raise _LineError(
+                Reason.INVALID_SPANS, f"spans[{i}] needs integer start/end and a label"
+            )
         score = item.get("score", 1.0)
         detector = item.get("detector", "input")
-        spans.append(Span(start, end, entity, float(score), str(detector)))
+        try:
+            spans.append(Span(start, end, entity, float(score), str(detector)))
+        except (TypeError, ValueError):
+            raise _LineError(Reason.INVALID_SPANS, f"spans[{i}]: score must be a number") from None
     return [spans]
 
 
+def _record_key(value: dict[str, Any]) -> bytes | None:
+    key = value.get("key")
+    if key is None:
+        return None
+    if not isinstance(key, str):
+        raise _LineError(Reason.INVALID_KEY, "field 'key' must be a string or null")
+    return key.encode("utf-8", "surrogatepass")
+
+
+def _record_headers(value: dict[str, Any]) -> Headers:
+    headers = value.get("headers")
+    if headers is None:
+        return ()
+    if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+        raise _LineError(
+            Reason.INVALID_HEADER, "field 'headers' must be an object of header name -> string"
+        )
+    return tuple((name, text.encode("utf-8", "surrogatepass")) for name, text in headers.items())
+
+
 class _MaskRun:
-    def __init__(
-        self,
-        text_masker: MessageMasker,
-        json_masker: MessageMasker,
-        *,
-        plain_text: bool,
-        spans_from_input: bool,
-    ) -> None:
-        self.text_masker = text_masker
-        self.json_masker = json_masker
+    """File I/O around the shared pipeline: lines in, masked lines and rejects out."""
+
+    def __init__(self, *, plain_text: bool, spans_from_input: bool) -> None:
         self.plain_text = plain_text
         self.spans_from_input = spans_from_input
         self.rejects: list[_Reject] = []
         self.lines_ok = 0
         self.spans_masked = 0
-        self.chars = 0
 
     def reject(self, number: int, raw: bytes, reason: str, detail: str) -> None:
         digest = hashlib.sha256(raw.rstrip(b"\r\n")).hexdigest()
         self.rejects.append(_Reject(number, reason, detail, digest))
         click.echo(f"line {number}: rejected: {reason}: {detail}", err=True)
 
-    def parse(self, number: int, raw: bytes) -> _Job | None:
-        from piimask.mask import MessageRejected
+    def parse(self, number: int, raw: bytes) -> tuple[_Line, RecordInput] | None:
+        from piimask.mask.record import Document
+        from piimask.stream.pipeline import RecordInput
 
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            self.reject(number, raw, "invalid_utf8", f"not UTF-8 (byte {exc.start})")
+            self.reject(number, raw, Reason.INVALID_UTF8, f"not UTF-8 (byte {exc.start})")
             return None
         line = line.rstrip("\r\n")
         if self.plain_text:
-            self.chars += len(line)
-            return _Job(number, number, "text", self.text_masker.plan(line))
+            return (
+                _Line(number, raw, number, "text", has_key=False, has_headers=False),
+                RecordInput(line, value_format="text"),
+            )
         if not line.strip():
             return None
         try:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
-            self.reject(number, raw, "invalid_json", f"{exc.msg} at column {exc.colno}")
+            self.reject(number, raw, Reason.INVALID_JSON, f"{exc.msg} at column {exc.colno}")
             return None
         except (RecursionError, ValueError):
-            self.reject(number, raw, "invalid_json", "not parseable")
+            self.reject(number, raw, Reason.INVALID_JSON, "not parseable")
             return None
         if not isinstance(value, dict):
-            self.reject(number, raw, "not_json_object", "expected an object with 'text' or 'value'")
+            self.reject(
+                number, raw, Reason.NOT_JSON_OBJECT, "expected an object with 'text' or 'value'"
+            )
             return None
         record_id = value.get("id", number)
         try:
+            key = _record_key(value)
+            headers = _record_headers(value)
+            body: str | Document
             if isinstance(value.get("text"), str):
-                self.chars += len(value["text"])
-                plan = self.text_masker.plan(value["text"])
-                job = _Job(number, record_id, "text", plan)
+                kind: Literal["text", "value"] = "text"
+                body = value["text"]
             elif "value" in value:
-                plan = self.json_masker.plan_document(value["value"])
-                self.chars += sum(len(t) for t in plan.texts)
-                job = _Job(number, record_id, "value", plan)
+                kind, body = "value", Document(value["value"])
             elif "text" in value:
-                self.reject(number, raw, "invalid_text", "field 'text' must be a string")
-                return None
+                raise _LineError(Reason.INVALID_TEXT, "field 'text' must be a string")
             else:
-                self.reject(number, raw, "missing_text", "needs a 'text' string or a 'value'")
-                return None
+                raise _LineError(Reason.MISSING_TEXT, "needs a 'text' string or a 'value'")
+            spans = None
             if self.spans_from_input:
-                job.spans = _input_spans(value, len(job.plan.texts))
-        except MessageRejected as exc:
+                if kind != "text" or "key" in value or "headers" in value:
+                    raise _LineError(
+                        Reason.INVALID_SPANS,
+                        "--spans-from-input works with 'text' lines only (no key, no headers)",
+                    )
+                spans = _input_spans(value)
+        except _LineError as exc:
             self.reject(number, raw, exc.reason, exc.detail)
             return None
-        except ValueError as exc:
-            self.reject(number, raw, "invalid_spans", str(exc))
-            return None
-        return job
+        return (
+            _Line(number, raw, record_id, kind, "key" in value, "headers" in value),
+            RecordInput(
+                body,
+                key=key,
+                headers=headers,
+                value_format="text" if kind == "text" else None,
+                spans=spans,
+            ),
+        )
 
-    def finish(
-        self, job: _Job, spans: Sequence[Sequence[Span]], raw: bytes, policy_version: str
-    ) -> str | None:
-        masker = self.text_masker if job.kind == "text" else self.json_masker
-        try:
-            masked = masker.apply(job.plan, spans)
-        except Exception as exc:  # fail closed: a masking bug must not leak the line
-            self.reject(job.number, raw, "masking_error", type(exc).__name__)
+    def finish(self, line: _Line, result: Masked | Rejected, policy_version: str) -> str | None:
+        from piimask.stream.pipeline import Rejected
+
+        if isinstance(result, Rejected):
+            self.reject(line.number, line.raw, result.reason, result.detail)
             return None
         self.lines_ok += 1
-        self.spans_masked += masked.masked_count
-        out: dict[str, object] = {"id": job.record_id}
-        if job.kind == "text":
-            out["text"] = masked.payload
+        self.spans_masked += sum(1 for m in result.masks if m.masked)
+        out: dict[str, object] = {"id": line.record_id}
+        if line.has_key:
+            out["key"] = None if result.key is None else result.key.decode("utf-8")
+        if line.kind == "text":
+            out["text"] = result.text
         else:
-            out["value"] = masked.document
-        out["masks"] = [m.to_dict() for m in masked.masks]
+            out["value"] = result.document
+        if line.has_headers:
+            out["headers"] = {name: value.decode("utf-8") for name, value in result.headers}
+        out["masks"] = [m.to_dict() for m in result.masks]
         out["policy_version"] = policy_version
         return json.dumps(out, ensure_ascii=False)
 
@@ -252,18 +294,15 @@ def mask(
     --text). Output lines carry the id, the masked "text" or "value", the applied "masks"
     and the "policy_version". Bad lines go to the rejects file, never to the output.
     """
-    from piimask.mask import MessageMasker
+    from piimask.mask.record import RecordMasker
+    from piimask.stream.pipeline import run_batch
 
     if plain_text and spans_from_input:
         raise click.UsageError("--spans-from-input needs JSON lines, not --text")
     keyring = load_keyring(key_file, dev_keys)
     policy_obj = load_policy_option(policy_path)
-    run = _MaskRun(
-        MessageMasker(policy_obj, keyring, message_format="text"),
-        MessageMasker(policy_obj, keyring, message_format="json"),
-        plain_text=plain_text,
-        spans_from_input=spans_from_input,
-    )
+    masker = RecordMasker(policy_obj, keyring, message_format="json")
+    run = _MaskRun(plain_text=plain_text, spans_from_input=spans_from_input)
     engine = None if spans_from_input else engine_from_options(detector)
     if rejects_path is None and output_path != "-":
         rejects_path = Path(output_path + ".rejects.jsonl")
@@ -278,18 +317,14 @@ def mask(
     try:
         lines = _raw_lines(in_stream)
         while chunk := list(islice(lines, batch_size)):
-            jobs: list[tuple[_Job, bytes]] = []
-            for number, raw in chunk:
-                job = run.parse(number, raw)
-                if job is not None:
-                    jobs.append((job, raw))
-            detected = _detect(engine, run, jobs)
-            for (job, raw), spans in zip(jobs, detected, strict=True):
-                if spans is None:
-                    continue
-                line = run.finish(job, spans, raw, policy_obj.version)
-                if line is not None:
-                    out.write(line + "\n")
+            parsed = [p for number, raw in chunk if (p := run.parse(number, raw)) is not None]
+            results = run_batch(
+                [record for _line, record in parsed], detector=engine, masker=masker
+            ).results
+            for (line, _record), result in zip(parsed, results, strict=True):
+                text = run.finish(line, result, policy_obj.version)
+                if text is not None:
+                    out.write(text + "\n")
     finally:
         if in_stream is not sys.stdin.buffer:
             in_stream.close()
@@ -310,36 +345,6 @@ def mask(
         where = f" (see {rejects_path})" if rejects_path else ""
         click.echo(f"{len(run.rejects)} line(s) rejected{where}", err=True)
         raise SystemExit(1)
-
-
-def _detect(
-    engine: Any, run: _MaskRun, jobs: list[tuple[_Job, bytes]]
-) -> list[Sequence[Sequence[Span]] | None]:
-    """Spans per job: one detect_batch call for the chunk; a failing chunk is retried line by
-    line so one bad line does not take its neighbours down."""
-    if engine is None:
-        return [job.spans for job, _raw in jobs]
-    flat = [text for job, _raw in jobs for text in job.plan.texts]
-    try:
-        found = engine.detect_batch(flat)
-        if len(found) != len(flat):
-            raise RuntimeError("detector returned a wrong number of results")
-    except Exception:
-        results: list[Sequence[Sequence[Span]] | None] = []
-        for job, raw in jobs:
-            try:
-                results.append(engine.detect_batch(list(job.plan.texts)))
-            except Exception as exc:
-                run.reject(job.number, raw, "detection_error", type(exc).__name__)
-                results.append(None)
-        return results
-    results = []
-    cursor = 0
-    for job, _raw in jobs:
-        n = len(job.plan.texts)
-        results.append(found[cursor : cursor + n])
-        cursor += n
-    return results
 
 
 # --- piimask unmask ----------------------------------------------------------------------

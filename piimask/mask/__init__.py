@@ -12,6 +12,7 @@ from piimask.mask.policy import (
     default_policy,
     load_policy,
 )
+from piimask.mask.record import Document, MaskedRecord, RecordMasker, RecordPlan
 from piimask.mask.tokens import ENC_TOKEN_RE
 from piimask.mask.unmask import UnmaskError, unmask_json, unmask_text, unmask_text_strict
 
@@ -20,12 +21,16 @@ __all__ = [
     "KNOWN_ENTITY_TYPES",
     "AppliedMask",
     "CompiledPolicy",
+    "Document",
     "MaskedMessage",
+    "MaskedRecord",
     "MaskedText",
     "MessageMasker",
     "MessageRejected",
     "Policy",
     "PolicyError",
+    "RecordMasker",
+    "RecordPlan",
     "ScanPlan",
     "UnmaskError",
     "default_policy",

@@ -147,12 +147,14 @@ def mask_text(
     *,
     field_path: str | None = None,
     context: MessageContext | None = None,
+    in_key: bool = False,
 ) -> MaskedText:
     """Mask ``spans`` of ``text`` per ``policy``.
 
     Offsets always refer to ``text``: the output is assembled from the untouched gaps and the
     replacements in one pass, so no replacement shifts another span's offsets.
     Raises ValueError for a span outside ``text`` (a detector bug: fail, don't guess).
+    ``in_key``: ``text`` is a key (JSON object key, record key), masked with the key rules.
     """
     ctx = context if context is not None else MessageContext()
     pol = policy.policy
@@ -166,7 +168,7 @@ def mask_text(
             )
         if span.start == span.end:
             continue  # nothing to mask
-        rule = pol.rule_for(span.entity_type)
+        rule = pol.key_rule_for(span.entity_type) if in_key else pol.rule_for(span.entity_type)
         value = text[span.start : span.end]
         reason: str | None = None
         if span.score < pol.min_score_for(span.entity_type):

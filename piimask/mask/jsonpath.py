@@ -149,14 +149,23 @@ def _unescape(raw: str) -> str:
     return value
 
 
-def format_path(path: tuple[PathKey, ...]) -> str:
-    """``("comments", 0, "text")`` -> ``$.comments[0].text``; odd keys are quoted."""
+def format_path(path: tuple[PathKey, ...], *, hide_keys: bool = False) -> str:
+    """``("comments", 0, "text")`` -> ``$.comments[0].text``; odd keys are quoted.
+
+    ``hide_keys``: keys that are not plain identifiers (an e-mail address, a name with a
+    space) are written ``.<key>``, for messages about a document whose keys were not
+    scanned yet (dead-letter details, log lines)."""
     parts = ["$"]
     for key in path:
         if isinstance(key, int):
             parts.append(f"[{key}]")
-        elif _IDENT_RE.match(key):
+        elif _IDENT_RE.match(key) and (not hide_keys or len(key) <= _MAX_SHOWN_KEY):
             parts.append("." + key)
+        elif hide_keys:
+            parts.append(".<key>")
         else:
             parts.append("[" + json.dumps(key, ensure_ascii=False) + "]")
     return "".join(parts)
+
+
+_MAX_SHOWN_KEY = 64

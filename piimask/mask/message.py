@@ -6,6 +6,7 @@ Two steps so the caller can batch detection: ``plan`` says which strings need de
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Sequence
@@ -26,7 +27,8 @@ class MessageRejected(Exception):
     """The message cannot be masked as the policy asks; it goes to the dead-letter topic.
 
     ``reason`` is a short code (invalid_json, not_json_object, too_deep, unexpected_type,
-    invalid_unicode); ``detail`` says where, never quoting the message content.
+    invalid_unicode, pii_in_key, key_collision); ``detail`` says where, never quoting the
+    message content (object keys that are not plain identifiers are written ``<key>``).
     """
 
     def __init__(self, reason: str, detail: str) -> None:
@@ -48,6 +50,14 @@ class _Item:
 
 
 @dataclass(frozen=True, slots=True)
+class _KeyItem:
+    """One object key to scan: ``path`` is its member's path, so ``path[-1]`` is the key."""
+
+    path: tuple[PathKey, ...]
+    text_index: int
+
+
+@dataclass(frozen=True, slots=True)
 class ScanPlan:
     """The strings that need detection (``texts``) and how to put the message back together."""
 
@@ -56,6 +66,12 @@ class ScanPlan:
     payload: str | None = None
     document: object = None
     items: tuple[_Item, ...] = ()
+    keys: tuple[_KeyItem, ...] = ()  # object keys to scan; their texts follow the values'
+
+    @property
+    def value_texts(self) -> list[str]:
+        """The texts of string (and number) values, without the object keys."""
+        return self.texts[: len(self.texts) - len(self.keys)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +142,7 @@ class MessageMasker:
         self._ignore = _Selector(rules.ignore)
         self._whole = _Selector([w.path for w in rules.mask_whole])
         self._whole_entities = [w.entity_type for w in rules.mask_whole]
+        self._scan_keys = rules.object_keys != "keep"
 
     # --- plan ------------------------------------------------------------------------
 
@@ -165,6 +182,7 @@ class MessageMasker:
         self, document: dict[str, object] | list[object], payload: str | None
     ) -> ScanPlan:
         items: list[_Item] = []
+        keys: list[_KeyItem] = []
         texts: list[str] = []
         self._walk(
             document,
@@ -176,10 +194,19 @@ class MessageMasker:
             scanning=self._scan is None,
             whole_entity=None,
             items=items,
+            keys=keys,
             texts=texts,
         )
+        # Keys after the values: a value's index is the same whether keys are scanned or not.
+        keys = [_KeyItem(k.path, len(texts) + k.text_index) for k in keys]
+        texts.extend(str(k.path[-1]) for k in keys)
         return ScanPlan(
-            texts=texts, format="json", payload=payload, document=document, items=tuple(items)
+            texts=texts,
+            format="json",
+            payload=payload,
+            document=document,
+            items=tuple(items),
+            keys=tuple(keys),
         )
 
     def _walk(
@@ -194,6 +221,7 @@ class MessageMasker:
         scanning: bool,
         whole_entity: str | None,
         items: list[_Item],
+        keys: list[_KeyItem],
         texts: list[str],
     ) -> None:
         unexpected = isinstance(node, int | float)  # bool is an int too
@@ -202,6 +230,15 @@ class MessageMasker:
                 ignore_states = self._ignore.step(ignore_states, path[-1])
             if self._ignore.first_accepting(ignore_states) >= 0:
                 return
+        if path and isinstance(path[-1], str) and path[-1] and self._scan_keys:
+            # Every key outside json.ignore is scanned, whatever json.scan selects: keys
+            # are structure that every consumer of the document sees.
+            if _has_surrogate(path[-1]):
+                raise MessageRejected(
+                    "invalid_unicode",
+                    f"object key at {format_path(path[:-1], hide_keys=True)}: lone surrogate",
+                )
+            keys.append(_KeyItem(path, len(keys)))
         if self._whole.paths and whole_entity is None:
             if path:
                 whole_states = self._whole.step(whole_states, path[-1])
@@ -221,7 +258,7 @@ class MessageMasker:
             if depth > self.policy.json_rules.max_depth:
                 raise MessageRejected(
                     "too_deep",
-                    f"field {format_path(path)}: deeper than max_depth "
+                    f"field {format_path(path, hide_keys=True)}: deeper than max_depth "
                     f"{self.policy.json_rules.max_depth}",
                 )
             children = node.items() if isinstance(node, dict) else enumerate(node)
@@ -236,6 +273,7 @@ class MessageMasker:
                     scanning=scanning,
                     whole_entity=whole_entity,
                     items=items,
+                    keys=keys,
                     texts=texts,
                 )
             return
@@ -243,7 +281,8 @@ class MessageMasker:
             text, is_number = node, False
             if _has_surrogate(text):
                 raise MessageRejected(
-                    "invalid_unicode", f"field {format_path(path)}: lone surrogate in string"
+                    "invalid_unicode",
+                    f"field {format_path(path, hide_keys=True)}: lone surrogate in string",
                 )
         elif isinstance(node, int | float) and not isinstance(node, bool):
             text, is_number = json.dumps(node), True
@@ -265,16 +304,27 @@ class MessageMasker:
         if self.policy.on_unexpected == "reject":
             raise MessageRejected(
                 "unexpected_type",
-                f"field {format_path(path)}: expected a string, got {_type_name(node)}",
+                f"field {format_path(path, hide_keys=True)}: expected a string, "
+                f"got {_type_name(node)}",
             )
 
     # --- apply -------------------------------------------------------------------------
 
-    def apply(self, plan: ScanPlan, spans: Sequence[Sequence[Span]]) -> MaskedMessage:
-        """``spans[i]`` are the detected spans of ``plan.texts[i]``."""
+    def apply(
+        self,
+        plan: ScanPlan,
+        spans: Sequence[Sequence[Span]],
+        *,
+        context: MessageContext | None = None,
+    ) -> MaskedMessage:
+        """``spans[i]`` are the detected spans of ``plan.texts[i]``.
+
+        ``context``: shared with the other parts of the same record (key, headers), so a
+        numbered tag means the same value in all of them."""
         if len(spans) != len(plan.texts):
             raise ValueError(f"got spans for {len(spans)} texts, the plan has {len(plan.texts)}")
-        context = MessageContext()
+        if context is None:
+            context = MessageContext()
         if plan.format == "text":
             result = mask_text(
                 plan.texts[0], spans[0], self._compiled, self.keyring, context=context
@@ -282,6 +332,7 @@ class MessageMasker:
             return MaskedMessage(payload=result.text, masks=result.masks, format="text")
 
         masks: list[AppliedMask] = []
+        renames = self._mask_keys(plan, spans, context, masks)
         replacements: dict[tuple[PathKey, ...], str] = {}
         for item in plan.items:
             if item.whole_entity is not None:
@@ -298,21 +349,61 @@ class MessageMasker:
                 item_spans,
                 self._compiled,
                 self.keyring,
-                field_path=item.path_text,
+                field_path=_shown_path(item.path, renames) if renames else item.path_text,
                 context=context,
             )
             masks.extend(result.masks)
             if any(m.masked for m in result.masks):
                 replacements[item.path] = result.text
-        if not replacements:
+        if renames:
+            document = _rebuild_renamed(plan.document, _edits(replacements, renames), ())
+            payload = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        elif not replacements:
             document = plan.document
-            payload = plan.payload
-            if payload is None:
-                payload = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+            payload = (
+                plan.payload
+                if plan.payload is not None
+                else json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+            )
         else:
             document = _rebuild(plan.document, _trie(replacements))
             payload = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
         return MaskedMessage(payload=payload, masks=masks, format="json", document=document)
+
+    def _mask_keys(
+        self,
+        plan: ScanPlan,
+        spans: Sequence[Sequence[Span]],
+        context: MessageContext,
+        masks: list[AppliedMask],
+    ) -> dict[tuple[PathKey, ...], str]:
+        """Masks the object keys that hold PII; the new key of each renamed member's path.
+
+        Keys come in document order, so a member's parents are renamed before it and its
+        path is written with their new names: no record names a masked key in clear."""
+        renames: dict[tuple[PathKey, ...], str] = {}
+        for key_item in plan.keys:
+            key_spans = spans[key_item.text_index]
+            if not key_spans:
+                continue
+            key = key_item.path[-1]
+            assert isinstance(key, str)
+            result = mask_text(
+                key, key_spans, self._compiled, self.keyring, context=context, in_key=True
+            )
+            masked = any(m.masked for m in result.masks)
+            if masked and self.policy.json_rules.object_keys == "reject":
+                entities = sorted({m.entity_type for m in result.masks if m.masked})
+                raise MessageRejected(
+                    "pii_in_key",
+                    f"an object key at {_shown_path(key_item.path[:-1], renames, hide=True)} "
+                    f"holds {', '.join(entities)} (json.object_keys: reject)",
+                )
+            if masked:
+                renames[key_item.path] = result.text
+            field = _shown_path(key_item.path, renames) + "~"
+            masks.extend(dataclasses.replace(m, field=field) for m in result.masks)
+        return renames
 
 
 def _type_name(value: object) -> str:
@@ -327,6 +418,70 @@ def _type_name(value: object) -> str:
     if isinstance(value, list):
         return "array"
     return "object"
+
+
+def _shown_path(
+    path: tuple[PathKey, ...], renames: dict[tuple[PathKey, ...], str], *, hide: bool = False
+) -> str:
+    """``path`` as written in mask records: renamed keys by their masked form."""
+    if not renames:
+        return format_path(path, hide_keys=hide)
+    shown = tuple(renames.get(path[: i + 1], key) for i, key in enumerate(path))
+    return format_path(shown, hide_keys=hide)
+
+
+@dataclass(slots=True)
+class _Edit:
+    """What changes at one member of the document, and under it."""
+
+    value: str | None = None
+    key: str | None = None
+    children: dict[PathKey, _Edit] = dataclasses.field(default_factory=dict)
+
+
+def _edits(
+    replacements: dict[tuple[PathKey, ...], str], renames: dict[tuple[PathKey, ...], str]
+) -> _Edit:
+    root = _Edit()
+
+    def node_at(path: tuple[PathKey, ...]) -> _Edit:
+        node = root
+        for key in path:
+            node = node.children.setdefault(key, _Edit())
+        return node
+
+    for path, value in replacements.items():
+        node_at(path).value = value
+    for path, key in renames.items():
+        node_at(path).key = key
+    return root
+
+
+def _rebuild_renamed(node: object, edit: _Edit, path: tuple[PathKey, ...]) -> object:
+    """Like ``_rebuild``, and renames keys; two keys that would become one are an error."""
+    if edit.value is not None:
+        return edit.value
+    if isinstance(node, dict):
+        out_d: dict[str, object] = {}
+        for key, child in node.items():
+            sub = edit.children.get(key)
+            new_key = key if sub is None or sub.key is None else sub.key
+            if new_key in out_d:
+                raise MessageRejected(
+                    "key_collision",
+                    f"object at {format_path(path, hide_keys=True)}: two keys would be the "
+                    "same after masking",
+                )
+            out_d[new_key] = child if sub is None else _rebuild_renamed(child, sub, (*path, key))
+        return out_d
+    if isinstance(node, list):
+        return [
+            child
+            if (sub := edit.children.get(i)) is None
+            else _rebuild_renamed(child, sub, (*path, i))
+            for i, child in enumerate(node)
+        ]
+    return node
 
 
 _Trie = dict[PathKey, "_Trie | str"]

@@ -355,6 +355,70 @@ class JsonRules(_Strict):
     max_depth: int = Field(
         default=64, ge=1, le=512, description="Deeper documents are rejected (too_deep)."
     )
+    object_keys: ObjectKeyAction = Field(
+        default="scan",
+        description="Object keys: scan (PII in a key is rewritten with the key_rules, so "
+        "the document keeps its structure), reject (a key holding PII dead-letters the "
+        "record, reason pii_in_key), or keep (keys are not scanned).",
+    )
+
+
+# --- keys and headers -----------------------------------------------------------------
+
+# A key names its value: rewriting it must keep distinct keys distinct (injective) and the
+# same key the same (deterministic), or documents lose members and compacted topics lose
+# their per-key history. keep (the identity) qualifies; hash and encrypt do.
+KEY_OPERATORS: tuple[OperatorName, ...] = ("hash", "encrypt", "keep")
+
+
+def _check_key_rule(rule: Rule) -> Rule:
+    if rule.operator not in KEY_OPERATORS:
+        raise ValueError(
+            f"operator {rule.operator!r} is not allowed for keys: a key needs a deterministic, "
+            "injective operator (hash or encrypt, or keep)"
+        )
+    return rule
+
+
+KeyRule = Annotated[OperatorRule, AfterValidator(_check_key_rule)]
+
+
+class KeyRules(_Strict):
+    default: KeyRule | None = Field(
+        default=None,
+        description="Rule for PII found in keys of entity types not listed under entities. "
+        "Unset: the entity type's own rule when it is hash, encrypt or keep, else hash.",
+    )
+    entities: dict[EntityName, KeyRule] = Field(
+        default_factory=dict,
+        description="Rule per entity type for PII found in keys (hash, encrypt or keep only).",
+    )
+
+
+# 128 bits: two distinct keys of a compacted topic must never share a token.
+_KEY_HASH = HashRule(operator="hash", params=HashParams(length=32))
+
+RecordKeyAction: TypeAlias = Literal["keep", "scan", "hash", "encrypt", "reject"]
+HeaderAction: TypeAlias = Literal["keep", "drop", "scan"]
+ObjectKeyAction: TypeAlias = Literal["scan", "reject", "keep"]
+
+
+class HeaderRules(_Strict):
+    default: HeaderAction = Field(
+        default="scan",
+        description="Headers not listed under names: keep, drop, or scan (detect and mask "
+        "PII in the value, which must be UTF-8 text).",
+    )
+    names: dict[Annotated[str, StringConstraints(min_length=1, max_length=256)], HeaderAction] = (
+        Field(
+            default_factory=dict,
+            description="Action per header name (exact, case-sensitive). piimask's own "
+            "headers (piimask-*) are never touched.",
+        )
+    )
+
+    def action_for(self, name: str) -> HeaderAction:
+        return self.names.get(name, self.default)
 
 
 class Policy(BaseModel):
@@ -386,6 +450,20 @@ class Policy(BaseModel):
     json_rules: JsonRules = Field(
         default_factory=JsonRules, alias="json", description="How JSON messages are scanned."
     )
+    key_rules: KeyRules = Field(
+        default_factory=KeyRules,
+        description="How PII found in JSON object keys and record keys is rewritten.",
+    )
+    record_key: RecordKeyAction = Field(
+        default="scan",
+        description="The Kafka record key: keep (unchanged), scan (detect PII and rewrite it "
+        "with the key_rules), hash or encrypt (the whole key, detection or not), or reject "
+        "(a key holding PII dead-letters the record, reason pii_in_key). A key that is not "
+        "UTF-8 cannot be scanned: keep, hash or encrypt it.",
+    )
+    headers: HeaderRules = Field(
+        default_factory=HeaderRules, description="What happens to record headers."
+    )
     on_unexpected: Literal["text", "reject"] = Field(
         default="reject",
         description="A message that is not what the policy expects (plain text when JSON "
@@ -395,6 +473,18 @@ class Policy(BaseModel):
 
     def rule_for(self, entity_type: str) -> Rule:
         return self.entities.get(entity_type, self.default)
+
+    def key_rule_for(self, entity_type: str) -> Rule:
+        """The rule for PII of ``entity_type`` found in a key (always hash, encrypt or keep)."""
+        rule = self.key_rules.entities.get(entity_type)
+        if rule is not None:
+            return rule
+        own = self.rule_for(entity_type)
+        if own.operator in KEY_OPERATORS and entity_type in self.entities:
+            return own
+        if self.key_rules.default is not None:
+            return self.key_rules.default
+        return own if own.operator in KEY_OPERATORS else _KEY_HASH
 
     def min_score_for(self, entity_type: str) -> float:
         rule = self.entities.get(entity_type)

@@ -42,10 +42,10 @@ def load_active_policy(settings: Settings) -> Any:
 
 
 def masking_context(policy: Any, keyring: Any, settings: Settings) -> MaskingContext:
-    from piimask.mask import MessageMasker
+    from piimask.mask.record import RecordMasker
 
     return MaskingContext(
-        masker=MessageMasker(policy, keyring, message_format=settings.message_format),
+        masker=RecordMasker(policy, keyring, message_format=settings.message_format),
         policy_version=str(policy.version),
         policy_sha256=str(policy.sha256),
     )

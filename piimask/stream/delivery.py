@@ -250,10 +250,10 @@ class BatchSender:
         future: asyncio.Future[Any] = await producer.send(
             topic,
             value=outcome.payload,
-            key=record.key,
+            key=outcome.key,  # masked: the input key only when the policy keeps it
             partition=choose_partition(record.partition, partitions[topic]),
             headers=output_headers(
-                record.headers,
+                outcome.headers,
                 policy_version=ctx.policy_version,
                 model=self.dest.model_name,
             ),

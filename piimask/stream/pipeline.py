@@ -1,12 +1,18 @@
-"""One batch of input records -> one outcome per record, in input order.
+"""One batch of records -> one outcome per record, in input order.
+
+The one fail-closed pipeline: the worker (:func:`process_batch`, Kafka records) and
+``piimask mask`` (:func:`run_batch`, lines of a file) both go through :func:`run_batch`,
+so the same policy rules, reason codes and poison isolation hold for both.
 
 Runs entirely in a worker thread (CPU-bound: decoding, JSON parsing, the model), so
 the event loop keeps heart-beating the consumer group while a batch is detected.
 
 Fail closed: every exception while planning, detecting or masking a record turns that
 record into a dead letter with a reason code; there is no path that yields the input
-text as output. Detection runs once for the whole batch; if the batched call fails,
-each record is detected alone so one poison record cannot dead-letter its neighbours.
+text as output. A record's key and headers go through the same plan, detection and
+masking as its value (tombstones included). Detection runs once for the whole batch;
+if the batched call fails, each record is detected alone so one poison record cannot
+dead-letter its neighbours.
 """
 
 from __future__ import annotations
@@ -14,10 +20,14 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from piimask.mask import MessageRejected
+from piimask.mask.engine import AppliedMask
+from piimask.mask.message import MessageFormat
+from piimask.mask.record import Document, Headers, MaskedRecord, RecordPlan
 from piimask.ops.logs import safe_exc
+from piimask.reasons import Reason
 from piimask.spans import Span
 from piimask.stream.decode import OversizeAction, PassThrough, Rejection, decode_value
 from piimask.stream.records import SourceRecord
@@ -28,18 +38,235 @@ class Detector(Protocol):
 
 
 class Masker(Protocol):
-    def plan(self, payload: str) -> Any: ...
-    def apply(self, plan: Any, spans: Sequence[Sequence[Span]]) -> Any: ...
+    """What the pipeline needs of :class:`piimask.mask.record.RecordMasker`."""
+
+    def plan(
+        self,
+        value: str | Document | None,
+        *,
+        key: bytes | None = None,
+        headers: Headers = (),
+        value_format: MessageFormat | None = None,
+    ) -> RecordPlan: ...
+
+    def apply(self, plan: RecordPlan, spans: Sequence[Sequence[Span]]) -> MaskedRecord: ...
+
+
+# --- the shared pipeline ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RecordInput:
+    """One record: its value (decoded, or why it passes through or is rejected), key, headers.
+
+    ``spans``: spans given with the input (``piimask mask --spans-from-input``), one list
+    per planned text; detection is skipped for the record."""
+
+    value: str | Document | PassThrough | Rejection
+    key: bytes | None = None
+    headers: Headers = ()
+    value_format: MessageFormat | None = None
+    spans: Sequence[Sequence[Span]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Masked:
+    """A record that may go out: every part of it masked."""
+
+    key: bytes | None
+    headers: Headers
+    value: bytes | None  # None: tombstone
+    document: object  # the masked JSON document when the value was one, else None
+    text: str | None  # the masked value as text (None for a tombstone)
+    masks: tuple[AppliedMask, ...]
+    outcome: Literal["masked", "clean", "tombstone"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    reason: str
+    detail: str
+
+
+@dataclass(slots=True)
+class RunResult:
+    results: list[Masked | Rejected]
+    detect_seconds: float = 0.0
+    mask_seconds: float = 0.0
+    windows: int = 0
+
+
+def _rejection_from(exc: BaseException, default: Reason) -> Rejected:
+    if isinstance(exc, MessageRejected):
+        return Rejected(str(exc.reason), str(exc.detail))
+    if isinstance(exc, RecursionError):
+        return Rejected(
+            Reason.TOO_DEEP.value, "value nested too deeply to parse (recursion limit reached)"
+        )
+    return Rejected(default.value, safe_exc(exc))
+
+
+def _windows_of(detector: Detector | None) -> int | None:
+    stats = getattr(detector, "stats", None)
+    windows = getattr(stats, "windows", None)
+    return windows if isinstance(windows, int) else None
+
+
+def run_batch(
+    inputs: Sequence[RecordInput],
+    *,
+    detector: Detector | None,
+    masker: Masker,
+    max_output_bytes: int | None = None,
+) -> RunResult:
+    """Plan, detect (one batched call) and mask ``inputs``; never raises per record.
+
+    ``detector`` may be None only when every input carries its ``spans``."""
+    results: list[Masked | Rejected | None] = [None] * len(inputs)
+    plans: dict[int, RecordPlan] = {}
+    started = time.perf_counter()
+    for i, item in enumerate(inputs):
+        value = item.value
+        if isinstance(value, Rejection):
+            results[i] = Rejected(value.reason, value.detail)
+            continue
+        try:
+            plan = masker.plan(
+                None if isinstance(value, PassThrough) else value,
+                key=item.key,
+                headers=item.headers,
+                value_format=item.value_format,
+            )
+            if not all(isinstance(t, str) for t in plan.texts):
+                raise TypeError("plan.texts must hold strings")
+            if item.spans is not None and len(item.spans) != len(plan.texts):
+                raise MessageRejected(
+                    Reason.INVALID_SPANS.value,
+                    f"{len(item.spans)} span list(s) given for {len(plan.texts)} text(s)",
+                )
+            plans[i] = plan
+        except Exception as exc:
+            results[i] = _rejection_from(exc, Reason.MASKING_ERROR)
+    mask_seconds = time.perf_counter() - started
+
+    windows_before = _windows_of(detector)
+    started = time.perf_counter()
+    spans = _detect(detector, inputs, plans, results)
+    detect_seconds = time.perf_counter() - started
+    windows_after = _windows_of(detector)
+
+    started = time.perf_counter()
+    for i, plan in plans.items():
+        if results[i] is not None:
+            continue
+        results[i] = _finish(inputs[i], plan, spans[i], masker, max_output_bytes)
+    mask_seconds += time.perf_counter() - started
+
+    done: list[Masked | Rejected] = []
+    for result in results:
+        assert result is not None, "every record gets exactly one outcome"
+        done.append(result)
+    windows = (
+        windows_after - windows_before
+        if windows_before is not None and windows_after is not None
+        else 0
+    )
+    return RunResult(done, detect_seconds, mask_seconds, windows)
+
+
+def _finish(
+    item: RecordInput,
+    plan: RecordPlan,
+    spans: Sequence[Sequence[Span]],
+    masker: Masker,
+    max_output_bytes: int | None,
+) -> Masked | Rejected:
+    try:
+        masked = masker.apply(plan, spans)
+        masks = tuple(masked.masks)
+        if masked.value is None:
+            text: str | None = None if item.value == PassThrough("tombstone") else ""
+            document: object = None
+        else:
+            text, document = str(masked.value.payload), masked.value.document
+        data = None if text is None else text.encode("utf-8")
+    except Exception as exc:
+        return _rejection_from(exc, Reason.MASKING_ERROR)
+    if data is not None and max_output_bytes is not None and len(data) > max_output_bytes:
+        return Rejected(
+            Reason.OUTPUT_TOO_LARGE.value,
+            f"masked value is {len(data)} bytes, more than "
+            f"producer_max_request_bytes={max_output_bytes}",
+        )
+    outcome: Literal["masked", "clean", "tombstone"] = "tombstone"
+    if data is not None:
+        outcome = "masked" if any(m.masked for m in masks) else "clean"
+    return Masked(masked.key, masked.headers, data, document, text, masks, outcome)
+
+
+def _detect(
+    detector: Detector | None,
+    inputs: Sequence[RecordInput],
+    plans: dict[int, RecordPlan],
+    results: list[Masked | Rejected | None],
+) -> dict[int, Sequence[Sequence[Span]]]:
+    """Spans per planned record; records whose detection fails get a rejection.
+
+    A text that occurs more than once in the batch (the same object key in every
+    record, say) is detected once: detection sees one text at a time."""
+    spans: dict[int, Sequence[Sequence[Span]]] = {}
+    order: list[int] = []
+    for i, plan in plans.items():
+        given = inputs[i].spans
+        if given is not None:
+            spans[i] = given
+        elif not plan.texts:
+            spans[i] = []
+        else:
+            order.append(i)
+    if not order:
+        return spans
+    if detector is None:
+        raise ValueError("no detector, and not every input carries its spans")
+    unique: dict[str, int] = {}
+    for i in order:
+        for text in plans[i].texts:
+            unique.setdefault(text, len(unique))
+    flat = list(unique)
+    try:
+        found = detector.detect_batch(flat)
+        if len(found) != len(flat):
+            raise RuntimeError(f"detector returned {len(found)} results for {len(flat)} texts")
+    except Exception:
+        # One record may be the cause: detect each alone to isolate it.
+        for i in order:
+            try:
+                alone = detector.detect_batch(list(plans[i].texts))
+                if len(alone) != len(plans[i].texts):
+                    raise RuntimeError("detector returned a wrong number of results")
+                spans[i] = alone
+            except Exception as exc:
+                results[i] = Rejected(Reason.DETECTION_ERROR.value, safe_exc(exc))
+        return spans
+    for i in order:
+        spans[i] = [found[unique[text]] for text in plans[i].texts]
+    return spans
+
+
+# --- the worker's side: Kafka records ----------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class Forward:
-    """A record to produce to the output topic. ``payload`` is masked (or empty / tombstone)."""
+    """A record to produce to the output topic: masked ``payload`` (or empty / tombstone)
+    with its masked ``key`` and ``headers``."""
 
     record: SourceRecord
     payload: bytes | None
     outcome: Literal["masked", "clean", "tombstone"]
-    masks: tuple[Any, ...] = ()
+    masks: tuple[AppliedMask, ...] = ()
+    key: bytes | None = field(default=None, kw_only=True)
+    headers: Headers = field(default=(), kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +287,6 @@ class BatchResult:
     detect_seconds: float = 0.0
     mask_seconds: float = 0.0
     windows: int = 0
-    detected_texts: int = 0
-    extra: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,130 +296,38 @@ class Limits:
     oversize_action: OversizeAction = "dead_letter"
 
 
-def _rejection_from(exc: BaseException, default: str) -> tuple[str, str]:
-    if isinstance(exc, MessageRejected):
-        return str(exc.reason), str(exc.detail)
-    if isinstance(exc, RecursionError):
-        return "too_deep", "value nested too deeply to parse (recursion limit reached)"
-    return default, safe_exc(exc)
-
-
-def _windows_of(detector: Detector) -> int | None:
-    stats = getattr(detector, "stats", None)
-    windows = getattr(stats, "windows", None)
-    return windows if isinstance(windows, int) else None
-
-
 def process_batch(
     records: Sequence[SourceRecord], *, detector: Detector, masker: Masker, limits: Limits
 ) -> BatchResult:
-    """Decode, plan, detect (one batched call) and mask ``records``; never raises per record."""
-    outcomes: list[Outcome | None] = [None] * len(records)
-    plans: dict[int, Any] = {}
-    started = time.perf_counter()
-    for i, record in enumerate(records):
-        decoded = decode_value(
-            record.value, max_bytes=limits.max_message_bytes, oversize_action=limits.oversize_action
+    """Decode ``records`` and run them through :func:`run_batch`; never raises per record."""
+    inputs = [
+        RecordInput(
+            decode_value(
+                r.value,
+                max_bytes=limits.max_message_bytes,
+                oversize_action=limits.oversize_action,
+            ),
+            key=r.key,
+            headers=r.headers,
         )
-        if isinstance(decoded, PassThrough):
-            payload = None if decoded.kind == "tombstone" else b""
-            outcome: Literal["clean", "tombstone"] = (
-                "tombstone" if decoded.kind == "tombstone" else "clean"
-            )
-            outcomes[i] = Forward(record, payload, outcome)
-        elif isinstance(decoded, Rejection):
-            outcomes[i] = DeadLetterOutcome(record, decoded.reason, decoded.detail)
+        for r in records
+    ]
+    run = run_batch(
+        inputs, detector=detector, masker=masker, max_output_bytes=limits.max_output_bytes
+    )
+    outcomes: list[Outcome] = []
+    for record, result in zip(records, run.results, strict=True):
+        if isinstance(result, Rejected):
+            outcomes.append(DeadLetterOutcome(record, result.reason, result.detail))
         else:
-            try:
-                plan = masker.plan(decoded)
-                texts = list(plan.texts)
-                if not all(isinstance(t, str) for t in texts):
-                    raise TypeError("plan.texts must hold strings")
-                plans[i] = plan
-            except Exception as exc:
-                reason, detail = _rejection_from(exc, "masking_error")
-                outcomes[i] = DeadLetterOutcome(record, reason, detail)
-    mask_seconds = time.perf_counter() - started
-
-    windows_before = _windows_of(detector)
-    started = time.perf_counter()
-    spans = _detect(detector, records, plans, outcomes)
-    detect_seconds = time.perf_counter() - started
-    windows_after = _windows_of(detector)
-
-    started = time.perf_counter()
-    for i, plan in plans.items():
-        if outcomes[i] is not None:
-            continue
-        record = records[i]
-        try:
-            masked = masker.apply(plan, spans[i])
-            masks = tuple(masked.masks)
-            data = str(masked.payload).encode("utf-8")
-        except Exception as exc:
-            reason, detail = _rejection_from(exc, "masking_error")
-            outcomes[i] = DeadLetterOutcome(record, reason, detail)
-            continue
-        if len(data) > limits.max_output_bytes:
-            outcomes[i] = DeadLetterOutcome(
-                record,
-                "output_too_large",
-                f"masked value is {len(data)} bytes, more than "
-                f"producer_max_request_bytes={limits.max_output_bytes}",
+            outcomes.append(
+                Forward(
+                    record,
+                    result.value,
+                    result.outcome,
+                    result.masks,
+                    key=result.key,
+                    headers=result.headers,
+                )
             )
-            continue
-        kind: Literal["masked", "clean"] = "masked" if any(m.masked for m in masks) else "clean"
-        outcomes[i] = Forward(record, data, kind, masks)
-    mask_seconds += time.perf_counter() - started
-
-    done: list[Outcome] = []
-    for outcome_or_none in outcomes:
-        assert outcome_or_none is not None, "every record gets exactly one outcome"
-        done.append(outcome_or_none)
-    windows = (
-        windows_after - windows_before
-        if windows_before is not None and windows_after is not None
-        else 0
-    )
-    return BatchResult(
-        outcomes=done,
-        detect_seconds=detect_seconds,
-        mask_seconds=mask_seconds,
-        windows=windows,
-        detected_texts=sum(len(p.texts) for p in plans.values()),
-    )
-
-
-def _detect(
-    detector: Detector,
-    records: Sequence[SourceRecord],
-    plans: dict[int, Any],
-    outcomes: list[Outcome | None],
-) -> dict[int, list[list[Span]]]:
-    """Spans per planned record; records whose detection fails get a dead-letter outcome."""
-    order = [i for i in plans if plans[i].texts]
-    spans: dict[int, list[list[Span]]] = {i: [] for i in plans if not plans[i].texts}
-    if not order:
-        return spans
-    flat = [text for i in order for text in plans[i].texts]
-    try:
-        found = detector.detect_batch(flat)
-        if len(found) != len(flat):
-            raise RuntimeError(f"detector returned {len(found)} results for {len(flat)} texts")
-    except Exception:
-        # One record may be the cause: detect each alone to isolate it.
-        for i in order:
-            try:
-                alone = detector.detect_batch(list(plans[i].texts))
-                if len(alone) != len(plans[i].texts):
-                    raise RuntimeError("detector returned a wrong number of results")
-                spans[i] = alone
-            except Exception as exc:
-                outcomes[i] = DeadLetterOutcome(records[i], "detection_error", safe_exc(exc))
-        return spans
-    pos = 0
-    for i in order:
-        n = len(plans[i].texts)
-        spans[i] = found[pos : pos + n]
-        pos += n
-    return spans
+    return BatchResult(outcomes, run.detect_seconds, run.mask_seconds, run.windows)

@@ -109,7 +109,7 @@ def test_mask_writes_masked_text_masks_and_policy_version(
 def test_mask_calls_detection_once_per_chunk(
     tmp_path: Path, key_file: Path, engine: FakeEngine
 ) -> None:
-    src = write_lines(tmp_path / "in.jsonl", [{"id": i, "text": "Ann Lee"} for i in range(10)])
+    src = write_lines(tmp_path / "in.jsonl", [{"id": i, "text": f"Ann Lee {i}"} for i in range(10)])
     out = tmp_path / "out.jsonl"
     code, _, _ = run(
         "mask", str(src), "-o", str(out), "--key-file", str(key_file), "--batch-size", "4"
@@ -117,6 +117,19 @@ def test_mask_calls_detection_once_per_chunk(
     assert code == 0
     assert engine.calls == [4, 4, 2]
     assert len(read_lines(out)) == 10
+
+
+def test_a_text_repeated_in_a_chunk_is_detected_once(
+    tmp_path: Path, key_file: Path, engine: FakeEngine
+) -> None:
+    src = write_lines(tmp_path / "in.jsonl", [{"id": i, "text": "Ann Lee"} for i in range(10)])
+    out = tmp_path / "out.jsonl"
+    code, _, _ = run(
+        "mask", str(src), "-o", str(out), "--key-file", str(key_file), "--batch-size", "4"
+    )
+    assert code == 0
+    assert engine.calls == [1, 1, 1]
+    assert [line["text"] for line in read_lines(out)] == ["<PERSON_1>"] * 10
 
 
 def test_bad_lines_go_to_the_rejects_file_by_number_never_by_content(

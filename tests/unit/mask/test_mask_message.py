@@ -64,7 +64,7 @@ def test_every_string_and_number_is_scanned_by_default(
     doc = {"a": "Ann", "n": 4111111111111111, "list": ["x", {"t": "hi Ann"}], "ok": True, "z": None}
     masker = json_masker(CREDIT_CARD={"operator": "mask", "params": {"keep_last": 4}})
     plan = masker.plan(json.dumps(doc))
-    assert plan.texts == ["Ann", "4111111111111111", "x", "hi Ann"]
+    assert plan.value_texts == ["Ann", "4111111111111111", "x", "hi Ann"]
     masked = masker.apply(
         plan, find(plan.texts, {"Ann": "PERSON", "4111111111111111": "CREDIT_CARD"})
     )
@@ -88,7 +88,7 @@ def test_numbers_are_not_scanned_when_scan_numbers_is_off(
     json_masker: Callable[..., MessageMasker],
 ) -> None:
     masker = json_masker(json={"scan_numbers": False})
-    assert masker.plan('{"n": 123456789, "s": "x"}').texts == ["x"]
+    assert masker.plan('{"n": 123456789, "s": "x"}').value_texts == ["x"]
 
 
 def test_message_without_masks_keeps_its_exact_payload(
@@ -129,7 +129,7 @@ def test_scan_paths_limit_detection_to_the_listed_fields(
         "comments": [{"text": "Ann", "by": "Ann"}, {"text": "x"}],
     }
     plan = masker.plan(json.dumps(doc))
-    assert plan.texts == ["Ann", "Ann", "x"]
+    assert plan.value_texts == ["Ann", "Ann", "x"]
     masked = masker.apply(plan, find(plan.texts, {"Ann": "PERSON"}))
     assert masked.document == {
         "id": "Ann",
@@ -143,7 +143,7 @@ def test_a_scan_path_covers_everything_under_it(
 ) -> None:
     masker = json_masker(json={"scan": ["$.customer"]})
     plan = masker.plan(json.dumps({"customer": {"name": "Ann", "tags": ["a", "b"]}, "other": "c"}))
-    assert plan.texts == ["Ann", "a", "b"]
+    assert plan.value_texts == ["Ann", "a", "b"]
 
 
 def test_mask_whole_fields_are_masked_without_detection(
@@ -155,7 +155,7 @@ def test_mask_whole_fields_are_masked_without_detection(
     )
     doc = {"customer": {"email": "ann@x.com", "name": "Ann"}, "note": "hello"}
     plan = masker.plan(json.dumps(doc))
-    assert plan.texts == ["Ann", "hello"]  # the whole-masked field needs no detection
+    assert plan.value_texts == ["Ann", "hello"]  # the whole-masked field needs no detection
     masked = masker.apply(plan, find(plan.texts, {"Ann": "PERSON"}))
     assert re.fullmatch(r"<EMAIL_ADDRESS:k1:[0-9a-f]{16}>", masked.document["customer"]["email"])  # type: ignore[index]
     whole = masked.masks[0]
@@ -188,8 +188,8 @@ def test_ignored_fields_are_left_alone_even_under_scan_and_mask_whole(
     )
     doc = {"trace_id": "Ann", "user": {"id": "u1", "name": "Ann"}, "x": {"debug": "Ann"}}
     plan = masker.plan(json.dumps(doc))
-    assert plan.texts == []
-    masked = masker.apply(plan, [])
+    assert plan.value_texts == []
+    masked = masker.apply(plan, [[] for _ in plan.texts])
     assert masked.document == {
         "trace_id": "Ann",
         "user": {"id": "u1", "name": "<PERSON_1>"},
@@ -260,7 +260,7 @@ def test_null_at_a_listed_path_is_not_unexpected(
     json_masker: Callable[..., MessageMasker],
 ) -> None:
     masker = json_masker(json={"scan": ["$.body"]})
-    assert masker.plan('{"body": null}').texts == []
+    assert masker.plan('{"body": null}').value_texts == []
 
 
 def test_depth_limit_is_configurable(json_masker: Callable[..., MessageMasker]) -> None:
@@ -286,7 +286,8 @@ def test_apply_needs_one_span_list_per_planned_text(
 ) -> None:
     masker = json_masker()
     plan = masker.plan('{"a": "x", "b": "y"}')
-    with pytest.raises(ValueError, match="spans for 1 texts, the plan has 2"):
+    # "x", "y" and the keys "a", "b"
+    with pytest.raises(ValueError, match="spans for 1 texts, the plan has 4"):
         masker.apply(plan, [[]])
 
 

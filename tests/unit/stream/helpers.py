@@ -4,7 +4,7 @@ import re
 from collections.abc import Sequence
 
 from piimask.keys import KeyRing
-from piimask.mask import MessageMasker, default_policy
+from piimask.mask import RecordMasker, default_policy
 from piimask.spans import Span
 from piimask.stream.delivery import MaskingContext
 from piimask.stream.records import SourceRecord
@@ -34,7 +34,7 @@ class RegexDetector:
 def context(keyring: KeyRing, fmt: str = "text") -> MaskingContext:
     policy = default_policy()
     return MaskingContext(
-        masker=MessageMasker(policy, keyring, message_format=fmt),  # type: ignore[arg-type]
+        masker=RecordMasker(policy, keyring, message_format=fmt),  # type: ignore[arg-type]
         policy_version=policy.version,
         policy_sha256=policy.sha256,
     )

@@ -14,6 +14,7 @@ from piimask.keys import KeyRing
 from piimask.stream.delivery import BatchSender, Destinations
 from piimask.stream.guarantees import AtLeastOnce
 from piimask.stream.pipeline import DeadLetterOutcome, Forward
+from piimask.stream.records import SourceRecord
 from piimask.stream.routing import MODEL_HEADER, POLICY_VERSION_HEADER
 from tests.unit.stream.helpers import context, record
 
@@ -62,10 +63,36 @@ class FakeConsumer:
 
 def outcomes(keyring: KeyRing) -> list[Any]:
     return [
-        Forward(record(b"masked one", offset=5, partition=2), b"masked one", "clean"),
+        Forward(
+            record(b"masked one", offset=5, partition=2),
+            b"masked one",
+            "clean",
+            key=b"k",
+            headers=(("trace", b"t1"),),
+        ),
         DeadLetterOutcome(record(b"{bad", offset=6, partition=2), "invalid_json", "at line 1"),
-        Forward(record(None, offset=7, partition=2), None, "tombstone"),
+        Forward(record(None, offset=7, partition=2), None, "tombstone", key=b"k"),
     ]
+
+
+def test_the_masked_key_and_headers_go_out_never_the_inputs(keyring: KeyRing) -> None:
+    source = SourceRecord(
+        topic="in",
+        partition=0,
+        offset=1,
+        key=b"jane.doe@example.com",
+        value=b"hi",
+        headers=(("x-user", b"jane.doe@example.com"),),
+    )
+    masked = Forward(
+        source, b"hi", "masked", key=b"<EMAIL_ADDRESS:k1:ab12>", headers=(("x-user", b"<E>"),)
+    )
+    producer = FakeProducer({"in.masked": 1})
+    asyncio.run(sender(keyring).send(producer, [masked], context(keyring)))
+    out = producer.sent[0]
+    assert out["key"] == b"<EMAIL_ADDRESS:k1:ab12>"
+    assert out["headers"][0] == ("x-user", b"<E>")
+    assert all(b"jane" not in json.dumps(str(s)).encode() for s in producer.sent)
 
 
 def sender(keyring: KeyRing) -> BatchSender:
