@@ -89,6 +89,35 @@ def summarize(policy_obj: Policy, source: str) -> list[str]:
         lines.append(f"  JSON mask whole: {whole}")
     if j.ignore:
         lines.append(f"  JSON ignore: {', '.join(j.ignore)}")
+    object_keys = {
+        "scan": "scanned, PII rewritten with the key rules",
+        "reject": "scanned, a key with PII is rejected to the dead-letter topic",
+        "keep": "not scanned",
+    }[j.object_keys]
+    lines.append(f"  JSON object keys: {object_keys}")
+    record_key = {
+        "keep": "kept as is",
+        "scan": "scanned, PII rewritten with the key rules",
+        "hash": "replaced whole by a keyed hash",
+        "encrypt": "replaced whole by an encrypt token",
+        "reject": "scanned, a key with PII is rejected to the dead-letter topic",
+    }[p.record_key]
+    lines.append(f"  record key: {record_key}")
+    keyed = {**p.key_rules.entities}
+    if p.key_rules.default is not None:
+        lines.append(f"  keys, default rule: {describe_rule(p.key_rules.default, 'ENTITY_TYPE')}")
+    else:
+        lines.append(
+            "  keys, default rule: the type's own rule if hash, encrypt or keep, else hash"
+        )
+    for name, rule in keyed.items():
+        lines.append(f"    in keys: {name}  {describe_rule(rule, name)}")
+    named = ", ".join(f"{n}: {a}" for n, a in p.headers.names.items())
+    lines.append(
+        f"  headers: {p.headers.default} by default"
+        + (f"; {named}" if named else "")
+        + "; piimask-* untouched"
+    )
     unexpected = (
         "handled as text" if p.on_unexpected == "text" else "rejected to the dead-letter topic"
     )

@@ -63,7 +63,7 @@ def unmask_text(text: str, keyring: KeyRing) -> UnmaskResult:
 
 
 def unmask_json(value: object, keyring: KeyRing) -> UnmaskResult:
-    """Replace tokens in every string of a JSON value (keys are left as they are)."""
+    """Replace tokens in every string of a JSON value, object keys included."""
     result = UnmaskResult(value=None)
     result.value = _walk(value, (), keyring, result)
     return result
@@ -73,7 +73,18 @@ def _walk(node: object, path: tuple[PathKey, ...], keyring: KeyRing, out: Unmask
     if isinstance(node, str):
         return _unmask_string(node, keyring, format_path(path), out)
     if isinstance(node, dict):
-        return {k: _walk(v, (*path, k), keyring, out) for k, v in node.items()}
+        restored: dict[str, object] = {}
+        for key, child in node.items():
+            new_key = _unmask_string(key, keyring, format_path((*path, key)) + "~", out)
+            if new_key in restored:
+                # Only a document edited after masking can get here; keep both members.
+                out.issues.append(
+                    UnmaskIssue(0, format_path(path), "two keys unmask to the same key")
+                )
+                new_key = key
+            # paths name keys as they are in the masked input, never restored
+            restored[new_key] = _walk(child, (*path, key), keyring, out)
+        return restored
     if isinstance(node, list):
         return [_walk(v, (*path, i), keyring, out) for i, v in enumerate(node)]
     return node
