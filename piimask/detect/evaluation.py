@@ -3,13 +3,27 @@
 Character metrics are untyped: they answer "would this character be masked?".
 Gold spans of ignored labels (dates, organisations, ... when only core PII is
 scored) are neutral: masking them is neither a hit nor a false positive.
+
+Two gold label schemes are known (:func:`detect_label_scheme` tells them apart):
+
+- ``synthetic``: presidio-evaluator's labels (PERSON, GPE, STREET_ADDRESS, PHONE_NUMBER, ...);
+  dates, organisations, ages, titles and NRP are neutral.
+- ``real``: the real-text sets (PERSON, LOCATION, ORG, OTHER for NER corpora; STREET_ADDRESS,
+  LOCATION, ZIP_CODE for address strings); ORG and OTHER are neutral. Its report adds
+  the name/place precision: of the characters predicted PERSON, LOCATION or
+  STREET_ADDRESS, the share inside any gold span (of any label). NER corpora label
+  only names, places and organisations, so the untyped character precision would
+  count every correctly masked phone number or e-mail as a false alarm there.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
 
 from piimask.spans import Span
 
@@ -50,6 +64,49 @@ STRUCTURED_TYPES = frozenset(
     }
 )
 
+# Real-text sets: NER corpora (PERSON, LOCATION, ORG, OTHER) and address / name strings.
+REAL_TEXT_LABEL_MAP: Mapping[str, str] = {
+    "PERSON": "PERSON",
+    "LOCATION": "LOCATION",
+    "STREET_ADDRESS": "STREET_ADDRESS",
+    "ZIP_CODE": "ZIP_CODE",
+    "ORG": "ORG",
+    "OTHER": "OTHER",
+}
+REAL_TEXT_NEUTRAL_TYPES = frozenset({"ORG", "OTHER"})
+# Predicted types whose characters the name/place precision judges.
+NAME_PLACE_TYPES = frozenset({"PERSON", "LOCATION", "STREET_ADDRESS"})
+
+SchemeName = Literal["synthetic", "real"]
+
+
+@dataclass(frozen=True, slots=True)
+class LabelScheme:
+    """How a gold file's labels are read: label map, neutral types, extra metrics."""
+
+    name: SchemeName
+    label_map: Mapping[str, str]
+    neutral_types: frozenset[str]
+    name_place_precision: bool
+
+
+SYNTHETIC_SCHEME = LabelScheme("synthetic", PRESIDIO_GOLD_LABEL_MAP, NON_CORE_TYPES, False)
+REAL_TEXT_SCHEME = LabelScheme("real", REAL_TEXT_LABEL_MAP, REAL_TEXT_NEUTRAL_TYPES, True)
+SCHEMES: Mapping[str, LabelScheme] = {"synthetic": SYNTHETIC_SCHEME, "real": REAL_TEXT_SCHEME}
+
+
+def detect_label_scheme(labels: Iterable[str]) -> LabelScheme:
+    """``real`` when every gold label is a real-text label, else ``synthetic``.
+
+    Synthetic data names places GPE and always carries other PII labels, so a
+    file whose labels all lie in PERSON, LOCATION, ORG, OTHER, STREET_ADDRESS and
+    ZIP_CODE is a real-text set. A file without any gold span stays ``synthetic``.
+    """
+    seen = set(labels)
+    if seen and seen <= set(REAL_TEXT_LABEL_MAP):
+        return REAL_TEXT_SCHEME
+    return SYNTHETIC_SCHEME
+
 
 @dataclass(frozen=True, slots=True)
 class GoldSpan:
@@ -63,6 +120,8 @@ class EvalCounts:
     """Accumulates counts over records; :meth:`report` turns them into rates."""
 
     ignored_types: frozenset[str] = NON_CORE_TYPES
+    # Predicted types judged by the name/place precision; None: not reported.
+    name_place_types: frozenset[str] | None = None
     records: int = 0
     tp: Counter[str] = field(default_factory=Counter)
     fp: Counter[str] = field(default_factory=Counter)
@@ -73,6 +132,8 @@ class EvalCounts:
     gold_chars_masked: int = 0
     masked_chars: int = 0
     masked_chars_on_pii: int = 0
+    name_place_chars: int = 0
+    name_place_chars_on_gold: int = 0
 
     def add(self, text_length: int, gold: Sequence[GoldSpan], predicted: Sequence[Span]) -> None:
         self.records += 1
@@ -111,6 +172,23 @@ class EvalCounts:
             elif masked[i] and not neutral_chars[i]:
                 self.masked_chars += 1
         self.masked_chars_on_pii = self.gold_chars_masked
+        if self.name_place_types is not None:
+            self._add_name_place(text_length, gold, predicted, self.name_place_types)
+
+    def _add_name_place(
+        self,
+        text_length: int,
+        gold: Sequence[GoldSpan],
+        predicted: Sequence[Span],
+        types: frozenset[str],
+    ) -> None:
+        in_gold = bytearray(text_length)
+        for g in gold:
+            in_gold[g.start : g.end] = b"\x01" * (g.end - g.start)
+        for p in predicted:
+            if p.entity_type in types:
+                self.name_place_chars += p.end - p.start
+                self.name_place_chars_on_gold += sum(in_gold[p.start : p.end])
 
     def report(self) -> dict[str, object]:
         def prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
@@ -139,7 +217,7 @@ class EvalCounts:
         structured_gold = sum(v for k, v in self.gold_spans.items() if k in STRUCTURED_TYPES)
         structured_leaked = sum(v for k, v in self.leaked_spans.items() if k in STRUCTURED_TYPES)
         masked_total = self.masked_chars + self.masked_chars_on_pii
-        return {
+        report: dict[str, object] = {
             "records": self.records,
             "span": prf(sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values())),
             "char_recall": round(self.gold_chars_masked / self.gold_chars, 4)
@@ -156,6 +234,14 @@ class EvalCounts:
             else 0.0,
             "per_type": per_type,
         }
+        if self.name_place_types is not None:
+            report["name_place_precision"] = (
+                round(self.name_place_chars_on_gold / self.name_place_chars, 4)
+                if self.name_place_chars
+                else 1.0
+            )
+            report["name_place_chars"] = self.name_place_chars
+        return report
 
 
 def gold_spans(raw: Iterable[Mapping[str, object]], label_map: Mapping[str, str]) -> list[GoldSpan]:
@@ -175,6 +261,14 @@ def format_report(report: Mapping[str, object]) -> str:
         f"records: {report['records']}",
         f"character recall:    {report['char_recall']:.4f}   (gold PII characters masked)",
         f"character precision: {report['char_precision']:.4f}   (masked chars that are PII)",
+    ]
+    if "name_place_precision" in report:
+        lines.insert(0, f"label scheme: {report.get('label_scheme', 'real')}")
+        lines.append(
+            f"name/place precision: {report['name_place_precision']:.4f}  "
+            "(predicted PERSON/LOCATION/STREET_ADDRESS chars inside any gold span)"
+        )
+    lines += [
         f"leaked spans:        {report['leaked_spans']:.4f}   (gold spans not fully masked)",
         f"leaked structured:   {report['leaked_structured_spans']:.4f}",
         "",
@@ -195,3 +289,76 @@ def format_report(report: Mapping[str, object]) -> str:
         f"{span['f1']:>8.3f}{span['support']:>9}"
     )
     return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class GoldRecord:
+    text: str
+    spans: tuple[Mapping[str, object], ...]
+
+
+def read_gold_file(path: Path | str, limit: int | None = None) -> list[GoldRecord]:
+    """Records of a gold JSONL file; ``ValueError`` naming the line (never its text) if bad."""
+    records: list[GoldRecord] = []
+    with Path(path).open("rb") as stream:
+        for number, raw in enumerate(stream, 1):
+            if limit is not None and len(records) >= limit:
+                break
+            if not raw.strip():
+                continue
+            try:
+                value = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                raise ValueError(f"line {number}: not a JSON object") from None
+            if not isinstance(value, dict):
+                raise ValueError(f"line {number}: not a JSON object")
+            text, spans = value.get("text"), value.get("spans")
+            if not isinstance(text, str) or not isinstance(spans, list):
+                raise ValueError(f"line {number}: needs 'text' (string) and 'spans' (list)")
+            if not all(isinstance(item, dict) and "label" in item for item in spans):
+                raise ValueError(f"line {number}: bad gold span (each needs start, end, label)")
+            records.append(GoldRecord(text, tuple(spans)))
+    return records
+
+
+def scheme_for(records: Iterable[GoldRecord], name: str = "auto") -> LabelScheme:
+    """The named scheme, or (``auto``) the one :func:`detect_label_scheme` finds in the records."""
+    if name != "auto":
+        return SCHEMES[name]
+    return detect_label_scheme(str(item["label"]) for r in records for item in r.spans)
+
+
+Detector = Callable[[Sequence[str]], list[list[Span]]]
+
+
+def evaluate(
+    detect_batch: Detector,
+    records: Sequence[GoldRecord],
+    scheme: LabelScheme,
+    *,
+    all_labels: bool = False,
+    label_map: Mapping[str, str] | None = None,
+    batch_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, object]:
+    """Detect over the records (``batch_size`` texts per call; None: all at once) and score them."""
+    labels = {**scheme.label_map, **(label_map or {})}
+    counts = EvalCounts(
+        ignored_types=frozenset() if all_labels else scheme.neutral_types,
+        name_place_types=NAME_PLACE_TYPES if scheme.name_place_precision else None,
+    )
+    gold = [gold_spans(r.spans, labels) for r in records]
+    step = batch_size or max(1, len(records))
+    for i in range(0, len(records), step):
+        chunk = records[i : i + step]
+        predicted = detect_batch([r.text for r in chunk])
+        for record, spans, predicted_spans in zip(
+            chunk, gold[i : i + step], predicted, strict=True
+        ):
+            counts.add(len(record.text), spans, predicted_spans)
+        if progress is not None:
+            progress(len(chunk))
+    report = counts.report()
+    if scheme.name_place_precision:
+        report["label_scheme"] = scheme.name
+    return report

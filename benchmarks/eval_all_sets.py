@@ -1,0 +1,243 @@
+"""Detection quality on every development set at once: one table, one engine configuration.
+
+    python benchmarks/eval_all_sets.py                       # all sets, today's settings
+    python benchmarks/eval_all_sets.py --limit 300           # quick: an even sample per set
+    python benchmarks/eval_all_sets.py --sets uner,wnut --set min_score=0.5 --json
+    python benchmarks/eval_all_sets.py --no-ner              # when the engine has a NER switch
+
+The engine is built from ``DetectorConfig.from_settings`` (PIIMASK_* settings)
+with ``--set key=value`` overrides of any ``DetectorConfig`` field (values are
+read as JSON where they parse, else as strings), so new detector settings are
+reachable without changing this script.
+
+Columns: recall = share of gold core characters masked; leaked = share of gold
+core spans with any character left unmasked; precision = character precision
+on the synthetic sets (masked characters that are gold PII; neutral labels
+excluded), name/place precision on the real-text sets (predicted PERSON,
+LOCATION and STREET_ADDRESS characters inside any gold span). The Presidio
+recognizer cases (global, US and UK files, types piimask covers) report the
+share of positive cases fully masked and of negative cases with any mask.
+``--limit N`` takes N records spread evenly over each file (the Broad Twitter
+Corpus has 9,339 tweets, in sections: the first N would all come from one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from piimask.detect import DetectionEngine, DetectorConfig
+from piimask.detect.evaluation import SCHEMES, evaluate, read_gold_file
+from piimask.detect.recognizer_cases import CaseReport, load_cases, scoped_cases
+from piimask.settings import Settings
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class DevSet:
+    key: str
+    title: str
+    path: Path
+    kind: Literal["synthetic", "real", "cases"]
+
+
+SETS = [
+    DevSet("short", "synthetic short (1,500)", SHARED / "presidio_synth_dev.jsonl", "synthetic"),
+    DevSet("long", "synthetic long (150)", SHARED / "presidio_synth_long_dev.jsonl", "synthetic"),
+    DevSet("uner", "UNER EWT dev (2,001)", SHARED / "real" / "uner_ewt_dev.jsonl", "real"),
+    DevSet("wnut", "WNUT-17 dev (1,009)", SHARED / "real" / "wnut17_dev.jsonl", "real"),
+    DevSet("btc", "Broad Twitter Corpus (9,339)", SHARED / "real" / "btc.jsonl", "real"),
+    DevSet("usaddress", "usaddress (1,513)", SHARED / "real" / "usaddress_labeled.jsonl", "real"),
+    DevSet(
+        "probablepeople",
+        "probablepeople (2,898)",
+        SHARED / "real" / "probablepeople_names.jsonl",
+        "real",
+    ),
+    DevSet(
+        "presidio",
+        "Presidio recognizer cases",
+        SHARED / "real" / "presidio_recognizer_cases.jsonl",
+        "cases",
+    ),
+]
+
+
+def spread_sample(items: Sequence[T], limit: int | None) -> list[T]:
+    """``limit`` items evenly spread over ``items`` (all when ``limit`` is None or larger)."""
+    if limit is None or limit >= len(items):
+        return list(items)
+    return [items[i * len(items) // limit] for i in range(limit)]
+
+
+def parse_overrides(pairs: Sequence[str]) -> dict[str, object]:
+    overrides: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"--set wants key=value, got {pair!r}")
+        try:
+            overrides[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            overrides[key.strip()] = raw
+    return overrides
+
+
+def ner_switch() -> str:
+    """The DetectorConfig field that turns the second NER model on or off."""
+    candidates = [
+        name
+        for name, info in DetectorConfig.model_fields.items()
+        if name.startswith("ner") and info.annotation is bool
+    ]
+    if len(candidates) != 1:
+        raise SystemExit(
+            "--ner/--no-ner: DetectorConfig has no single boolean ner* field "
+            f"(found {candidates or 'none'}); use --set FIELD=false"
+        )
+    return candidates[0]
+
+
+def build_engine(overrides: dict[str, object]) -> tuple[DetectionEngine, dict[str, object]]:
+    base = DetectorConfig.from_settings(Settings()).model_dump()
+    unknown = sorted(set(overrides) - set(DetectorConfig.model_fields))
+    if unknown:
+        raise SystemExit(
+            f"unknown DetectorConfig field(s): {', '.join(unknown)}; "
+            f"known: {', '.join(DetectorConfig.model_fields)}"
+        )
+    config = DetectorConfig(**{**base, **overrides})
+    return DetectionEngine.load(config), overrides
+
+
+def run_set(engine: DetectionEngine, dev: DevSet, limit: int | None) -> dict[str, object]:
+    began = time.perf_counter()
+    if dev.kind == "cases":
+        cases = spread_sample(scoped_cases(load_cases(dev.path)), limit)
+        report = CaseReport()
+        for case, predicted in zip(
+            cases, engine.detect_batch([c.text for c in cases]), strict=True
+        ):
+            report.add(case, predicted)
+        result: dict[str, object] = {"records": len(cases), **report.summary()}
+    else:
+        records = spread_sample(read_gold_file(dev.path), limit)
+        full = evaluate(engine.detect_batch, records, SCHEMES[dev.kind])
+        per_type = full["per_type"]
+        assert isinstance(per_type, dict)
+        result = {
+            "records": full["records"],
+            "recall": full["char_recall"],
+            "leaked": full["leaked_spans"],
+            "precision": full.get("name_place_precision", full["char_precision"]),
+            "precision_kind": "name/place" if dev.kind == "real" else "char",
+            "char_precision": full["char_precision"],
+            "leak_rate_by_type": {t: row["leak_rate"] for t, row in per_type.items()},
+        }
+    result["seconds"] = round(time.perf_counter() - began, 1)
+    return result
+
+
+def num(value: object) -> float:
+    if not isinstance(value, (int, float)):
+        raise TypeError(f"not a number: {value!r}")
+    return float(value)
+
+
+def format_table(results: dict[str, dict[str, object]]) -> str:
+    lines = [
+        f"{'set':<30}{'records':>8}{'recall':>8}{'leaked':>8}  {'precision':<18}{'seconds':>8}",
+    ]
+    for dev in SETS:
+        if dev.key not in results:
+            continue
+        r = results[dev.key]
+        if dev.kind == "cases":
+            lines.append(
+                f"{'Presidio cases: positives':<30}{r['positives']:>8}"
+                f"{'':>8}{'':>8}  masked {r['positives_masked']}/{r['positives']}"
+                f" = {100 * num(r['positive_masked_rate']):.1f}%"
+            )
+            lines.append(
+                f"{'Presidio cases: negatives':<30}{r['negatives']:>8}"
+                f"{'':>8}{'':>8}  false mask {r['negatives_flagged']}/{r['negatives']}"
+                f" = {100 * num(r['negative_false_mask_rate']):.1f}%"
+                f"{r['seconds']:>8}"
+            )
+            continue
+        precision = f"{num(r['precision']):.3f} {r['precision_kind']}"
+        lines.append(
+            f"{dev.title:<30}{r['records']:>8}{num(r['recall']):>8.3f}"
+            f"{100 * num(r['leaked']):>7.1f}%  {precision:<18}"
+            f"{r['seconds']:>8}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sets",
+        default=",".join(d.key for d in SETS),
+        help=f"comma-separated, of: {', '.join(d.key for d in SETS)}",
+    )
+    parser.add_argument("--limit", type=int, default=None, help="N records per set, spread evenly")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a DetectorConfig field (JSON value or string)",
+    )
+    parser.add_argument("--no-patterns", action="store_true", help="model only")
+    ner = parser.add_mutually_exclusive_group()
+    ner.add_argument("--ner", dest="ner", action="store_const", const=True, default=None)
+    ner.add_argument("--no-ner", dest="ner", action="store_const", const=False)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    parser.add_argument("--show-misses", action="store_true", help="list missed Presidio cases")
+    args = parser.parse_args()
+
+    chosen = [s.strip() for s in args.sets.split(",") if s.strip()]
+    unknown = sorted(set(chosen) - {d.key for d in SETS})
+    if unknown:
+        raise SystemExit(f"unknown set(s): {', '.join(unknown)}")
+    overrides = parse_overrides(args.overrides)
+    if args.no_patterns:
+        overrides["patterns"] = False
+    if args.ner is not None:
+        overrides[ner_switch()] = args.ner
+    engine, applied = build_engine(overrides)
+
+    results: dict[str, dict[str, object]] = {}
+    for dev in SETS:
+        if dev.key not in chosen:
+            continue
+        if not dev.path.exists():
+            raise SystemExit(f"{dev.path}: missing (the shared data sets live in ../shared)")
+        print(f"{dev.key} ...", file=sys.stderr, flush=True)
+        results[dev.key] = run_set(engine, dev, args.limit)
+
+    if args.json:
+        print(json.dumps({"overrides": applied, "limit": args.limit, "sets": results}, indent=2))
+        return
+    print(f"engine: {engine.model_name}; overrides: {applied or 'none'}; limit: {args.limit}")
+    print(format_table(results))
+    if args.show_misses and "presidio" in results:
+        for key in ("missed", "false_masks"):
+            print(f"\n{key}:")
+            listed = results["presidio"][key]
+            for case_id in listed if isinstance(listed, list) else []:
+                print(f"  {case_id}")
+
+
+if __name__ == "__main__":
+    main()
