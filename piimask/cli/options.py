@@ -39,6 +39,11 @@ def detector_options(func: F) -> F:
         click.option(
             "--no-patterns", is_flag=True, help="Model only, without pattern recognizers."
         ),
+        click.option(
+            "--no-ner",
+            is_flag=True,
+            help="Without the second NER model (same as PIIMASK_NER_ENABLED=false).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -93,8 +98,16 @@ def engine_from_options(options: Mapping[str, object]) -> DetectionEngine:
     }
     if options.get("no_patterns"):
         overrides["patterns"] = False
+    if options.get("no_ner"):
+        overrides["ner_enabled"] = False
     try:
         config = DetectorConfig(**{**base, **overrides})
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
-    return DetectionEngine.load(config)
+    from piimask.detect.model import ModelLoadError
+    from piimask.detect.ner import NerLoadError
+
+    try:
+        return DetectionEngine.load(config)
+    except (ModelLoadError, NerLoadError) as exc:
+        raise click.ClickException(str(exc)) from None

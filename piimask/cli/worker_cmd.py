@@ -27,6 +27,8 @@ def worker(env_file: Path | None) -> None:
     committed; exits 1 if a batch could not be delivered (nothing of it is committed);
     exits 2 on a configuration error.
     """
+    from piimask.detect.model import ModelLoadError
+    from piimask.detect.ner import NerLoadError
     from piimask.stream.app import StartupError, build_worker, serve
     from piimask.stream.kafka_security import KafkaSecurityError
     from piimask.stream.routing import RoutingError
@@ -41,7 +43,7 @@ def worker(env_file: Path | None) -> None:
         from piimask.ops.metrics import WorkerMetrics
 
         built = build_worker(settings, metrics=WorkerMetrics())
-    except (StartupError, KafkaSecurityError, RoutingError) as exc:
+    except (StartupError, KafkaSecurityError, RoutingError, ModelLoadError, NerLoadError) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
     except Exception as exc:

@@ -20,7 +20,12 @@ from piimask.detect.merge import (
     union_same_type,
 )
 from piimask.detect.model import FloatArray, TokenClassifier
-from piimask.detect.names import complete_names, propagate_mentions
+from piimask.detect.names import (
+    complete_names,
+    drop_lowercase_guesses,
+    find_titled_names,
+    propagate_mentions,
+)
 from piimask.detect.ner import NerDetector
 from piimask.detect.places import extend_with_region, find_places
 from piimask.detect.windows import (
@@ -173,7 +178,16 @@ class DetectionEngine:
                 model_spans = self._regrow_cut_entities(
                     text, model_spans, windows, window_probs, offsets, word_ids
                 )
-        model_spans = combine([model_spans, ner_spans], self.config.detector_min_scores)
+        model_spans = combine(
+            [
+                drop_lowercase_guesses(text, model_spans)
+                if self.config.drop_lowercase_model_names
+                else model_spans,
+                ner_spans,
+                find_titled_names(text),
+            ],
+            self.config.detector_min_scores,
+        )
         model_spans = [s for s in model_spans if s.score >= self._min_score(s.entity_type)]
         pattern_spans: list[Span] = []
         if self.pattern_finder is not None:
