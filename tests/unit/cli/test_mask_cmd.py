@@ -329,3 +329,88 @@ def test_unmask_reports_a_modified_token(key_file: Path) -> None:
     assert code == 1
     assert out == ""
     assert "error: line 2: token at offset 6:" in err
+
+
+def test_mask_lines_with_key_and_headers_mask_every_part(
+    tmp_path: Path, key_file: Path, engine: FakeEngine
+) -> None:
+    src = write_lines(
+        tmp_path / "in.jsonl",
+        [
+            {
+                "id": 1,
+                "key": "customer:ann@x.com",
+                "value": {"contacts": {"ann@x.com": {"name": "Ann Lee"}}},
+                "headers": {"x-user": "Ann Lee", "piimask-replay-of": "in:0:1"},
+            },
+            {"id": 2, "key": "ann@x.com", "text": "hello"},
+        ],
+    )
+    out = tmp_path / "out.jsonl"
+    code, _, err = run("mask", str(src), "-o", str(out), "--key-file", str(key_file))
+    assert code == 0, err
+    first, second = read_lines(out)
+    assert list(first) == ["id", "key", "value", "headers", "masks", "policy_version"]
+    assert list(second) == ["id", "key", "text", "masks", "policy_version"]
+    assert first["key"].startswith("customer:<EMAIL_ADDRESS:k1:")
+    assert first["key"].removeprefix("customer:") == second["key"]
+    assert first["headers"] == {"x-user": "<PERSON_1>", "piimask-replay-of": "in:0:1"}
+    assert {m["field"].split("[")[0] for m in first["masks"]} == {
+        "key",
+        "header:x-user",
+        "$.contacts",
+    }
+    for secret in ("ann@x.com", "Ann Lee"):
+        assert secret not in out.read_text()
+        assert secret not in err
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ({"key": 5, "text": "x"}, "invalid_key"),
+        ({"headers": ["a"], "text": "x"}, "invalid_header"),
+        ({"headers": {"h": 1}, "text": "x"}, "invalid_header"),
+        ({"value": {"Ann Lee": 1, "ann lee": 2}}, None),
+    ],
+)
+def test_bad_key_or_headers_fields_reject_the_line(
+    tmp_path: Path, key_file: Path, engine: FakeEngine, line: dict[str, object], reason: str | None
+) -> None:
+    src = write_lines(tmp_path / "in.jsonl", [line])
+    out = tmp_path / "out.jsonl"
+    code, _, err = run("mask", str(src), "-o", str(out), "--key-file", str(key_file))
+    if reason is None:
+        assert code == 0, err
+        return
+    assert code == 1
+    (reject,) = read_lines(tmp_path / "out.jsonl.rejects.jsonl")
+    assert reject["reason"] == reason
+
+
+def test_unmask_restores_encrypted_record_keys_object_keys_and_headers(
+    tmp_path: Path, key_file: Path, engine: FakeEngine
+) -> None:
+    policy = tmp_path / "enc.yaml"
+    policy.write_text(ENCRYPT_POLICY)
+    line = {
+        "id": 1,
+        "key": "ann@x.com",
+        "value": {"contacts": {"ann@x.com": {"name": "Ann Lee"}}},
+        "headers": {"x-user": "Ann Lee"},
+    }
+    src = write_lines(tmp_path / "in.jsonl", [line])
+    masked = tmp_path / "masked.jsonl"
+    code, _, err = run(
+        "mask", str(src), "-o", str(masked), "--key-file", str(key_file), "--policy", str(policy)
+    )
+    assert code == 0, err
+    assert "ann@x.com" not in masked.read_text()
+    assert "Ann Lee" not in masked.read_text()
+    restored = tmp_path / "restored.jsonl"
+    code, _, err = run("unmask", str(masked), "-o", str(restored), "--key-file", str(key_file))
+    assert code == 0, err
+    (back,) = read_lines(restored)
+    assert {k: back[k] for k in ("id", "key", "value", "headers")} == line
+    # key, object key, name, header, and the object key twice more in the masks' fields
+    assert "unmasked 6 token(s)" in err

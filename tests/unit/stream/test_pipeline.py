@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from piimask.keys import KeyRing
+from piimask.mask import RecordMasker, default_policy
 from piimask.stream.pipeline import DeadLetterOutcome, Forward, Limits, process_batch
+from piimask.stream.records import SourceRecord
 from tests.unit.stream.helpers import RegexDetector, context, record
 
 LIMITS = Limits(max_message_bytes=30_000, max_output_bytes=60_000)
@@ -87,7 +91,7 @@ class ExplodingMasker:
     def __init__(self, fail_in: str) -> None:
         self.fail_in = fail_in
 
-    def plan(self, payload: str) -> object:
+    def plan(self, payload: str, **parts: object) -> object:
         if self.fail_in == "plan":
             raise KeyError(payload)  # a message that quotes the input
         return type("Plan", (), {"texts": [payload]})()
@@ -120,3 +124,51 @@ def test_masked_output_larger_than_the_producer_limit_is_dead_lettered(
     ).outcomes
     assert isinstance(outcome, DeadLetterOutcome)
     assert outcome.reason == "output_too_large"
+
+
+def pii_record(value: bytes | None, *, offset: int = 0) -> SourceRecord:
+    return SourceRecord(
+        topic="in",
+        partition=0,
+        offset=offset,
+        key=b"jane.doe@example.com",
+        value=value,
+        headers=(("x-user", b"jane.doe@example.com"), ("piimask-replay-of", b"in:0:1")),
+    )
+
+
+def test_key_headers_and_object_keys_are_masked_and_a_tombstone_deletes_the_masked_key(
+    keyring: KeyRing, detector: RegexDetector
+) -> None:
+    records = [
+        pii_record(b'{"contacts": [{"jane.doe@example.com": {"n": 1}}]}', offset=0),
+        pii_record(None, offset=1),
+    ]
+    value, tombstone = process_batch(
+        records, detector=detector, masker=context(keyring, "json").masker, limits=LIMITS
+    ).outcomes
+    assert isinstance(value, Forward)
+    assert isinstance(tombstone, Forward)
+    assert (value.outcome, tombstone.outcome) == ("masked", "tombstone")
+    assert value.key == tombstone.key
+    assert value.key is not None
+    assert value.key.startswith(b"<EMAIL_ADDRESS:")
+    for outcome in (value, tombstone):
+        seen = repr((outcome.payload, outcome.key, outcome.headers))
+        seen += json.dumps([m.to_dict() for m in outcome.masks])
+        assert "jane" not in seen
+        assert ("piimask-replay-of", b"in:0:1") in outcome.headers
+    assert {m.field for m in tombstone.masks} == {"key", "header:x-user"}
+
+
+def test_a_key_the_policy_rejects_dead_letters_the_record_without_quoting_it(
+    keyring: KeyRing, detector: RegexDetector
+) -> None:
+    policy = default_policy().model_copy(update={"record_key": "reject"})
+    masker = RecordMasker(policy, keyring, message_format="text")
+    (outcome,) = process_batch(
+        [pii_record(b"hello")], detector=detector, masker=masker, limits=LIMITS
+    ).outcomes
+    assert isinstance(outcome, DeadLetterOutcome)
+    assert outcome.reason == "pii_in_key"
+    assert "jane" not in outcome.detail
