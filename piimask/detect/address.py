@@ -21,8 +21,10 @@ _UNIT_WORDS = (
     r"|po\s?box|p\.\s?o\.\s?box|psc|cmr)"
 )
 # A piece that may follow an address part: a unit ("Apt. 427"), a number, a state code, "(Greek)".
+# Between two lines of an address block: a line break and maybe a bullet ("\n - Apt. 5").
+_LINE_GAP = r"(?:[ \t,]*\n[ \t]*[^\w\s]{1,3}[ \t]+)"
 _RIGHT_PIECE = re.compile(
-    rf"[\s,]{{0,4}}(?:{_UNIT_WORDS}\b\.?\s*#?\s*(?:\d[\w-]{{0,7}}|[A-Za-z]\b)|\d{{1,6}}(?:-\d{{1,4}})?(?![\w.]\w)|\([A-Za-z]{{3,12}}\))",
+    rf"(?:{_LINE_GAP}|[\s,]{{0,4}})(?:{_UNIT_WORDS}\b\.?\s*#?\s*(?:\d[\w-]{{0,7}}|[A-Za-z]\b)|\d{{1,6}}(?:-\d{{1,4}})?(?![\w.]\w)|\([A-Za-z]{{3,12}}\))",
     re.IGNORECASE,
 )
 # State and province codes are upper case ("WLG", "QLD"); matched case-sensitively.
@@ -31,8 +33,24 @@ _RIGHT_STATE = re.compile(r"[\s,]{0,4}[A-Z]{2,3}(?!\w)")
 _LEFT_PIECE = re.compile(
     rf"(?:(?:{_UNIT_WORDS})\b\.?\s*#?\s*)?\d{{1,6}}[\s,]{{1,3}}$", re.IGNORECASE
 )
+# A unit word just before a span that starts with its number ("Apt. " + "441").
+_LEFT_UNIT = re.compile(rf"\b{_UNIT_WORDS}\.?[ \t]*#?[ \t]*$", re.IGNORECASE)
+# The town after a street: on the next line alone (with an optional state code), or on the
+# same line before a state code, or after a comma at the end of the line or sentence.
+# Capital letters of the Latin, Greek and Cyrillic scripts (re has no \\p{Lu}).
+_UPPER = "[" + "".join(c for c in map(chr, range(0x41, 0x530)) if c.isupper()) + "]"
+_TOWN_WORD = rf"(?:{_UPPER}[\w'’-]*\.?|de|la|del|do|da|di|le|les|of|upon|am)"
+_WORDS = rf"{_UPPER}[\w'’-]*\.?(?:[ \t]+{_TOWN_WORD}){{0,3}}"
+_TOWN_AFTER = (
+    re.compile(
+        rf"(?:{_LINE_GAP}|[ \t,]*\n[ \t]*)({_WORDS})"
+        r"(?:[ \t]*\n?[ \t]*,?[ \t]*[A-Z]{2,3})?[ \t]*(?=\n|$)"
+    ),
+    re.compile(rf"[ \t]*,?[ \t]*({_WORDS}),?[ \t]+[A-Z]{{2,3}}\b(?!\.\w)"),
+    re.compile(rf"[ \t]*,[ \t]*({_WORDS})(?=[ \t]*(?:[.;!?](?:\s|$)|\n|$|,))"),
+)
 _MILITARY = re.compile(
-    r"\b(?:(?:PSC|CMR|Unit)\s+\d{3,5},?\s+Box\s+\d{3,5}|US[NS][SVC]?\s+[A-Z][a-z]+|USCGC\s+[A-Z][a-z]+)"
+    r"\b(?:(?:PSC|CMR|Unit)\s+\d{3,5},?\s+Box\s+\d{3,5}|(?:US[NS][SVC]?|USCGC)\s+[^\W\d_][\w'’-]*)"
     r"[\s,]+[ADF]PO\s+A[AEP]\s+\d{5}\b",
     re.IGNORECASE,
 )
@@ -48,13 +66,31 @@ def find_military_addresses(text: str) -> list[Span]:
     ]
 
 
+def _town_after(text: str, end: int) -> int | None:
+    """End of the town (and state) that follows an address ending at ``end``, if any."""
+    for regex in _TOWN_AFTER:
+        m = regex.match(text, end)
+        if m is not None:
+            return m.end()
+    return None
+
+
 def _grow(text: str, span: Span) -> Span:
     start, end = span.start, span.end
+    town_taken = False
     while True:
         m = _RIGHT_PIECE.match(text, end) or _RIGHT_STATE.match(text, end)
-        if m is None or m.end() <= end:
+        if m is not None and m.end() > end:
+            end = m.end()
+            continue
+        # One town per address: a second short capitalised line is more likely a signature.
+        town_end = None if town_taken else _town_after(text, end)
+        if town_end is None or town_end <= end:
             break
-        end = m.end()
+        end, town_taken = town_end, True
+    unit = _LEFT_UNIT.search(text, max(0, start - 16), start)
+    if unit is not None and text[start : start + 1].isdigit():
+        start = unit.start()
     while True:
         m = _LEFT_PIECE.search(text, max(0, start - 24), start)
         if m is None or m.end() != start or m.start() >= start:

@@ -106,3 +106,54 @@ def test_an_abbreviation_full_stop_does_not_split_an_address() -> None:
         ],
     )
     assert covered(text, spans) == ["824 Männi 23 Apt. 690 Apt. 308, Roodepoort"]
+
+
+@pytest.mark.parametrize(
+    ("text", "street", "expected"),
+    [
+        (
+            "586 Im Wingert 103\n- Apt. 695\n- Lengnau\n- Switzerland",
+            (0, 18),
+            "586 Im Wingert 103\n- Apt. 695\n- Lengnau",
+        ),
+        (
+            "09985 19 Delan Road\n Suite 645\n KOLONGA\n",
+            (0, 19),
+            "09985 19 Delan Road\n Suite 645\n KOLONGA",
+        ),
+        (
+            "at 9334 Rua Deputado 136 Suite 733 Jataí GO today",
+            (3, 24),
+            "9334 Rua Deputado 136 Suite 733 Jataí GO",
+        ),
+        ("at 5117 Haukeliveien 111, DRAMMEN", (3, 24), "5117 Haukeliveien 111, DRAMMEN"),
+        ("I live at 12 Oak St, Springfield. Then we met", (10, 19), "12 Oak St, Springfield"),
+        (
+            "I live at 12 Oak St, Springfield, IL 62704 now",
+            (10, 19),
+            "12 Oak St, Springfield, IL 62704",
+        ),
+        ("Apt. 441 is mine", (5, 8), "Apt. 441"),
+    ],
+)
+def test_an_address_grows_over_its_unit_line_and_town(
+    text: str, street: tuple[int, int], expected: str
+) -> None:
+    spans = complete_addresses(text, [Span(*street, "STREET_ADDRESS")])
+    assert covered(text, spans) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "street"),
+    [
+        ("at 12 Oak St, and then we left", (3, 12)),
+        ("I live at 12 Oak St Then we met", (10, 19)),
+        ("at 12 Oak St, near the park. Fine", (3, 12)),
+    ],
+)
+def test_an_address_does_not_grow_into_the_sentence_that_follows(
+    text: str, street: tuple[int, int]
+) -> None:
+    assert covered(text, complete_addresses(text, [Span(*street, "STREET_ADDRESS")])) == [
+        text[street[0] : street[1]]
+    ]
