@@ -92,8 +92,10 @@ class Finding(BaseModel):
     operator: Operator = Field(description="Mask operator the policy chose for this entity type.")
     score: float = Field(ge=0.0, le=1.0, description="Detector confidence.")
     detector: str = Field(
-        pattern=r"^[a-z][a-z0-9_]{0,31}(:[A-Za-z0-9_.\-]{1,64})?$",
-        description='"model" or "pattern:<NAME>".',
+        pattern=r"^[a-z][a-z0-9_]{0,31}(:[A-Za-z0-9_.\-]{1,64})?"
+        r"(\+[a-z][a-z0-9_]{0,31}(:[A-Za-z0-9_.\-]{1,64})?){0,3}$",
+        description='"model", "pattern:<NAME>", "ner:<MODEL>", ...; detectors that agreed on '
+        'the span are joined with "+" (at most 4), e.g. "model+ner:en_core_web_sm".',
     )
     masked: bool = Field(description="Whether the span was replaced in the output.")
     reason: ReasonCode | None = Field(

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from piimask.audit import AuditChain, AuditEvent, build_audit_event
+from piimask.audit import AuditChain, AuditEvent, Finding, build_audit_event
 from piimask.audit.digest import FingerprintDigest
 from piimask.audit.events import MAX_FINDINGS_IN_FULL, MAX_SUMMARY_GROUPS, OTHER_ENTITY
 from piimask.audit.find import find_by_source, find_by_values
@@ -191,3 +191,33 @@ def test_any_number_of_findings_fits_any_limit(n: int, max_bytes: int) -> None:
     )
     assert len(sealed.model_dump_json().encode()) <= max_bytes
     assert sealed.total_findings == n
+
+
+@pytest.mark.parametrize(
+    ("detector", "ok"),
+    [
+        ("model", True),
+        ("pattern:PHONE", True),
+        ("model+ner:en_core_web_sm", True),
+        ("gazetteer:PLACE+model+ner:en_core_web_sm", True),
+        ("a+b+c+d+e", False),
+        ("model+", False),
+        ("model with spaces", False),
+    ],
+)
+def test_detectors_that_agreed_on_a_span_are_named_together(detector: str, ok: bool) -> None:
+    fields = {
+        "entity_type": "PERSON",
+        "start": 0,
+        "end": 4,
+        "operator": "redact",
+        "score": 0.9,
+        "detector": detector,
+        "masked": True,
+        "fingerprint": "c" * 64,
+    }
+    if ok:
+        assert Finding.model_validate(fields).detector == detector
+    else:
+        with pytest.raises(ValidationError):
+            Finding.model_validate(fields)
