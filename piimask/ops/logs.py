@@ -263,6 +263,10 @@ def configure_logging(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(numeric)
+    # At DEBUG the Kafka clients log whole records as fetched and sent (the raw input, key
+    # and headers included): no level may put input in the log.
+    for name in _CLIENT_LOGGERS:
+        logging.getLogger(name).setLevel(max(numeric, logging.INFO))
     logging.captureWarnings(True)
     sys.excepthook = _log_uncaught
     threading.excepthook = _log_uncaught_thread
