@@ -17,15 +17,19 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Protocol, runtime_checkable
 
 from piimask.detect.patterns.credit_card import CreditCardRecognizer
+from piimask.detect.patterns.crypto import CryptoRecognizer
 from piimask.detect.patterns.dates import DateRecognizer
 from piimask.detect.patterns.driver_license import UsDriverLicenseRecognizer
 from piimask.detect.patterns.email import EmailRecognizer
 from piimask.detect.patterns.iban import IbanRecognizer
 from piimask.detect.patterns.ip import IpAddressRecognizer
+from piimask.detect.patterns.itin import UsItinRecognizer
 from piimask.detect.patterns.mac import MacAddressRecognizer
+from piimask.detect.patterns.nino import UkNinoRecognizer
 from piimask.detect.patterns.phone import PhoneRecognizer
 from piimask.detect.patterns.routing import RoutingNumberRecognizer
 from piimask.detect.patterns.ssn import UsSsnRecognizer
+from piimask.detect.patterns.username import UsernameRecognizer
 from piimask.detect.patterns.web import DomainNameRecognizer, UrlRecognizer
 from piimask.detect.patterns.zip_code import ZipCodeRecognizer
 from piimask.spans import Span
@@ -33,6 +37,7 @@ from piimask.spans import Span
 __all__ = [
     "RECOGNIZERS",
     "CreditCardRecognizer",
+    "CryptoRecognizer",
     "DateRecognizer",
     "DomainNameRecognizer",
     "EmailRecognizer",
@@ -42,9 +47,12 @@ __all__ = [
     "PatternRecognizer",
     "PhoneRecognizer",
     "RoutingNumberRecognizer",
+    "UkNinoRecognizer",
     "UrlRecognizer",
     "UsDriverLicenseRecognizer",
+    "UsItinRecognizer",
     "UsSsnRecognizer",
+    "UsernameRecognizer",
     "ZipCodeRecognizer",
     "default_recognizers",
     "find_pattern_spans",
@@ -72,6 +80,10 @@ RECOGNIZERS: dict[str, Callable[[], PatternRecognizer]] = {
     "CREDIT_CARD": CreditCardRecognizer,
     "IBAN_CODE": IbanRecognizer,
     "US_SSN": UsSsnRecognizer,
+    "US_ITIN": UsItinRecognizer,
+    "UK_NINO": UkNinoRecognizer,
+    "CRYPTO": CryptoRecognizer,
+    "USERNAME": UsernameRecognizer,
     "PHONE_NUMBER": PhoneRecognizer,
     "ROUTING_NUMBER": RoutingNumberRecognizer,
     "MAC_ADDRESS": MacAddressRecognizer,

@@ -28,10 +28,11 @@ IBAN_LENGTHS: dict[str, int] = {
 }  # fmt: skip
 
 # Country code + check digits, then alphanumerics optionally split by single spaces
-# (print form groups of four). The greedy tail is trimmed to the country's length.
+# or dashes (print form groups of four). The greedy tail is trimmed to the country's length.
 _CANDIDATE = re.compile(
-    r"(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}(?:[ ]?[A-Za-z0-9]){8,32}",
+    r"(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}(?:[ -]?[A-Za-z0-9]){8,32}",
 )
+_SEPARATORS = " -"
 
 
 def mod97_valid(iban: str) -> bool:
@@ -46,7 +47,7 @@ def mod97_valid(iban: str) -> bool:
 
 
 def _compact(value: str) -> str:
-    return value.replace(" ", "").upper()
+    return value.replace(" ", "").replace("-", "").upper()
 
 
 class IbanRecognizer(BaseRecognizer):
@@ -106,17 +107,17 @@ class IbanRecognizer(BaseRecognizer):
         return compact[2:4].isdigit() and mod97_valid(compact)
 
     def validate(self, value: str) -> bool:
-        if not re.fullmatch(r"[A-Za-z]{2}[0-9]{2}[A-Za-z0-9 ]+", value) or value.endswith(" "):
+        if not re.fullmatch(r"[A-Za-z]{2}[0-9]{2}[A-Za-z0-9 -]+", value) or value[-1] in " -":
             return False
         return self._valid(value, IBAN_LENGTHS.get(value[:2].upper()))
 
 
 def _end_after(text: str, start: int, limit: int, count: int) -> int | None:
-    """End offset after ``count`` alphanumerics from ``start`` (spaces skipped), if within limit."""
+    """End offset after ``count`` alphanumerics from ``start`` (separators skipped), if in limit."""
     seen = 0
     position = start
     while position < limit:
-        if text[position] != " ":
+        if text[position] not in _SEPARATORS:
             seen += 1
             if seen == count:
                 return position + 1
@@ -125,8 +126,12 @@ def _end_after(text: str, start: int, limit: int, count: int) -> int | None:
 
 
 def _spacing_ok(value: str) -> bool:
-    """Spaces, if any, split the code into blocks of four (the last block may be shorter)."""
-    if " " not in value:
+    """One kind of separator, if any, splits the code into blocks of four (the last may be
+    shorter)."""
+    used = [sep for sep in _SEPARATORS if sep in value]
+    if not used:
         return True
-    blocks = value.split(" ")
+    if len(used) > 1:
+        return False
+    blocks = value.split(used[0])
     return all(len(block) == 4 for block in blocks[:-1]) and 1 <= len(blocks[-1]) <= 4

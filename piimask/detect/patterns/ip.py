@@ -10,6 +10,11 @@ from piimask.spans import Span
 
 _IPV4 = re.compile(r"(?<![\w.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![\w]|\.[0-9])")
 _IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:|::)[0-9A-Fa-f:.]{1,43}(?![\w])")
+# The unspecified address "::" only as a network ("::/0", "::/128"): alone it is punctuation.
+_UNSPECIFIED_NETWORK = re.compile(r"(?<![\w:.])::(?=/[0-9])")
+# A zone index after a link-local address ("fe80::1%eth0") names the host's interface.
+_ZONE = re.compile(r"%[A-Za-z0-9_.-]{1,32}")
+_PREFIX = re.compile(r"/([0-9]{1,3})(?![\w/]|\.[0-9])")
 _VERSION_WORDS = keyword_regex(["version", "ver", "release", "build", "firmware", "v"])
 _HEX_LETTER = re.compile(r"[A-Fa-f]")
 
@@ -39,7 +44,17 @@ def _ipv6_plausible(value: str) -> bool:
     return any(len(g) >= 3 or _HEX_LETTER.search(g) for g in groups)
 
 
+def _network_end(text: str, end: int, max_prefix: int) -> int:
+    """End of a CIDR prefix length ("/24") right after an address, if a valid one follows."""
+    match = _PREFIX.match(text, end)
+    if match is not None and int(match.group(1)) <= max_prefix:
+        return match.end()
+    return end
+
+
 class IpAddressRecognizer(BaseRecognizer):
+    """Addresses with their network prefix ("10.0.0.0/8") and IPv6 zone ("fe80::1%eth0")."""
+
     name = "IP_ADDRESS"
     entity_type = "IP_ADDRESS"
 
@@ -54,7 +69,16 @@ class IpAddressRecognizer(BaseRecognizer):
             if value.count(":") < 2 or not _ipv6_plausible(value):
                 continue
             full = "::" not in value and "." not in value
-            spans.append(self.span(start, start + len(value), 0.95 if full else 0.85))
+            end = start + len(value)
+            zone = _ZONE.match(text, end)
+            if zone is not None:
+                end = zone.end()
+            end = _network_end(text, end, 128)
+            spans.append(self.span(start, end, 0.95 if full else 0.85))
+        for match in _UNSPECIFIED_NETWORK.finditer(text):
+            end = _network_end(text, match.end(), 128)
+            if end > match.end():
+                spans.append(self.span(match.start(), end, 0.85))
         ipv6 = list(spans)
         for match in _IPV4.finditer(text):
             start, end = match.start(), match.end()
@@ -64,11 +88,21 @@ class IpAddressRecognizer(BaseRecognizer):
                 continue
             # "3.4.5.6" is as likely a version as a host: keep it, but weakly.
             single_digits = all(len(part) == 1 for part in match.group().split("."))
+            end = _network_end(text, end, 32)
             spans.append(self.span(start, end, 0.6 if single_digits else 0.95))
         spans.sort()
         return spans
 
     def validate(self, value: str) -> bool:
+        address, _, prefix = value.partition("/")
+        if prefix:
+            limit = 128 if ":" in address else 32
+            if not prefix.isdigit() or int(prefix) > limit:
+                return False
+            if address == "::":
+                return True
+            value = address
+        value = value.partition("%")[0] if value.count(":") >= 2 else value
         if _IPV4.fullmatch(value):
             return _ipv4_ok(value)
         return value.count(":") >= 2 and _ipv6_plausible(value)

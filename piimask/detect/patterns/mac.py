@@ -11,6 +11,12 @@ _HEX2 = r"[0-9A-Fa-f]{2}"
 _SEPARATED = re.compile(rf"(?<![\w:.-]){_HEX2}([:-])(?:{_HEX2}\1){{4}}{_HEX2}(?![\w:-]|\.\w)")
 _CISCO = re.compile(r"(?<![\w:.-])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![\w:.-]|\.\w)")
 _ALL_DIGITS = re.compile(r"[0-9:.-]+")
+# Broadcast and all-zero addresses name no device.
+_NO_DEVICE = frozenset({"ffffffffffff", "000000000000"})
+
+
+def _hex_digits(value: str) -> str:
+    return "".join(c for c in value.lower() if c not in ":.-")
 
 
 def _score(value: str) -> float:
@@ -30,9 +36,12 @@ class MacAddressRecognizer(BaseRecognizer):
             self.span(m.start(), m.end(), _score(m.group()))
             for pattern in (_SEPARATED, _CISCO)
             for m in pattern.finditer(text)
+            if _hex_digits(m.group()) not in _NO_DEVICE
         ]
         spans.sort()
         return spans
 
     def validate(self, value: str) -> bool:
+        if _hex_digits(value) in _NO_DEVICE:
+            return False
         return bool(_SEPARATED.fullmatch(value) or _CISCO.fullmatch(value))

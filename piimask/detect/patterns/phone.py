@@ -243,7 +243,11 @@ class PhoneRecognizer(BaseRecognizer):
         number = _EXTENSION.sub("", value)
         if _NANP_SHAPE.fullmatch(number):
             return 0.6
-        if _DISTINCT_SHAPE.fullmatch(number) and 8 <= len(only_digits(number)) <= 13:
+        if (
+            _DISTINCT_SHAPE.fullmatch(number)
+            and 8 <= len(only_digits(number)) <= 13
+            and not _part_of_longer_code(text, start, end)
+        ):
             return 0.5
         return 0.0
 
@@ -285,6 +289,27 @@ def _names_other_identifier(text: str, start: int) -> bool:
         return False
     phone = [m.end() for m in CONTEXT.finditer(text, window, start)]
     return not phone or phone[-1] < other[-1]
+
+
+# A block holding a digit right before, optionally followed by a block of capitals
+# (an IBAN's "NL91 ABNA 0417 ..." bank code).
+_CODE_BLOCK_BEFORE = re.compile(
+    r"(?:^|[^\w-])[A-Za-z0-9]*[0-9][A-Za-z0-9]*[ -](?:[A-Z]{2,6}[ -])?$"
+)
+_CODE_BLOCK_AFTER = re.compile(r"[ -][A-Za-z0-9]*[0-9]")
+
+
+def _part_of_longer_code(text: str, start: int, end: int) -> bool:
+    """Whether the digits are blocks cut from a longer code ("AD12 0001 2030 2003 5910 0101").
+
+    Account numbers, IBANs with a typo and serials print in blocks of digits too;
+    with no phone word around, a number whose neighbouring block also holds digits
+    is a piece of that code, not a phone number.
+    """
+    return bool(
+        _CODE_BLOCK_BEFORE.search(text, max(0, start - 32), start)
+        or _CODE_BLOCK_AFTER.match(text, end)
+    )
 
 
 def _possible_international(value: str) -> bool:

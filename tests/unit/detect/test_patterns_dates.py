@@ -28,6 +28,13 @@ def values(text: str) -> list[str]:
         ("11/7/1952", ["11/7/1952"]),
         ("日付：2024/01/31。", ["2024/01/31"]),
         ("paid 12/25/99", ["12/25/99"]),
+        ("Today is 21.5.21", ["21.5.21"]),  # day over 12: only a date
+        ("Today is 5-MAY-2021", ["5-MAY-2021"]),
+        ("due 05.May.21", ["05.May.21"]),
+        ("since May-2021", ["May-2021"]),
+        ("on May-21,", ["May-21"]),
+        ("by 21-May", ["21-May"]),
+        ("card expires 05/2021", ["05/2021"]),
     ],
 )
 def test_finds_real_dates(text: str, expected: list[str]) -> None:
@@ -45,6 +52,13 @@ def test_finds_real_dates(text: str, expected: list[str]) -> None:
         "1.2.34",  # version
         "12/25",  # no year
         "0999-01-01",  # out of range year
+        "5.4.21",  # dotted short year with day <= 12: a version
+        "version 21.5.21",
+        "31-Feb",
+        "it may-2 be",  # lower-case "may" is a word
+        "score 7/10",
+        "1/2 cup",
+        "13/2021",  # no month 13
     ],
 )
 def test_rejects_impossible_dates(text: str) -> None:

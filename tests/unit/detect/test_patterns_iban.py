@@ -27,6 +27,8 @@ def values(text: str) -> list[str]:
         ("norsk NO9386011117947", ["NO9386011117947"]),
         ("«BE68539007547034»", ["BE68539007547034"]),
         ("IBAN：CH9300762011623852957。", ["CH9300762011623852957"]),
+        # Dashes are not the ISO print form, but people type them (Presidio's cases do).
+        ("GB82-WEST-1234-5698-7654-32", ["GB82-WEST-1234-5698-7654-32"]),
         (
             "GB82 WEST 1234 5698 7654 32 and DE89370400440532013000",
             ["GB82 WEST 1234 5698 7654 32", "DE89370400440532013000"],
@@ -45,7 +47,8 @@ def test_finds_valid_ibans(text: str, expected: list[str]) -> None:
         "GB82WEST123456987654321",  # one long for GB (runs into an alphanumeric)
         "XGB82WEST12345698765432",  # glued to a letter
         "GB82 WES T123 4569 8765 432",  # blocks not of four
-        "GB82-WEST-1234-5698-7654-32",  # dashes are not IBAN separators
+        "GB82-WEST 1234 5698 7654 32",  # dashes and spaces mixed
+        "GB82-WES-T123-4569-8765-432",  # dashed blocks not of four
         "AB12",
         "qq" + "35" + "abcdefabcdefabcd",  # unknown country in lower case (hash-like)
         "",

@@ -26,6 +26,16 @@ def values(text: str) -> list[str]:
         ("addr 2001:db8::1: blocked", ["2001:db8::1"]),
         ("mapped ::ffff:192.0.2.1", ["::ffff:192.0.2.1"]),
         ("地址：203.0.113.7。", ["203.0.113.7"]),
+        # Networks keep their prefix length; an impossible one is left out.
+        ("Subnet: 192.168.1.0/24", ["192.168.1.0/24"]),
+        ("Route is 10.0.0.0/8.", ["10.0.0.0/8"]),
+        ("10.0.0.0/123", ["10.0.0.0"]),
+        ("Prefix: 2001:db8::/32", ["2001:db8::/32"]),
+        ("2001:db8::/9999", ["2001:db8::"]),
+        ("::/0 and ::/128", ["::/0", "::/128"]),
+        ("64:ff9b::192.0.2.0/96", ["64:ff9b::192.0.2.0/96"]),
+        # A zone index names the host's interface.
+        ("fe80::1%eth0/64", ["fe80::1%eth0/64"]),
     ],
 )
 def test_finds_ip_addresses(text: str, expected: list[str]) -> None:

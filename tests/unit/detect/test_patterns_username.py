@@ -1,0 +1,54 @@
+"""USERNAME: @handles are accounts (people), not e-mail addresses."""
+
+from __future__ import annotations
+
+import pytest
+
+from piimask.detect.patterns import EmailRecognizer, UsernameRecognizer, find_pattern_spans
+
+RECOGNIZER = UsernameRecognizer()
+
+
+def values(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in RECOGNIZER.find(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("RT @jane_doe: great talk", ["@jane_doe"]),
+        ("@Harry_Styles Hi Harry", ["@Harry_Styles"]),
+        ("(via @LindaNguyenTO)", ["@LindaNguyenTO"]),
+        ("thanks @bob.", ["@bob"]),
+        ("cc @jane.doe and @dev-lead", ["@jane.doe", "@dev-lead"]),
+        ("@a1 @b2", ["@a1", "@b2"]),
+    ],
+)
+def test_handles_are_found(text: str, expected: list[str]) -> None:
+    assert values(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mail jane@example.org",  # an e-mail address
+        "@user@mastodon.social",  # a fediverse address: the e-mail recognizer's
+        "meet @3pm",  # a time
+        "@2x retina",
+        "@here deploy done",  # a group mention
+        "@media screen",  # CSS
+        "@Override",  # a Java annotation
+        "price @ 3.10",  # "at"
+        "a@b",
+    ],
+)
+def test_not_handles(text: str) -> None:
+    assert values(text) == []
+
+
+def test_a_handle_is_a_username_and_never_an_email() -> None:
+    text = "RT @jane_doe: write to jane.doe@example.org"
+    found = {(s.entity_type, text[s.start : s.end]) for s in find_pattern_spans(text)}
+    assert ("USERNAME", "@jane_doe") in found
+    assert ("EMAIL_ADDRESS", "jane.doe@example.org") in found
+    assert not [s for s in EmailRecognizer().find("RT @jane_doe:")]
