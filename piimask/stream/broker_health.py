@@ -4,7 +4,7 @@ The Kafka clients retry on their own through an outage and say nothing about it 
 lines, so readiness cannot be read from them. A small metadata request is sent every
 ``interval_s``; ``failures_to_down`` failed or unanswered probes in a row (a stopped broker
 accepts connections but never answers, hence the timeout) mark the broker down, the
-first answer marks it up again. With the defaults an outage shows within about 12 s and
+first answer marks it up again. With the defaults an outage shows within about 10 s and
 a return within about 2 s.
 """
 
@@ -29,7 +29,7 @@ class BrokerMonitor:
         on_change: Callable[[bool], None],
         *,
         interval_s: float = 2.0,
-        timeout_s: float = 4.0,
+        timeout_s: float = 3.0,
         failures_to_down: int = 2,
     ) -> None:
         self._probe = probe
