@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pytest
+from audit_helpers import as_entries
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -16,6 +18,7 @@ from piimask.audit.find import find_by_source, find_by_values
 from piimask.audit.index import AuditIndex
 from piimask.audit.report import build_report
 from piimask.audit.trail import TrailEntry
+from piimask.audit.verify import KeyLookup, verify_entries
 from piimask.keys import KeyRing
 
 POLICY_SHA = "a" * 64
@@ -221,3 +224,22 @@ def test_detectors_that_agreed_on_a_span_are_named_together(detector: str, ok: b
     else:
         with pytest.raises(ValidationError):
             Finding.model_validate(fields)
+
+
+def test_verify_accepts_a_sealed_summarised_event_and_catches_an_edited_count(
+    keyring: KeyRing, chain_keys: KeyLookup
+) -> None:
+    ring = keyring
+    chain = AuditChain.from_keyring(ring)
+    sealed = [
+        chain.seal(event_for(masks_for(ring, [f"{i:09d}" for i in range(n)]), offset=o))
+        for o, n in enumerate([3, 5_000, 2])
+    ]
+    lines = [e.model_dump_json() for e in sealed]
+    assert verify_entries(as_entries(lines), chain_keys).ok
+    document = json.loads(lines[1])
+    document["findings_summary"][0]["masked"] -= 1
+    document["findings_summary"][0]["not_masked"] += 1
+    lines[1] = json.dumps(document)
+    result = verify_entries(as_entries(lines), chain_keys)
+    assert [i.kind for i in result.errors] == ["edited"]

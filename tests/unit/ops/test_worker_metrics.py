@@ -108,6 +108,13 @@ def test_policy_info_exposes_version_and_hash(metrics: WorkerMetrics) -> None:
     assert value(metrics, "piimask_policy_info", version="2024-06-01", sha256="ab" * 32) is None
 
 
+def test_broker_up_follows_the_last_probe_result(metrics: WorkerMetrics) -> None:
+    metrics.set_broker_up(True)
+    assert value(metrics, "piimask_broker_up") == 1
+    metrics.set_broker_up(False)
+    assert value(metrics, "piimask_broker_up") == 0
+
+
 def test_policy_reloads_count_by_result(metrics: WorkerMetrics) -> None:
     metrics.policy_reload(True)
     metrics.policy_reload(False)
