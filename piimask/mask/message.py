@@ -16,7 +16,7 @@ from typing import Literal, NoReturn
 from piimask.keys import KeyRing
 from piimask.mask.engine import AppliedMask, CompiledPolicy, MessageContext, mask_text
 from piimask.mask.jsonpath import JsonPath, PathKey, format_path
-from piimask.mask.policy import Policy
+from piimask.mask.policy import Policy, is_identifier_key
 from piimask.spans import Span
 
 MessageFormat = Literal["text", "json"]
@@ -143,6 +143,7 @@ class MessageMasker:
         self._whole = _Selector([w.path for w in rules.mask_whole])
         self._whole_entities = [w.entity_type for w in rules.mask_whole]
         self._scan_keys = rules.object_keys != "keep"
+        self._scan_identifier_keys = policy.key_rules.scan_identifiers
 
     # --- plan ------------------------------------------------------------------------
 
@@ -230,9 +231,16 @@ class MessageMasker:
                 ignore_states = self._ignore.step(ignore_states, path[-1])
             if self._ignore.first_accepting(ignore_states) >= 0:
                 return
-        if path and isinstance(path[-1], str) and path[-1] and self._scan_keys:
+        if (
+            path
+            and isinstance(path[-1], str)
+            and path[-1]
+            and self._scan_keys
+            and (self._scan_identifier_keys or not is_identifier_key(path[-1]))
+        ):
             # Every key outside json.ignore is scanned, whatever json.scan selects: keys
-            # are structure that every consumer of the document sees.
+            # are structure that every consumer of the document sees. Field names
+            # (created_at) are not, unless key_rules.scan_identifiers says so.
             if _has_surrogate(path[-1]):
                 raise MessageRejected(
                     "invalid_unicode",

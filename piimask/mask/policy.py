@@ -383,6 +383,19 @@ def _check_key_rule(rule: Rule) -> Rule:
 KeyRule = Annotated[OperatorRule, AfterValidator(_check_key_rule)]
 
 
+_IDENTIFIER_KEY = re.compile(r"[_$]*[a-z][A-Za-z0-9]*(?:[_.\-][A-Za-z0-9]+)*_*")
+_LONG_NUMBER = re.compile(r"[0-9]{4}")
+
+
+def is_identifier_key(key: str) -> bool:
+    """Does ``key`` look like a field name (``created_at``, ``orderId``) rather than data?"""
+    return (
+        len(key) <= 64
+        and _IDENTIFIER_KEY.fullmatch(key) is not None
+        and _LONG_NUMBER.search(key) is None
+    )
+
+
 class KeyRules(_Strict):
     default: KeyRule | None = Field(
         default=None,
@@ -392,6 +405,13 @@ class KeyRules(_Strict):
     entities: dict[EntityName, KeyRule] = Field(
         default_factory=dict,
         description="Rule per entity type for PII found in keys (hash, encrypt or keep only).",
+    )
+    scan_identifiers: bool = Field(
+        default=False,
+        description="Also scan keys that look like field names: a lower-case letter (after "
+        "any '_' or '$'), then letters and digits (no run of 4 digits), parts joined by '_', "
+        "'-' or '.', such as created_at, orderId, line-2, _id. Off: such keys are left as they are, because the "
+        "model, seeing one word without context, flags words like 'meta' as names.",
     )
 
 

@@ -29,7 +29,7 @@ from piimask.mask.message import (
     ScanPlan,
 )
 from piimask.mask.operators import apply_operator
-from piimask.mask.policy import EncryptRule, HashParams, HashRule, Policy
+from piimask.mask.policy import EncryptRule, HashParams, HashRule, Policy, is_identifier_key
 from piimask.spans import Span
 
 Headers = tuple[tuple[str, bytes], ...]
@@ -159,6 +159,8 @@ class RecordMasker:
                 f"the record key is not UTF-8 text (byte {exc.start}); record_key: {action} "
                 "needs text (use keep, hash or encrypt for binary keys)",
             ) from None
+        if not self.policy.key_rules.scan_identifiers and is_identifier_key(text):
+            return None, None
         texts.append(text)
         return text, len(texts) - 1
 

@@ -11,7 +11,7 @@ import pytest
 
 from piimask.keys import KeyRing
 from piimask.mask import MessageMasker, MessageRejected, PolicyError, unmask_json
-from piimask.mask.policy import parse_policy_data
+from piimask.mask.policy import is_identifier_key, parse_policy_data
 from piimask.spans import Span
 from tests.unit.mask.conftest import PolicyFactory
 
@@ -198,8 +198,8 @@ def test_keys_under_an_ignored_path_are_not_scanned(
     keyring: KeyRing, make_policy: PolicyFactory
 ) -> None:
     masker = MessageMasker(make_policy(json={"ignore": ["$.raw"]}), keyring, message_format="json")
-    plan = masker.plan(json.dumps({"raw": {"jane.doe@example.com": "x"}, "b": "y"}))
-    assert sorted(plan.texts) == ["b", "y"]
+    plan = masker.plan(json.dumps({"raw": {"jane.doe@example.com": "x"}, "Jane Smith": "y"}))
+    assert plan.texts == ["y", "Jane Smith"]
 
 
 def test_two_keys_that_would_become_one_reject_the_document(
@@ -238,3 +238,37 @@ def test_unmask_restores_encrypted_keys(keyring: KeyRing, make_policy: PolicyFac
     assert result.issues == []
     assert result.value == doc
     assert result.tokens == 2
+
+
+@pytest.mark.parametrize(
+    ("key", "identifier"),
+    [
+        ("created_at", True),
+        ("orderId", True),
+        ("line-2", True),
+        ("_id", True),
+        ("$type", True),
+        ("meta", True),
+        ("jane.doe@example.com", False),
+        ("Jane Smith", False),
+        ("John", False),
+        ("r000123", False),
+        ("@jsmith", False),
+        ("customer:42", False),
+        ("x" * 65, False),
+    ],
+)
+def test_field_name_like_keys_are_told_apart_from_data(key: str, identifier: bool) -> None:
+    assert is_identifier_key(key) is identifier
+
+
+def test_field_name_like_keys_are_scanned_only_when_the_policy_says_so(
+    keyring: KeyRing, make_policy: PolicyFactory
+) -> None:
+    doc = json.dumps({"meta": 1, "Jane Smith": 2})
+    default = MessageMasker(make_policy(), keyring, message_format="json")
+    assert default.plan(doc).texts == ["1", "2", "Jane Smith"]
+    everything = MessageMasker(
+        make_policy(key_rules={"scan_identifiers": True}), keyring, message_format="json"
+    )
+    assert everything.plan(doc).texts == ["1", "2", "meta", "Jane Smith"]

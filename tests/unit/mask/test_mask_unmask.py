@@ -96,20 +96,24 @@ def test_rotated_ring_unmasks_tokens_of_old_and_new_keys() -> None:
     assert unmask_text_strict(f"{old_token} {new_token}", rotated) == "old value new value"
 
 
-def test_unmask_json_walks_every_string_and_names_the_field(
+def test_unmask_json_walks_every_string_and_key_and_names_the_field(
     keyring: KeyRing, other_keyring: KeyRing
 ) -> None:
     token, _ = encrypt_token('He said "hi"\n', "PERSON", keyring)
-    doc = {"a": [1, {"b": f"x {token}"}], "c": token, token: "keys stay"}
+    doc = {"a": [1, {"b": f"x {token}"}], "c": token, token: "keys too"}
     result = unmask_json(doc, keyring)
     assert result.value == {
         "a": [1, {"b": 'x He said "hi"\n'}],
         "c": 'He said "hi"\n',
-        token: "keys stay",
+        'He said "hi"\n': "keys too",
     }
     json.dumps(result.value)  # still serializable: quotes are escaped by the serializer
     bad = unmask_json(doc, other_keyring)
-    assert [(i.field, i.offset) for i in bad.issues] == [("$.a[1].b", 2), ("$.c", 0)]
+    assert [(i.field, i.offset) for i in bad.issues] == [
+        ("$.a[1].b", 2),
+        ("$.c", 0),
+        (f"$[{json.dumps(token)}]~", 0),  # a key, named as it is in the masked input
+    ]
 
 
 def test_text_without_tokens_is_returned_unchanged(keyring: KeyRing) -> None:
