@@ -320,3 +320,17 @@ class ProgressWatcher:
                 )
             if alive is not None and not alive():
                 raise AssertionError("worker exited while waiting for progress")
+
+
+def keys_kept_policy(directory: Path) -> Path:
+    """The shipped policy with record keys kept as they are, for tests that follow records by
+    key: the model flags ID-like keys such as ``r000123`` (GOVERNMENT_ID), and the default
+    policy rewrites what it flags (test_worker_keys_headers covers that)."""
+    from piimask.mask.policy import default_policy_text
+
+    text = default_policy_text()
+    kept = text.replace("\nrecord_key: scan", "\nrecord_key: keep", 1)
+    assert kept != text, "the shipped policy no longer says record_key: scan"
+    path = directory / "keys-kept-policy.yaml"
+    path.write_text(kept, encoding="utf-8")
+    return path

@@ -25,6 +25,7 @@ from tests.integration.stream_support import (
     delete_topics,
     dev_records,
     gold_values,
+    keys_kept_policy,
     produce,
     read_all,
     worker_env,
@@ -64,6 +65,7 @@ async def run_crashes(
         PIIMASK_GROUP_ID=f"{topics.input}-g",
         PIIMASK_TRANSACTIONAL_ID_PREFIX=topics.input,
         PIIMASK_PROCESSING_GUARANTEE=guarantee,
+        PIIMASK_POLICY_FILE=str(keys_kept_policy(log_path.parent)),
     )
     worker = WorkerProcess(env, log_path)
     rng = random.Random(seed)

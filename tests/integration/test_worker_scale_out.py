@@ -18,6 +18,7 @@ from tests.integration.stream_support import (
     create_topics,
     delete_topics,
     dev_records,
+    keys_kept_policy,
     produce,
     read_all,
     worker_env,
@@ -70,6 +71,7 @@ async def run_scale_out(bootstrap: str, topics: Topics, tmp_path: Path) -> dict[
         PIIMASK_GROUP_ID=f"{topics.input}-g",
         # Two workers share the machine's cores.
         PIIMASK_INTRA_OP_THREADS="1",
+        PIIMASK_POLICY_FILE=str(keys_kept_policy(tmp_path)),
     )
     first = WorkerProcess(env, tmp_path / "first.log")
     second = WorkerProcess(env, tmp_path / "second.log")
