@@ -39,7 +39,13 @@ from piimask.detect.evaluation import evaluate, format_report, read_gold_file, s
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--limit", type=int, default=None, help="Only the first N records.")
-@click.option("--batch-size", default=64, show_default=True, type=click.IntRange(1, 10_000))
+@click.option(
+    "--batch-size",
+    default=1024,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="Texts per detection call; larger batches group windows of like length (less padding).",
+)
 @detector_options
 def eval_command(
     gold_path: str,

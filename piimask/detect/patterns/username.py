@@ -31,6 +31,29 @@ _NOT_PEOPLE = frozenset(
 )  # fmt: skip
 
 
+# "@ jane_doe": tokenised text (corpora, some exports) splits the "@" from the name. With
+# the space "@" is also plain "at" ("dinner @ Nobu"), so the spaced form needs a
+# handle-like name (digit, underscore, inner capital) or a retweet/mention frame.
+_SPACED = re.compile(r"(?<![\w@.+/\\-])@ (?P<name>[A-Za-z_][A-Za-z0-9_]{1,29})(?![\w@-])")
+_HANDLE_LIKE = re.compile(r"[0-9_]|[a-z][A-Z]")
+_MENTION_BEFORE = re.compile(
+    r"(?:^|\b(?:RT|MT|via|cc|by|to|with|thanks|thx|follow|ft|feat|hi|hey|dear)"
+    r"|[:\"“(]|@ ?\w+)[ \t]*$",
+    re.IGNORECASE,
+)
+_MENTION_AFTER = re.compile(r"[ \t]?:")
+
+
+def _spaced_mention(text: str, match: re.Match[str]) -> bool:
+    name = match.group("name")
+    if name.lower() in _NOT_PEOPLE:
+        return False
+    if _HANDLE_LIKE.search(name):
+        return True
+    before = text[max(0, match.start() - 24) : match.start()]
+    return bool(_MENTION_BEFORE.search(before) or _MENTION_AFTER.match(text, match.end()))
+
+
 class UsernameRecognizer(BaseRecognizer):
     name = "USERNAME"
     entity_type = "USERNAME"
@@ -42,11 +65,18 @@ class UsernameRecognizer(BaseRecognizer):
             if not self.validate("@" + handle):
                 continue
             spans.append(self.span(match.start(), match.end(), 0.85))
+        for match in _SPACED.finditer(text):
+            if _spaced_mention(text, match):
+                spans.append(self.span(match.start(), match.end(), 0.7))
+        spans.sort()
         return spans
 
     def validate(self, value: str) -> bool:
         if not value.startswith("@"):
             return False
+        spaced = _SPACED.fullmatch(value)
+        if spaced is not None:
+            return spaced.group("name").lower() not in _NOT_PEOPLE
         handle = value[1:]
         if _HANDLE.fullmatch(value) is None:
             return False

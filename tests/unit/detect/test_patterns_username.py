@@ -22,6 +22,11 @@ def values(text: str) -> list[str]:
         ("thanks @bob.", ["@bob"]),
         ("cc @jane.doe and @dev-lead", ["@jane.doe", "@dev-lead"]),
         ("@a1 @b2", ["@a1", "@b2"]),
+        # Tokenised text splits the "@" off: taken for handle-like names or a mention frame.
+        ("RT @ Yuri_Smith : hi", ["@ Yuri_Smith"]),
+        ("Me and @ BethAnne17 went", ["@ BethAnne17"]),
+        ("via @ guardian", ["@ guardian"]),
+        ("@ Benhallmunn : yes", ["@ Benhallmunn"]),
     ],
 )
 def test_handles_are_found(text: str, expected: list[str]) -> None:
@@ -39,6 +44,8 @@ def test_handles_are_found(text: str, expected: list[str]) -> None:
         "@media screen",  # CSS
         "@Override",  # a Java annotation
         "price @ 3.10",  # "at"
+        "dinner @ Nobu tonight",  # "at" a place
+        "I am @ home",
         "a@b",
     ],
 )
