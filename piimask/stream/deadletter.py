@@ -58,7 +58,8 @@ class DeadLetter(BaseModel):
     reason: ReasonCode = Field(
         description="Why: invalid_utf8, invalid_json, not_json_object, too_deep, oversize, "
         "output_too_large, detection_error, masking_error, audit_event_error, output_rejected, "
-        "poison_record, ..."
+        "poison_record, pii_in_key, key_collision, invalid_key, invalid_header, ... (all in "
+        "piimask.reasons.Reason)"
     )
     detail: str = Field(
         default="", max_length=1000, description="What went wrong, without quoting the value."
