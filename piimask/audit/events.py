@@ -87,7 +87,9 @@ class Finding(BaseModel):
     field: str | None = Field(
         default=None,
         max_length=512,
-        description="JSON path of the string field ($.a.b[0]); null for plain-text records.",
+        description="JSON path of the string field ($.a.b[0]; a path ending in ~ is an "
+        "object key, written masked), 'key' for the record key, 'header:NAME' for a header; "
+        "null for plain-text records.",
     )
     operator: Operator = Field(description="Mask operator the policy chose for this entity type.")
     score: float = Field(ge=0.0, le=1.0, description="Detector confidence.")
