@@ -140,6 +140,7 @@ def run_set(engine: DetectionEngine, dev: DevSet, limit: int | None) -> dict[str
             "precision": full.get("name_place_precision", full["char_precision"]),
             "precision_kind": "name/place" if dev.kind == "real" else "char",
             "char_precision": full["char_precision"],
+            "name_place_precision_by_type": full.get("name_place_precision_by_type", {}),
             "leak_rate_by_type": {t: row["leak_rate"] for t, row in per_type.items()},
         }
     result["seconds"] = round(time.perf_counter() - began, 1)

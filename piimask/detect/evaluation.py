@@ -134,6 +134,8 @@ class EvalCounts:
     masked_chars_on_pii: int = 0
     name_place_chars: int = 0
     name_place_chars_on_gold: int = 0
+    name_place_by_type: Counter[str] = field(default_factory=Counter)
+    name_place_on_gold_by_type: Counter[str] = field(default_factory=Counter)
 
     def add(self, text_length: int, gold: Sequence[GoldSpan], predicted: Sequence[Span]) -> None:
         self.records += 1
@@ -187,8 +189,11 @@ class EvalCounts:
             in_gold[g.start : g.end] = b"\x01" * (g.end - g.start)
         for p in predicted:
             if p.entity_type in types:
+                on_gold = sum(in_gold[p.start : p.end])
                 self.name_place_chars += p.end - p.start
-                self.name_place_chars_on_gold += sum(in_gold[p.start : p.end])
+                self.name_place_chars_on_gold += on_gold
+                self.name_place_by_type[p.entity_type] += p.end - p.start
+                self.name_place_on_gold_by_type[p.entity_type] += on_gold
 
     def report(self) -> dict[str, object]:
         def prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
@@ -241,6 +246,10 @@ class EvalCounts:
                 else 1.0
             )
             report["name_place_chars"] = self.name_place_chars
+            report["name_place_precision_by_type"] = {
+                t: round(self.name_place_on_gold_by_type[t] / n, 4)
+                for t, n in sorted(self.name_place_by_type.items())
+            }
         return report
 
 
@@ -268,6 +277,11 @@ def format_report(report: Mapping[str, object]) -> str:
             f"name/place precision: {report['name_place_precision']:.4f}  "
             "(predicted PERSON/LOCATION/STREET_ADDRESS chars inside any gold span)"
         )
+        by_type = report.get("name_place_precision_by_type")
+        if isinstance(by_type, Mapping) and by_type:
+            lines.append(
+                "  by predicted type:  " + ", ".join(f"{t} {v:.4f}" for t, v in by_type.items())
+            )
     lines += [
         f"leaked spans:        {report['leaked_spans']:.4f}   (gold spans not fully masked)",
         f"leaked structured:   {report['leaked_structured_spans']:.4f}",

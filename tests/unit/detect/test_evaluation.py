@@ -104,6 +104,7 @@ def test_name_place_precision_counts_predicted_name_characters_inside_any_gold_s
     report = counts.report()
     assert report["name_place_precision"] == pytest.approx(8 / 12, abs=1e-4)
     assert report["name_place_chars"] == 12
+    assert report["name_place_precision_by_type"] == {"LOCATION": 1.0, "PERSON": 0.5}
 
 
 def test_synthetic_reports_have_no_name_place_precision() -> None:
