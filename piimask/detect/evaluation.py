@@ -18,13 +18,13 @@ Two gold label schemes are known (:func:`detect_label_scheme` tells them apart):
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from piimask.jsonl import read_json_lines
 from piimask.spans import Span
 
 # Gold labels as presidio-evaluator names them -> piimask entity types.
@@ -315,22 +315,18 @@ def read_gold_file(path: Path | str, limit: int | None = None) -> list[GoldRecor
     """Records of a gold JSONL file; ``ValueError`` naming the line (never its text) if bad."""
     records: list[GoldRecord] = []
     with Path(path).open("rb") as stream:
-        for number, raw in enumerate(stream, 1):
+        for line in read_json_lines(stream):
             if limit is not None and len(records) >= limit:
                 break
-            if not raw.strip():
-                continue
-            try:
-                value = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                raise ValueError(f"line {number}: not a JSON object") from None
-            if not isinstance(value, dict):
-                raise ValueError(f"line {number}: not a JSON object")
-            text, spans = value.get("text"), value.get("spans")
+            if line.value is None:
+                raise ValueError(str(line.error))
+            text, spans = line.value.get("text"), line.value.get("spans")
             if not isinstance(text, str) or not isinstance(spans, list):
-                raise ValueError(f"line {number}: needs 'text' (string) and 'spans' (list)")
+                raise ValueError(f"line {line.number}: needs 'text' (string) and 'spans' (list)")
             if not all(isinstance(item, dict) and "label" in item for item in spans):
-                raise ValueError(f"line {number}: bad gold span (each needs start, end, label)")
+                raise ValueError(
+                    f"line {line.number}: bad gold span (each needs start, end, label)"
+                )
             records.append(GoldRecord(text, tuple(spans)))
     return records
 

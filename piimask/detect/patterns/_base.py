@@ -51,6 +51,9 @@ def keyword_regex(words: Iterable[str]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
 
 
+# Words before a dotted number that make it a software version ("v1.2.3.4", "build 21.5.21").
+VERSION_WORDS = keyword_regex(["version", "ver", "release", "build", "firmware", "v"])
+
 _DIGIT = re.compile(r"[0-9]")
 # Context may sit on the line above only when it is a label ending that line ("Phone:\n").
 _LABEL_LINE_BREAK = re.compile(r"[^\w\n]*\n[ \t]*")

@@ -5,7 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from piimask.detect.patterns._base import BaseRecognizer, has_context, keyword_regex
+from piimask.detect.patterns._base import (
+    VERSION_WORDS,
+    BaseRecognizer,
+    has_context,
+    keyword_regex,
+)
 from piimask.spans import Span
 
 _MONTHS = {
@@ -46,7 +51,6 @@ _MON_NUMBER = re.compile(
 _DAY_MON = re.compile(rf"(?<![\w/.-])(?P<d>[0-9]{{1,2}})-(?P<m>{_MONTH})(?![\w-])", re.IGNORECASE)
 # Month and four-digit year: "5/2021", "05/2021" (a two-digit year would be a fraction).
 _MONTH_YEAR = re.compile(rf"(?<![\w/.:-])(?P<m>[0-9]{{1,2}})/(?P<y>(?:19|20)[0-9]{{2}}){_END}")
-_VERSION_WORDS = keyword_regex(["version", "ver", "release", "build", "firmware", "v"])
 CONTEXT = keyword_regex(
     ["born", "dob", "d.o.b", "date of birth", "birth date", "birthdate", "birthday", "b-day",
      "birth", "geboren", "né", "née"]
@@ -147,7 +151,7 @@ class DateRecognizer(BaseRecognizer):
             # "1.2.34" and "3-4-56" read as versions or ranges; a first field over 12
             # can only be a day ("21.5.21"), unless a version word stands before it.
             text, start = match.string, match.start()
-            if a <= 12 or _VERSION_WORDS.search(text, max(0, start - 12), start):
+            if a <= 12 or VERSION_WORDS.search(text, max(0, start - 12), start):
                 return False
             return _date(year, b, a) is not None
         return _date(year, a, b) is not None or _date(year, b, a) is not None

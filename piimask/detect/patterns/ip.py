@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from piimask.detect.patterns._base import BaseRecognizer, keyword_regex
+from piimask.detect.patterns._base import VERSION_WORDS, BaseRecognizer
 from piimask.spans import Span
 
 _IPV4 = re.compile(r"(?<![\w.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![\w]|\.[0-9])")
@@ -15,7 +15,6 @@ _UNSPECIFIED_NETWORK = re.compile(r"(?<![\w:.])::(?=/[0-9])")
 # A zone index after a link-local address ("fe80::1%eth0") names the host's interface.
 _ZONE = re.compile(r"%[A-Za-z0-9_.-]{1,32}")
 _PREFIX = re.compile(r"/([0-9]{1,3})(?![\w/]|\.[0-9])")
-_VERSION_WORDS = keyword_regex(["version", "ver", "release", "build", "firmware", "v"])
 _HEX_LETTER = re.compile(r"[A-Fa-f]")
 
 
@@ -84,7 +83,7 @@ class IpAddressRecognizer(BaseRecognizer):
             start, end = match.start(), match.end()
             if not _ipv4_ok(match.group()) or any(s.start <= start and end <= s.end for s in ipv6):
                 continue
-            if _VERSION_WORDS.search(text, max(0, start - 12), start):
+            if VERSION_WORDS.search(text, max(0, start - 12), start):
                 continue
             # "3.4.5.6" is as likely a version as a host: keep it, but weakly.
             single_digits = all(len(part) == 1 for part in match.group().split("."))

@@ -129,10 +129,10 @@ def test_batching_does_not_change_the_report() -> None:
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("[1, 2]", "line 1: not a JSON object"),
+        ("[1, 2]", "line 1: expected a JSON object"),
         ('{"text": 1, "spans": []}', "line 1: needs 'text'"),
         ('{"text": "a", "spans": [{"start": 0}]}', "line 1: bad gold span"),
-        ("{", "line 1: not a JSON object"),
+        ("{", "line 1: invalid JSON"),
     ],
 )
 def test_a_malformed_gold_file_names_the_line(tmp_path: Path, line: str, message: str) -> None:
