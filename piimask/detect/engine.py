@@ -178,15 +178,13 @@ class DetectionEngine:
                 model_spans = self._regrow_cut_entities(
                     text, model_spans, windows, window_probs, offsets, word_ids
                 )
-        model_spans = combine(
-            [
-                drop_lowercase_guesses(text, model_spans)
-                if self.config.drop_lowercase_model_names
-                else model_spans,
-                ner_spans,
-                find_titled_names(text),
-            ],
-            self.config.detector_min_scores,
+        model_spans = drop_lowercase_guesses(
+            text,
+            combine(
+                [model_spans, ner_spans, find_titled_names(text)],
+                self.config.detector_min_scores,
+            ),
+            self.config.lowercase_names_need_support,
         )
         model_spans = [s for s in model_spans if s.score >= self._min_score(s.entity_type)]
         pattern_spans: list[Span] = []

@@ -10,7 +10,7 @@ whole-word mention of a detected name part is reported too.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from piimask.spans import Span
 
@@ -211,20 +211,24 @@ def find_titled_names(text: str) -> list[Span]:
     ]
 
 
-def drop_lowercase_guesses(text: str, spans: Sequence[Span]) -> list[Span]:
-    """Drop lone model PERSON spans written in lower case inside text that uses capitals.
+def drop_lowercase_guesses(
+    text: str, spans: Sequence[Span], families: Collection[str]
+) -> list[Span]:
+    """Drop lone PERSON spans of these detector families written in lower case.
 
-    The ONNX model, trained on lower-cased copies too, calls common nouns in reviews
-    names ("bacon", "hibachi"). Where the writer capitalises elsewhere, a lower-case word
-    that no other detector supports is far more often a noun than a name. In text written
-    all in lower case nothing is dropped.
+    Statistical models call common nouns names ("bacon", "yuck"). Where the writer
+    capitalises elsewhere, a lower-case word that only one detector calls a name is more
+    often a noun. Spans two detectors agree on (``model+ner:...``) are kept, and in text
+    written all in lower case nothing is dropped.
     """
-    if text.islower():
+    if text.islower() or not families:
         return list(spans)
     return [
         s
         for s in spans
         if not (
-            s.entity_type == "PERSON" and s.detector == "model" and text[s.start : s.end].islower()
+            s.entity_type == "PERSON"
+            and s.detector.split(":", 1)[0] in families
+            and text[s.start : s.end].islower()
         )
     ]

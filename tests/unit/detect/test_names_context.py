@@ -20,13 +20,19 @@ def test_the_capitalised_words_after_an_honorific_are_a_name(text: str, names: l
     assert [text[s.start : s.end] for s in find_titled_names(text)] == names
 
 
-def test_lowercase_model_guesses_are_dropped_only_in_text_with_capitals() -> None:
-    bacon = Span(8, 13, "PERSON", 0.9, "model")
-    assert drop_lowercase_guesses("I liked bacon. Great place", [bacon]) == []
-    assert drop_lowercase_guesses("i liked bacon. great place", [bacon]) == [bacon]
-    assert (
-        drop_lowercase_guesses(
-            "I liked bacon. Great place", [Span(8, 13, "PERSON", 0.9, "model+ner:x")]
-        )
-        != []
-    )
+@pytest.mark.parametrize(
+    ("text", "detector", "families", "kept"),
+    [
+        ("I liked bacon. Great place", "ner:en_core_web_sm", {"ner"}, False),
+        ("I liked bacon. Great place", "model", {"ner"}, True),
+        ("I liked bacon. Great place", "model", {"ner", "model"}, False),
+        ("I liked bacon. Great place", "model+ner:en_core_web_sm", {"ner", "model"}, True),
+        ("i liked bacon. great place", "ner:en_core_web_sm", {"ner"}, True),
+        ("I liked bacon. Great place", "ner:en_core_web_sm", set(), True),
+    ],
+)
+def test_a_lone_lowercase_name_is_dropped_only_for_the_listed_detectors_in_text_with_capitals(
+    text: str, detector: str, families: set[str], kept: bool
+) -> None:
+    bacon = Span(8, 13, "PERSON", 0.9, detector)
+    assert (drop_lowercase_guesses(text, [bacon], families) == [bacon]) is kept
