@@ -29,11 +29,12 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
 from aiokafka.client import AIOKafkaClient
 from aiokafka.errors import CommitFailedError, IllegalStateError
+from aiokafka.protocol.metadata import MetadataRequest
 from aiokafka.structs import OffsetAndMetadata, TopicPartition
 
 from piimask.audit import AuditChain
 from piimask.ops.health import Health
-from piimask.ops.logs import safe_exc
+from piimask.ops.logs import coordinates, safe_exc
 from piimask.ops.metrics import WorkerMetrics
 from piimask.settings import Settings
 from piimask.stream.broker_health import BrokerMonitor
@@ -256,6 +257,7 @@ class Worker:
                 ) from None
 
     async def _probe_broker(self) -> None:
+        """One metadata request for no topics: cheap on a cluster of any size."""
         if self._probe_client is None:
             s = self.settings
             client = AIOKafkaClient(
@@ -263,9 +265,17 @@ class Worker:
                 client_id=f"{s.client_id}-probe",
                 **self._security,
             )
-            await client.bootstrap()
+            try:
+                await client.bootstrap()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await client.close()
+                raise
             self._probe_client = client
-        await self._probe_client.fetch_all_metadata()
+        node = self._probe_client.get_random_node()
+        if node is None:
+            raise ConnectionError("no broker known")
+        await self._probe_client.send(node, MetadataRequest([]))
 
     def _broker_changed(self, up: bool) -> None:
         self.health.set_broker_reachable(up)
@@ -382,7 +392,11 @@ class Worker:
                         "row; not tried again",
                     )
                 )
-                log.error("poison record dead-lettered", extra=coordinates_of(plan.poison))
+                r = plan.poison
+                log.error(
+                    "poison record dead-lettered",
+                    extra=coordinates(r.topic, r.partition, r.offset),
+                )
             if plan.seek_to is not None:
                 consumer.seek(tp, plan.seek_to)
             if plan.mark is not None:
@@ -546,10 +560,6 @@ async def _committed_with_metadata(
         for tp, om in found.items()
         if om is not None and om.offset >= 0
     }
-
-
-def coordinates_of(record: SourceRecord) -> dict[str, Any]:
-    return {"topic": record.topic, "partition": record.partition, "offset": record.offset}
 
 
 def _names(tps: set[TopicPartition]) -> list[str]:
