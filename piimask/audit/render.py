@@ -63,7 +63,11 @@ def report_table(report: Mapping[str, Any]) -> str:
             table(["dead-letter reason", "records"], report["dead_lettered_by_reason"].items()),
         ]
     findings = report["findings"]
-    lines += ["", f"findings {findings['total']}  masked {findings['masked']}"]
+    head = f"findings {findings['total']}  masked {findings['masked']}"
+    if findings.get("summarised"):
+        # Counted by summarised events only: no score, no detector.
+        head += f"  summarised {findings['summarised']}"
+    lines += ["", head]
     for title, key in (
         ("entity type", "by_entity_type"),
         ("operator", "by_operator"),
@@ -117,6 +121,7 @@ def report_rows(report: Mapping[str, Any]) -> list[tuple[str, str, str, Any]]:
     rows += [
         ("findings", "all", "total", findings["total"]),
         ("findings", "all", "masked", findings["masked"]),
+        ("findings", "all", "summarised", findings.get("summarised", 0)),
     ]
     for section in ("by_entity_type", "by_operator", "by_detector", "not_masked_by_reason"):
         rows += [(section, k, "findings", v) for k, v in findings[section].items()]
