@@ -197,7 +197,7 @@ def propagate_mentions(text: str, spans: Sequence[Span], types: frozenset[str]) 
 # An honorific before a capitalised word makes it a name ("Capt. Spastic", "Dr Okafor").
 _HONORIFIC_NAME = re.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Capt|Captain|Sgt|Sergeant|Lt|Col|Gen|Rev|"
-    r"Fr|Sr|Sir|Dame|Lady|Lord|Judge|Det|Officer|Gov|Sen|Rep|Pres|Hon)\.?[ \t]+"
+    r"Fr|Sr|Sir|Dame|Lady|Lord|Judge|Det|Officer|Gov|Sen|Rep|Pres|Hon)(?:[ \t]?\.)?[ \t]+"
     r"((?:[A-Z][\w'’-]*\.?[ \t]+){0,2}[A-Z][\w'’-]*[a-z][\w'’-]*)"
 )
 HONORIFIC_SCORE = 0.6

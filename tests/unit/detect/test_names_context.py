@@ -11,6 +11,7 @@ from piimask.spans import Span
     [
         ("Visit Capt. Spastic 's Joke List", ["Spastic"]),
         ("Dr Okafor will see you", ["Okafor"]),
+        ("tokenised: Dr . Cox said", ["Cox"]),
         ("Ask Mrs. Mary Ann Smith", ["Mary Ann Smith"]),
         ("Mr. and Mrs. are titles", []),
         ("the drive was fine", []),
