@@ -25,6 +25,7 @@ from piimask.detect.names import (
     drop_lowercase_guesses,
     find_titled_names,
     propagate_mentions,
+    trim_possessives,
 )
 from piimask.detect.ner import NerDetector
 from piimask.detect.places import extend_with_region, find_places
@@ -199,7 +200,7 @@ class DetectionEngine:
         spans = extend_with_region(text, spans)
         spans = complete_names(text, complete_addresses(text, spans))
         spans = propagate_mentions(text, remove_overlaps(spans), _PROPAGATED_TYPES)
-        spans = remove_overlaps(complete_names(text, spans))
+        spans = trim_possessives(text, remove_overlaps(complete_names(text, spans)))
         if self.allow_list:
             spans = self.allow_list.filter(text, spans)
         return spans

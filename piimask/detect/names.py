@@ -198,7 +198,7 @@ def propagate_mentions(text: str, spans: Sequence[Span], types: frozenset[str]) 
 _HONORIFIC_NAME = re.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Professor|Capt|Captain|Sgt|Sergeant|Lt|Col|Gen|Rev|"
     r"Fr|Sr|Sir|Dame|Lady|Lord|Judge|Det|Officer|Gov|Sen|Rep|Pres|Hon)(?:[ \t]?\.)?[ \t]+"
-    r"((?:[A-Z][\w'’-]*\.?[ \t]+){0,2}[A-Z][\w'’-]*[a-z][\w'’-]*)"
+    r"((?:(?:[A-Z]\.|[A-Z][\w'’-]*)[ \t]+){0,2}[A-Z][\w'’-]*[a-z][\w'’-]*)"
 )
 HONORIFIC_SCORE = 0.6
 
@@ -232,3 +232,19 @@ def drop_lowercase_guesses(
             and text[s.start : s.end].islower()
         )
     ]
+
+
+_TRAILING_POSSESSIVE = re.compile(r"[ \t]?['’][ \t]?s?$")
+_POSSESSIVE_TYPES = frozenset({"PERSON", "LOCATION"})
+
+
+def trim_possessives(text: str, spans: Sequence[Span]) -> list[Span]:
+    """ "Jay Pearce's" -> "Jay Pearce": the clitic is no part of the name."""
+    out: list[Span] = []
+    for span in spans:
+        if span.entity_type in _POSSESSIVE_TYPES:
+            m = _TRAILING_POSSESSIVE.search(text, span.start, span.end)
+            if m is not None and m.start() > span.start:
+                span = Span(span.start, m.start(), span.entity_type, span.score, span.detector)
+        out.append(span)
+    return out

@@ -13,6 +13,7 @@ overlapping chunks at whitespace so memory stays bounded; nothing is ever trunca
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -38,6 +39,9 @@ DEFAULT_NER_LABELS: Mapping[str, str] = {
     "LOC": "LOCATION",
     "FAC": "LOCATION",
 }
+
+
+_POSSESSIVE = re.compile(r"[ \t]?['’]s?$")
 
 
 class NerLoadError(RuntimeError):
@@ -187,9 +191,13 @@ class NerDetector:
             entity_type = self.labels.get(ent.label_)
             if entity_type is None:
                 continue
-            start, end = ent.start_char + offset, ent.end_char + offset
-            # spaCy keeps a trailing possessive or punctuation token inside some entities.
-            while end > start and not ent.doc.text[end - offset - 1].isalnum():
-                end -= 1
-            if end > start:
-                yield Span(start, end, entity_type, self.score, self.name)
+            value = ent.text
+            # A name or place never runs over a line break ("Pero Stolar\nPhone"), and
+            # spaCy keeps a trailing possessive or punctuation inside some entities.
+            value = value.split("\n", 1)[0]
+            value = _POSSESSIVE.sub("", value).rstrip()
+            while value and not value[-1].isalnum():
+                value = value[:-1]
+            if value.strip():
+                start = ent.start_char + offset
+                yield Span(start, start + len(value), entity_type, self.score, self.name)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from piimask.detect.names import drop_lowercase_guesses, find_titled_names
+from piimask.detect.names import drop_lowercase_guesses, find_titled_names, trim_possessives
 from piimask.spans import Span
 
 
@@ -14,6 +14,7 @@ from piimask.spans import Span
         ("tokenised: Dr . Cox said", ["Cox"]),
         ("Ask Mrs. Mary Ann Smith", ["Mary Ann Smith"]),
         ("Mr. and Mrs. are titles", []),
+        ("Ask Mr. Kevin Stone. Who knows? Mr. J. Smith", ["Kevin Stone", "J. Smith"]),
         ("the drive was fine", []),
     ],
 )
@@ -37,3 +38,18 @@ def test_a_lone_lowercase_name_is_dropped_only_for_the_listed_detectors_in_text_
 ) -> None:
     bacon = Span(8, 13, "PERSON", 0.9, detector)
     assert (drop_lowercase_guesses(text, [bacon], families) == [bacon]) is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Jay Pearce's car", "Jay Pearce"),
+        ("Jay Pearce’s car", "Jay Pearce"),
+        ("Marilena Buccho ' s book", "Marilena Buccho"),
+        ("the Joneses' house", "the Joneses"),
+    ],
+)
+def test_a_possessive_is_no_part_of_the_name(text: str, expected: str) -> None:
+    end = text.index(" car") if " car" in text else text.rindex(" ")
+    [span] = trim_possessives(text, [Span(0, end, "PERSON")])
+    assert text[span.start : span.end] == expected
