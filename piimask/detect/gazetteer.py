@@ -15,6 +15,7 @@ _ALIASES = (
     "United States of America",
     "USA",
     "U.S.A.",
+    "U.S.",
     "America",
     "United Kingdom",
     "UK",

@@ -10,7 +10,8 @@ name is only reported with evidence beyond the list:
   a multi-word place name is rare;
 - or a locative word comes right before it ("in", "from", "near", "visiting", ...);
 - or a state, region or country follows it ("Chillicothe, OH", "Ipswich, QLD");
-- or it is a very large city (a million people or more) that is no common word.
+- or it is a very large city (a million people or more), a US state or a state or province
+  of an English-speaking country, and no common word.
 
 Lower-case text gets the same rules, but only for places that are unambiguous in lower case
 (multi-word names and US states), since "reading" or "nice" in lower case are words.
@@ -215,7 +216,7 @@ _CODES = frozenset(_STATE_CODES_US + _REGION_CODES_OTHER)
 @dataclass(frozen=True, slots=True)
 class _Gazetteer:
     names: frozenset[str]  # lower-cased, words joined by one space
-    big: frozenset[str]  # one-word names of very large cities
+    big: frozenset[str]  # one-word names reported without a cue: big cities, states, provinces
     lower_ok: frozenset[str]  # names safe to match in lower-case text
 
 
@@ -251,12 +252,14 @@ def _gazetteer() -> _Gazetteer:
             lower_ok.add(key)
     for state in cache.get_us_states().values():
         names.add(str(state["name"]).lower())
+        big.add(str(state["name"]).lower())
         lower_ok.add(str(state["name"]).lower())
     for code in _SUBDIVISION_COUNTRIES:
         for sub in pycountry.subdivisions.get(country_code=code) or ():  # type: ignore[no-untyped-call]
             cleaned = _clean(str(sub.name).split("[")[0])
             if cleaned is not None and sub.type in _SUBDIVISION_TYPES:
                 names.add(cleaned.lower())
+                big.add(cleaned.lower())
     names -= COMMON_WORDS
     return _Gazetteer(
         names=frozenset(names),

@@ -16,6 +16,8 @@ def found(text: str) -> list[str]:
         ("What to do in San Rafael Ca?", ["San Rafael Ca"]),
         ("Fantastic Nova Scotia Cottage", ["Nova Scotia"]),
         ("I love London", ["London"]),
+        ("California has great weather", ["California"]),
+        ("Queensland is hot", ["Queensland"]),
         ("we flew to new york last week", ["new york"]),
         ("Could you guys go to Ipswich , QLD", ["Ipswich , QLD"]),
         ("She was born near Tucson and raised in Albuquerque.", ["Tucson", "Albuquerque"]),
