@@ -410,8 +410,9 @@ class KeyRules(_Strict):
         default=False,
         description="Also scan keys that look like field names: a lower-case letter (after "
         "any '_' or '$'), then letters and digits (no run of 4 digits), parts joined by '_', "
-        "'-' or '.', such as created_at, orderId, line-2, _id. Off: such keys are left as they are, because the "
-        "model, seeing one word without context, flags words like 'meta' as names.",
+        "'-' or '.', such as created_at, orderId, line-2, _id. Off: such keys are left as "
+        "they are, because the model, seeing one word without context, flags words like "
+        "'meta' as names.",
     )
 
 
