@@ -23,6 +23,7 @@ from piimask.detect.model import FloatArray, TokenClassifier
 from piimask.detect.names import (
     complete_names,
     drop_lowercase_guesses,
+    find_inverted_names,
     find_titled_names,
     propagate_mentions,
     trim_possessives,
@@ -105,7 +106,11 @@ class DetectionEngine:
     @classmethod
     def load(cls, config: DetectorConfig | None = None) -> DetectionEngine:
         config = config or DetectorConfig()
-        classifier = TokenClassifier(config.model_dir, intra_op_threads=config.intra_op_threads)
+        classifier = TokenClassifier(
+            config.model_dir,
+            intra_op_threads=config.intra_op_threads,
+            adapter=config.adapter_file(),
+        )
         return cls(classifier, config)
 
     @property
@@ -182,7 +187,11 @@ class DetectionEngine:
         model_spans = drop_lowercase_guesses(
             text,
             combine(
-                [model_spans, ner_spans, find_titled_names(text)],
+                [
+                    model_spans,
+                    ner_spans,
+                    find_titled_names(text) + find_inverted_names(text),
+                ],
                 self.config.detector_min_scores,
             ),
             self.config.lowercase_names_need_support,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
+from functools import lru_cache
 
 from piimask.spans import Span
 
@@ -248,3 +249,85 @@ def trim_possessives(text: str, spans: Sequence[Span]) -> list[Span]:
                 span = Span(span.start, m.start(), span.entity_type, span.score, span.detector)
         out.append(span)
     return out
+
+
+# "Lenhart, Matthew" in e-mail headers and lists: surname, comma, given name, at the start of
+# a line or a quoted string, and ending there. The given name must be a known one (Faker's
+# person providers of many locales), and the first word no greeting or closing
+# ("Thanks, John" is a sign-off; the model and NER see John on their own).
+_INVERTED_NAME = re.compile(
+    r"(?:^|(?<=[\"'(<\n]))[ \t]*([A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?,[ \t]?([A-Z][a-z]+)"
+    r"(?:[ \t][A-Z]\.?)?)(?=[ \t]*(?:[\"')>\n]|$|<))",
+    re.MULTILINE,
+)
+_NOT_SURNAMES = frozenset(
+    [
+        "thanks",
+        "thank",
+        "regards",
+        "best",
+        "cheers",
+        "sincerely",
+        "yours",
+        "love",
+        "hi",
+        "hello",
+        "hey",
+        "dear",
+        "welcome",
+        "ok",
+        "okay",
+        "yes",
+        "no",
+        "sorry",
+        "please",
+        "congrats",
+        "congratulations",
+        "morning",
+        "evening",
+        "afternoon",
+    ]
+)
+_GIVEN_NAME_LOCALES = [
+    "en_US",
+    "en_GB",
+    "en_IE",
+    "en_IN",
+    "en_NZ",
+    "es_ES",
+    "es_MX",
+    "fr_FR",
+    "de_DE",
+    "it_IT",
+    "pt_BR",
+    "nl_NL",
+    "pl_PL",
+    "sv_SE",
+]
+INVERTED_NAME_SCORE = 0.6
+
+
+@lru_cache(maxsize=1)
+def _given_names() -> frozenset[str]:
+    import importlib
+
+    names: set[str] = set()
+    for locale in _GIVEN_NAME_LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attr in ("first_names", "first_names_male", "first_names_female"):
+            value = provider.__dict__.get(attr)
+            if isinstance(value, (list, tuple, dict)):
+                names.update(n for n in value if isinstance(n, str) and n.isalpha())
+    return frozenset(names)
+
+
+def find_inverted_names(text: str) -> list[Span]:
+    """ "Surname, Given" entries (module comment above :data:`_INVERTED_NAME`)."""
+    if "," not in text:
+        return []
+    given = _given_names()
+    return [
+        Span(m.start(1), m.end(1), "PERSON", INVERTED_NAME_SCORE, "context:INVERTED_NAME")
+        for m in _INVERTED_NAME.finditer(text)
+        if m.group(2) in given and m.group(1).split(",")[0].lower() not in _NOT_SURNAMES
+    ]

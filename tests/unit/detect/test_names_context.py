@@ -2,7 +2,12 @@
 
 import pytest
 
-from piimask.detect.names import drop_lowercase_guesses, find_titled_names, trim_possessives
+from piimask.detect.names import (
+    drop_lowercase_guesses,
+    find_inverted_names,
+    find_titled_names,
+    trim_possessives,
+)
 from piimask.spans import Span
 
 
@@ -53,3 +58,18 @@ def test_a_possessive_is_no_part_of_the_name(text: str, expected: str) -> None:
     end = text.index(" car") if " car" in text else text.rindex(" ")
     [span] = trim_possessives(text, [Span(0, end, "PERSON")])
     assert text[span.start : span.end] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ('"Lenhart, Matthew" <matthew.lenhart@example.com>', ["Lenhart, Matthew"]),
+        ("Townsend, George", ["Townsend, George"]),
+        ("Thanks, John\n", []),
+        ("I went to Paris, France", []),
+        ("Hi all, Bob said", []),
+        ("Smith, Zzyzx", []),
+    ],
+)
+def test_surname_comma_given_name_entries_are_names(text: str, names: list[str]) -> None:
+    assert [text[s.start : s.end] for s in find_inverted_names(text)] == names
