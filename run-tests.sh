@@ -23,9 +23,9 @@ fi
 # shellcheck disable=SC1091
 . .venv/bin/activate
 
-step "installing piimask and dev tools"
+step "installing piimask, dev tools and the train extra (torch)"
 python -m pip install --quiet --upgrade pip
-python -m pip install --quiet -e ".[dev]"
+python -m pip install --quiet -e ".[dev,train]"
 python -m pip check
 
 step "ruff"

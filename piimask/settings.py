@@ -26,6 +26,16 @@ class Settings(BaseSettings):
         description="Directory with config.json, tokenizer.json and an .onnx file; "
         "default: the bundled Rampart model.",
     )
+    model_variant: Literal["adapted", "base"] = Field(
+        default="base",
+        description="adapted: the bundled model with piimask's fine-tuned adapter merged in at "
+        "load (README, Model lifecycle); base: the Rampart model as shipped.",
+    )
+    adapter_path: Path | None = Field(
+        default=None,
+        description="Adapter .npz from `piimask model train` merged into the model at load "
+        "(overrides model_variant).",
+    )
     # 40/12 measured best: the model labels short contexts best (README, Detection).
     window_tokens: int = Field(
         default=40, ge=16, le=510, description="Tokens per model window (measured best: 40)."

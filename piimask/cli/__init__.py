@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "audit": "piimask.cli.audit_cmd:audit",
     "schemas": "piimask.cli.schemas_cmd:schemas",
     "demo": "piimask.cli.demo_cmd:demo",
+    "model": "piimask.cli.model_cmd:model",
 }
 
 

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from piimask.settings import Settings
 
 Aggregation = Literal["first", "average", "max"]
+ModelVariant = Literal["adapted", "base"]
 
 
 class DetectorConfig(BaseModel):
@@ -20,6 +21,16 @@ class DetectorConfig(BaseModel):
 
     model_dir: Path | None = Field(
         default=None, description="Model directory; default: the bundled Rampart model."
+    )
+    model_variant: ModelVariant = Field(
+        default="base",
+        description="adapted: the bundled model with piimask's fine-tuned adapter merged in "
+        "at load; base: the bundled Rampart model as shipped (used when model_dir is set).",
+    )
+    adapter_path: Path | None = Field(
+        default=None,
+        description="An adapter .npz from `piimask model train`, merged into the model at load "
+        "(overrides model_variant).",
     )
     label_map: dict[str, str] | None = Field(
         default=None,
@@ -88,10 +99,22 @@ class DetectorConfig(BaseModel):
             )
         return self
 
+    def adapter_file(self) -> Path | None:
+        """The adapter merged into the model at load, if any."""
+        if self.adapter_path is not None:
+            return self.adapter_path
+        if self.model_variant == "adapted" and self.model_dir is None:
+            from piimask.detect.adapter import bundled_adapter_path
+
+            return bundled_adapter_path()
+        return None
+
     @classmethod
     def from_settings(cls, settings: Settings) -> DetectorConfig:
         return cls(
             model_dir=settings.model_dir,
+            model_variant=settings.model_variant,
+            adapter_path=settings.adapter_path,
             window_tokens=settings.window_tokens,
             window_overlap=settings.window_overlap,
             aggregation=settings.aggregation,

@@ -62,10 +62,37 @@ class ModelInfo:
     max_positions: int
 
 
+def _adapted_model(
+    onnx_file: Path, base_sha256: str, adapter_path: Path, labels: tuple[str, ...]
+) -> tuple[bytes, str]:
+    """The base graph as fp32 with the adapter merged in, and the pair's identity hash."""
+    from piimask.detect.adapter import Adapter, AdapterError
+    from piimask.detect.weights import WeightsError, fp32_model, load_weights
+
+    try:
+        adapter = Adapter.load(adapter_path)
+        base, weights = load_weights(onnx_file)
+        merged = fp32_model(base, adapter.merge(weights, base_sha256, labels))
+    except (AdapterError, WeightsError) as exc:
+        raise ModelLoadError(f"adapter {adapter_path}: {exc}") from exc
+    identity = hashlib.sha256(f"{base_sha256}+{adapter.sha256}".encode()).hexdigest()
+    return merged.SerializeToString(), identity
+
+
 class TokenClassifier:
     """An onnxruntime session plus its tokenizer and labels."""
 
-    def __init__(self, model_dir: Path | None = None, *, intra_op_threads: int = 0) -> None:
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        *,
+        intra_op_threads: int = 0,
+        adapter: Path | None = None,
+        onnx_model: bytes | None = None,
+    ) -> None:
+        """``adapter``: a ``piimask model train`` adapter merged into the model's weights;
+        ``onnx_model``: a serialized graph to run instead of the directory's ``.onnx`` file
+        (the trainer's in-memory model), with the directory's tokenizer and labels."""
         import onnxruntime as ort
 
         directory = (model_dir or default_model_dir()).resolve()
@@ -102,15 +129,24 @@ class TokenClassifier:
         if intra_op_threads:
             options.intra_op_num_threads = intra_op_threads
         options.inter_op_num_threads = 1
+        name = str(config.get("_name_or_path") or directory.name)
+        sha256 = file_sha256(onnx_file)
+        source: str | bytes = str(onnx_file)
+        if onnx_model is not None:
+            source = onnx_model
+            sha256 = hashlib.sha256(onnx_model).hexdigest()
+        elif adapter is not None:
+            source, sha256 = _adapted_model(onnx_file, sha256, adapter, tuple(labels))
+            name = f"{name}+{adapter.stem}"
         self.session = ort.InferenceSession(
-            str(onnx_file), sess_options=options, providers=["CPUExecutionProvider"]
+            source, sess_options=options, providers=["CPUExecutionProvider"]
         )
         self.input_names = {i.name for i in self.session.get_inputs()}
         self.info = ModelInfo(
-            name=str(config.get("_name_or_path") or directory.name),
+            name=name,
             directory=directory,
             onnx_file=onnx_file,
-            sha256=file_sha256(onnx_file),
+            sha256=sha256,
             labels=tuple(labels),
             max_positions=int(config.get("max_position_embeddings", 512)),
         )
