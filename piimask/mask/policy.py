@@ -64,6 +64,10 @@ KNOWN_ENTITY_TYPES: tuple[str, ...] = (
     "GOVERNMENT_ID",
     "DATE_TIME",
     "MAC_ADDRESS",
+    "USERNAME",
+    "US_ITIN",
+    "UK_NINO",
+    "CRYPTO",
 )
 
 
