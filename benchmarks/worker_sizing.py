@@ -63,6 +63,13 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--threads", type=int, help="PIIMASK_INTRA_OP_THREADS [default: auto]")
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/piimask-sizing"))
+    ap.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra PIIMASK_ setting of the worker, e.g. NER_ENABLED=false (repeatable)",
+    )
     args = ap.parse_args()
 
     settings = Settings(kafka_bootstrap=args.bootstrap)
@@ -88,6 +95,7 @@ def main() -> None:
         "PIIMASK_BATCH_SIZE": str(args.batch_size),
         "PIIMASK_LOG_LEVEL": "WARNING",
         **({"PIIMASK_INTRA_OP_THREADS": str(args.threads)} if args.threads is not None else {}),
+        **{f"PIIMASK_{k.upper()}": v for k, _, v in (s.partition("=") for s in args.setting)},
     }
     t_start = time.monotonic()
     worker = start_worker("sizing", env, args.workdir)

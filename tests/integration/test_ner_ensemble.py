@@ -104,3 +104,18 @@ def test_worker_refuses_to_start_with_a_missing_ner_model() -> None:
     )
     assert proc.returncode == 2, proc.stderr
     assert "NER model 'en_core_web_nonexistent' is configured but not installed" in proc.stderr
+
+
+def test_loading_the_ner_model_does_not_import_torch() -> None:
+    code = (
+        "import sys\n"
+        "from piimask.detect.ner import NerDetector\n"
+        "NerDetector.load('en_core_web_sm').detect_batch(['Jane Doe'])\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+        "import importlib.util\n"
+        "print(importlib.util.find_spec('torch') is not None)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
