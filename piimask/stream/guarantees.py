@@ -18,6 +18,14 @@ partition instead: the new owner's ``init_producer_id`` bumps the epoch, which a
 the old owner's open transaction and fences it from committing later. After that
 init the owner re-reads the committed offsets and seeks to them, so a transaction that
 was completing during the hand-over cannot be processed twice.
+
+Broker outages: a batch that fails with an error of an unreachable broker (timeouts, lost
+connections, retriable broker errors) is tried again with backoff for up to
+``OUTAGE_TOLERANCE_S``; only then does the worker stop. At-least-once sends the batch again
+(consumers may see part of it twice). Exactly-once replaces the partition's producer: its
+init aborts the failed transaction (or completes it, when the commit had reached the
+broker, in which case the committed offset shows the batch is done and it is not sent
+again), then the batch is sent in a new transaction.
 """
 
 from __future__ import annotations
@@ -25,11 +33,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.errors import CommitFailedError, IllegalStateError
+from aiokafka.errors import (
+    CommitFailedError,
+    IllegalStateError,
+    KafkaConnectionError,
+    KafkaError,
+    KafkaTimeoutError,
+)
 from aiokafka.structs import TopicPartition
 
 from piimask.stream.delivery import (
@@ -44,6 +59,40 @@ from piimask.stream.pipeline import DeadLetterOutcome, Outcome
 log = logging.getLogger(__name__)
 
 ProducerFactory = Callable[..., AIOKafkaProducer]
+
+
+# How long a batch is retried while the broker is unreachable before the worker stops.
+# Below the group's rebalance timeout, so a revocation waiting for the batch ends first.
+OUTAGE_TOLERANCE_S = 120.0
+
+
+def is_transient(exc: BaseException) -> bool:
+    """An error of an unreachable or recovering broker, not of the batch or the setup."""
+    if isinstance(exc, KafkaTimeoutError | KafkaConnectionError | TimeoutError):
+        return True
+    return isinstance(exc, KafkaError) and bool(getattr(exc, "retriable", False))
+
+
+class Outage:
+    """Retry budget of one batch while the broker is away (backoff 0.5 s doubling to 5 s)."""
+
+    def __init__(self, tolerance_s: float = OUTAGE_TOLERANCE_S) -> None:
+        self.deadline = time.monotonic() + tolerance_s
+        self.attempts = 0
+
+    async def wait_or_raise(self, exc: BaseException, outcomes: Sequence[Outcome]) -> None:
+        if not is_transient(exc) or time.monotonic() >= self.deadline:
+            raise exc
+        self.attempts += 1
+        log.warning(
+            "batch not delivered, the broker is unreachable; trying again",
+            extra={
+                "attempt": self.attempts,
+                "records": len(outcomes),
+                "error": type(exc).__name__,
+            },
+        )
+        await asyncio.sleep(min(5.0, 0.5 * 2 ** min(self.attempts - 1, 4)))
 
 
 class Guarantee(Protocol):
@@ -61,9 +110,12 @@ class AtLeastOnce:
         consumer: AIOKafkaConsumer,
         sender: BatchSender,
         producer_factory: ProducerFactory,
+        *,
+        outage_tolerance_s: float = OUTAGE_TOLERANCE_S,
     ) -> None:
         self.consumer = consumer
         self.sender = sender
+        self.outage_tolerance_s = outage_tolerance_s
         self.producer = producer_factory(enable_idempotence=True, acks="all")
 
     async def start(self) -> None:
@@ -83,10 +135,26 @@ class AtLeastOnce:
         return committed
 
     async def deliver(self, outcomes: Sequence[Outcome], ctx: MaskingContext) -> None:
-        await self.sender.send(self.producer, outcomes, ctx)
+        outage = Outage(self.outage_tolerance_s)
+        while True:
+            try:
+                await self.sender.send(self.producer, outcomes, ctx)
+                break
+            except Exception as exc:
+                # Sending the batch again may duplicate some of it: allowed at-least-once.
+                await outage.wait_or_raise(exc, outcomes)
+                for tp in next_offsets(outcomes):
+                    self.sender.chain.reset(tp.topic, tp.partition)
         offsets = next_offsets(outcomes)
         try:
-            await self.consumer.commit(offsets)
+            while True:
+                try:
+                    await self.consumer.commit(offsets)
+                    break
+                except (CommitFailedError, IllegalStateError):
+                    raise
+                except Exception as exc:
+                    await outage.wait_or_raise(exc, outcomes)
         except (CommitFailedError, IllegalStateError) as exc:
             # The group moved these partitions while the batch was in flight: their new
             # owner starts from the last commit and re-processes the batch (at-least-once).
@@ -106,7 +174,9 @@ class ExactlyOnce:
         *,
         group_id: str,
         transactional_id_prefix: str,
+        outage_tolerance_s: float = OUTAGE_TOLERANCE_S,
     ) -> None:
+        self.outage_tolerance_s = outage_tolerance_s
         self.consumer = consumer
         self.sender = sender
         self.group_id = group_id
@@ -141,8 +211,8 @@ class ExactlyOnce:
         producer = self._factory(
             enable_idempotence=True, acks="all", transactional_id=self.transactional_id(tp)
         )
-        await producer.start()
         try:
+            await producer.start()
             # begin waits for init_producer_id: this fences the previous owner of the id
             # and aborts its open transaction. The empty transaction is then dropped.
             await producer.begin_transaction()
@@ -182,6 +252,40 @@ class ExactlyOnce:
                 raise result
 
     async def _deliver_partition(
+        self, tp: TopicPartition, outcomes: list[Outcome], ctx: MaskingContext
+    ) -> None:
+        outage = Outage(self.outage_tolerance_s)
+        recovering = False
+        while True:
+            try:
+                if recovering and await self._recover(tp, next_offsets(outcomes)[tp]):
+                    return
+                recovering = False
+                await self._deliver_refusals(tp, outcomes, ctx)
+                return
+            except Exception as exc:
+                await outage.wait_or_raise(exc, outcomes)
+                recovering = True
+
+    async def _recover(self, tp: TopicPartition, target: int) -> bool:
+        """A new producer for ``tp`` after an outage; True if the batch committed after all.
+
+        Its init aborts the failed transaction, or waits for it to complete when its commit
+        had reached the broker: the committed offset tells which, so a batch that did commit
+        is not sent again.
+        """
+        stopping = self.producers.pop(tp, None)
+        if stopping is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(stopping.stop(), 10)
+        await self._start_producer(tp)
+        remote: int | None = await self.consumer.committed(tp)
+        if remote is not None and remote >= target:
+            self.committed[tp] = max(remote, self.committed.get(tp, 0))
+            return True
+        return False
+
+    async def _deliver_refusals(
         self, tp: TopicPartition, outcomes: list[Outcome], ctx: MaskingContext
     ) -> None:
         producer = self.producers.get(tp)
@@ -224,8 +328,10 @@ class ExactlyOnce:
         except BaseException:
             # Sealed events of this batch will never be read: start a new chain segment.
             self.sender.chain.reset(tp.topic, tp.partition)
+            # Bounded: with the broker away the abort would wait for it; a replacement
+            # producer's init aborts the transaction as well.
             with contextlib.suppress(Exception):
-                await producer.abort_transaction()
+                await asyncio.wait_for(producer.abort_transaction(), 10)
             raise
 
 

@@ -187,10 +187,13 @@ class Run:
     readiness: ReadinessLog
 
 
-async def fault_scenario(broker: PrivateBroker, kind: str, tmp_path: Path) -> dict[str, Any]:
+async def fault_scenario(
+    broker: PrivateBroker, kind: str, tmp_path: Path, outage_s: float
+) -> dict[str, Any]:
     bootstrap = broker.bootstrap
     runs: list[Run] = []
-    before, after = 150, 100
+    # Enough input that batches are still in flight when the broker goes away.
+    before, after = 400, 100
     rows = dev_records(before + after)
     records = [(rid.encode(), row["text"].encode()) for rid, row in rows]
     for guarantee in GUARANTEES:
@@ -216,16 +219,16 @@ async def fault_scenario(broker: PrivateBroker, kind: str, tmp_path: Path) -> di
             run.readiness.start()
         for run in runs:
             async with ProgressWatcher(bootstrap, run.topics.output) as progress:
-                await progress.wait_for(before // 2, stall=150, alive=run.worker.alive)
+                await progress.wait_for(before // 8, stall=150, alive=run.worker.alive)
         assert all(r.readiness.first(200, 0) is not None for r in runs), "never ready"
         timeline["fault"] = time.monotonic()
         if kind == "kill":
             broker.kill()
-            await asyncio.sleep(20)
+            await asyncio.sleep(outage_s)
             broker.start()
         else:
             broker.freeze()
-            await asyncio.sleep(30)
+            await asyncio.sleep(outage_s)
             broker.thaw()
         timeline["back"] = time.monotonic()
         for run in runs:
@@ -280,7 +283,7 @@ async def fault_scenario(broker: PrivateBroker, kind: str, tmp_path: Path) -> di
 def test_broker_outage_loses_nothing_and_readiness_follows_the_broker(
     private_broker: PrivateBroker, tmp_path: Path, kind: str, outage_s: int
 ) -> None:
-    results = asyncio.run(fault_scenario(private_broker, kind, tmp_path))
+    results = asyncio.run(fault_scenario(private_broker, kind, tmp_path, outage_s))
     fault, back = results["timeline"]["fault"], results["timeline"]["back"]
     for guarantee, run in results["runs"].items():
         keys: Counter[bytes] = run["keys"]

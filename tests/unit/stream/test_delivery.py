@@ -30,9 +30,15 @@ DEST = Destinations(
 
 
 class FakeProducer:
-    def __init__(self, partitions: dict[str, int], fail_topic: str | None = None) -> None:
+    def __init__(
+        self,
+        partitions: dict[str, int],
+        fail_topic: str | None = None,
+        error: type[Exception] = KafkaTimeoutError,
+    ) -> None:
         self.partitions = partitions
         self.fail_topic = fail_topic
+        self.error = error
         self.sent: list[dict[str, Any]] = []
         self._offsets: dict[tuple[str, int], int] = {}
 
@@ -47,7 +53,7 @@ class FakeProducer:
         self.sent.append({"topic": topic, **kw})
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         if topic == self.fail_topic:
-            fut.set_exception(KafkaTimeoutError())
+            fut.set_exception(self.error())
         else:
             fut.set_result(SimpleNamespace(topic=topic, partition=partition, offset=offset))
         return fut
@@ -143,7 +149,28 @@ def test_offsets_are_committed_after_the_acks_as_last_plus_one(keyring: KeyRing)
 def test_nothing_is_committed_when_any_send_fails(keyring: KeyRing, fail_topic: str) -> None:
     consumer = FakeConsumer()
     producer = FakeProducer({"in.masked": 4}, fail_topic=fail_topic)
-    alo = AtLeastOnce(consumer, sender(keyring), lambda **_: producer)  # type: ignore[arg-type]
+    alo = AtLeastOnce(
+        consumer,
+        sender(keyring),
+        lambda **_: producer,  # type: ignore[arg-type]
+        outage_tolerance_s=0.6,
+    )
     with pytest.raises(KafkaTimeoutError):
         asyncio.run(alo.deliver(outcomes(keyring), context(keyring)))
     assert consumer.commits == []
+    # A broker timeout is retried (with backoff) until the outage tolerance is spent.
+    assert sum(1 for s in producer.sent if s["topic"] == fail_topic) >= 2
+
+
+class NotABrokerError(Exception):
+    pass
+
+
+def test_a_failure_that_is_not_the_broker_s_is_not_retried(keyring: KeyRing) -> None:
+    consumer = FakeConsumer()
+    producer = FakeProducer({"in.masked": 4}, fail_topic="piimask.audit", error=NotABrokerError)
+    alo = AtLeastOnce(consumer, sender(keyring), lambda **_: producer)  # type: ignore[arg-type]
+    with pytest.raises(NotABrokerError):
+        asyncio.run(alo.deliver(outcomes(keyring), context(keyring)))
+    assert consumer.commits == []
+    assert sum(1 for s in producer.sent if s["topic"] == "piimask.audit") == len(outcomes(keyring))
