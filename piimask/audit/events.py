@@ -11,18 +11,19 @@ import math
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Literal, Protocol, get_args
+from typing import Annotated, Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from piimask.audit.digest import FingerprintDigest, encoded_size
+from piimask.operator_names import OPERATOR_NAMES, OperatorName
 
 EVENT_VERSION = 1
 
 Outcome = Literal["masked", "clean", "dead_lettered", "tombstone"]
 OUTCOMES: tuple[Outcome, ...] = ("masked", "clean", "dead_lettered", "tombstone")
-Operator = Literal["redact", "replace", "mask", "hash", "encrypt", "pseudonymize", "keep"]
-OPERATORS: tuple[Operator, ...] = get_args(Operator)
+Operator = OperatorName
+OPERATORS: tuple[Operator, ...] = OPERATOR_NAMES
 
 # Findings listed in full per event; the rest are summarised (counts + digest).
 MAX_FINDINGS_IN_FULL = 100

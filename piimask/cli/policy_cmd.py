@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from piimask.mask.policy import Policy, Rule
+    from piimask.mask.policy import Policy
 
 
 @click.group()
@@ -17,47 +17,8 @@ def policy() -> None:
     """Mask policies and key rings."""
 
 
-def describe_rule(rule: Rule, entity_type: str) -> str:
-    """One line saying what a rule does to a value of ``entity_type``."""
-    from piimask.mask.policy import (
-        EncryptRule,
-        HashRule,
-        MaskRule,
-        PseudonymizeRule,
-        RedactRule,
-        ReplaceRule,
-    )
-
-    if isinstance(rule, RedactRule):
-        text = "redact: value removed"
-    elif isinstance(rule, ReplaceRule):
-        example = rule.params.render(entity_type, 1)
-        text = f"replace: {example!r}" + (" (numbered per message)" if rule.params.numbered else "")
-    elif isinstance(rule, MaskRule):
-        m = rule.params
-        keep = [f"first {m.keep_first}"] if m.keep_first else []
-        keep += [f"last {m.keep_last}"] if m.keep_last else []
-        text = f"mask with {m.char!r}" + (f", keep {' and '.join(keep)}" if keep else "")
-        if m.skip_separators:
-            text += ", separators kept"
-    elif isinstance(rule, HashRule):
-        h = rule.params
-        example = h.format.format(entity=entity_type, key_id="<key>", digest="…")
-        text = f"hash: HMAC-SHA256, {h.length} hex chars, {example!r}"
-        if h.normalize == "casefold":
-            text += ", case-insensitive"
-    elif isinstance(rule, EncryptRule):
-        text = f"encrypt: '<enc:{entity_type}:<key>:…>' (reversible with piimask unmask)"
-    elif isinstance(rule, PseudonymizeRule):
-        text = f"pseudonymize: consistent fake value ({rule.params.locale})"
-    else:
-        text = "keep: left readable (still recorded)"
-    if rule.min_score is not None:
-        text += f", min score {rule.min_score:g}"
-    return text
-
-
 def summarize(policy_obj: Policy, source: str) -> list[str]:
+    from piimask.mask.operators import describe_rule
     from piimask.mask.policy import KNOWN_ENTITY_TYPES
 
     p = policy_obj

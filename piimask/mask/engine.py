@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from piimask.keys import KeyRing
-from piimask.mask.operators import apply_operator
-from piimask.mask.policy import OPERATOR_STRENGTH, MaskRule, Policy, Rule
+from piimask.mask.operators import OPERATOR_STRENGTH, MaskRule, Rule, apply_operator
+from piimask.mask.policy import Policy
 from piimask.mask.pseudonym import normalize
 from piimask.spans import Span
 

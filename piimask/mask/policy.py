@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import string
 from collections.abc import Iterable, Mapping
 from functools import cache, cached_property
 from importlib import resources
@@ -20,24 +19,12 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
-    field_validator,
-    model_validator,
 )
 
 from piimask.mask.jsonpath import JsonPath, JsonPathError
-
-OperatorName: TypeAlias = Literal[
-    "redact", "replace", "mask", "hash", "encrypt", "pseudonymize", "keep"
-]
-OPERATORS: tuple[OperatorName, ...] = (
-    "redact",
-    "replace",
-    "mask",
-    "hash",
-    "encrypt",
-    "pseudonymize",
-    "keep",
-)
+from piimask.mask.operators import OPERATORS, HashParams, HashRule, OperatorRule, ReplaceRule, Rule
+from piimask.mask.operators import StrictModel as _Strict
+from piimask.operator_names import OperatorName
 
 ENTITY_NAME_PATTERN = r"^[A-Z][A-Z0-9_]*$"
 EntityName = Annotated[str, StringConstraints(pattern=ENTITY_NAME_PATTERN)]
@@ -78,225 +65,6 @@ class PolicyError(Exception):
         self.errors = list(errors)
         full = message if not self.errors else message + "\n  " + "\n  ".join(self.errors)
         super().__init__(full)
-
-
-def _template_fields(template: str) -> set[str]:
-    try:
-        parsed = list(string.Formatter().parse(template))
-    except ValueError as exc:
-        raise ValueError(f"invalid template: {exc}") from None
-    fields: set[str] = set()
-    for _literal, name, spec, conversion in parsed:
-        if name is None:
-            continue
-        if spec or conversion:
-            raise ValueError("template placeholders take no format spec or conversion")
-        fields.add(name)
-    return fields
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# --- operator parameters ---------------------------------------------------------------
-
-
-class NoParams(_Strict):
-    """This operator takes no parameters."""
-
-
-class ReplaceParams(_Strict):
-    value: str | None = Field(
-        default=None, description="A literal replacement string (no placeholders)."
-    )
-    template: str | None = Field(
-        default=None,
-        description="Replacement with placeholders {entity} and, when numbered, {n}. "
-        "Default: '<{entity}>', or '<{entity}_{n}>' when numbered.",
-    )
-    numbered: bool = Field(
-        default=False,
-        description="Number distinct values per entity type within a message: the same "
-        "person gets the same <PERSON_1> each time it appears.",
-    )
-
-    @model_validator(mode="after")
-    def _check(self) -> ReplaceParams:
-        if self.value is not None and self.template is not None:
-            raise ValueError("set either value or template, not both")
-        if self.value is not None and self.numbered:
-            raise ValueError("numbered needs a template with {n}, not a literal value")
-        if self.template is not None:
-            fields = _template_fields(self.template)
-            allowed = {"entity", "n"} if self.numbered else {"entity"}
-            unknown = fields - allowed
-            if unknown:
-                raise ValueError(
-                    f"template placeholder(s) {sorted(unknown)} not allowed; use {sorted(allowed)}"
-                )
-            if self.numbered and "n" not in fields:
-                raise ValueError("a numbered template must contain {n}")
-        return self
-
-    def render(self, entity: str, number: int | None) -> str:
-        if self.value is not None:
-            return self.value
-        template = self.template or ("<{entity}_{n}>" if self.numbered else "<{entity}>")
-        return template.format(entity=entity, n=number)
-
-
-DEFAULT_SEPARATORS = " -./()+:"
-
-
-class MaskParams(_Strict):
-    char: str = Field(default="*", min_length=1, max_length=1, description="Mask character.")
-    keep_first: int = Field(default=0, ge=0, description="Characters left readable at the start.")
-    keep_last: int = Field(default=0, ge=0, description="Characters left readable at the end.")
-    skip_separators: bool = Field(
-        default=False,
-        description="Leave separators as they are and count only the other characters, "
-        "so 4111-1111-1111-1234 becomes ****-****-****-1234 with keep_last 4.",
-    )
-    separators: str = Field(
-        default=DEFAULT_SEPARATORS, description="Characters treated as separators."
-    )
-    min_masked_fraction: float = Field(
-        default=0.5,
-        gt=0.0,
-        le=1.0,
-        description="If keep_first + keep_last would leave less than this fraction of the "
-        "characters masked (a short value), the whole value is masked instead.",
-    )
-
-
-class HashParams(_Strict):
-    length: int = Field(
-        default=16, ge=8, le=64, description="Hex characters of the HMAC-SHA256 kept."
-    )
-    format: str = Field(
-        default="<{entity}:{key_id}:{digest}>",
-        description="Token format; placeholders {entity}, {key_id}, {digest} ({digest} required).",
-    )
-    normalize: Literal["none", "casefold"] = Field(
-        default="none",
-        description="casefold: 'Ann@X.com' and 'ann@x.com' hash the same.",
-    )
-
-    @field_validator("format")
-    @classmethod
-    def _check_format(cls, value: str) -> str:
-        fields = _template_fields(value)
-        unknown = fields - {"entity", "key_id", "digest"}
-        if unknown:
-            raise ValueError(f"unknown placeholder(s) {sorted(unknown)}")
-        if "digest" not in fields:
-            raise ValueError("the format must contain {digest}")
-        return value
-
-
-class PseudonymizeParams(_Strict):
-    locale: str = Field(default="en_US", description="Faker locale of the fake values.")
-    normalize: Literal["none", "casefold"] = Field(
-        default="casefold",
-        description="casefold: 'ANN LEE' and 'Ann Lee' get the same pseudonym.",
-    )
-
-    @field_validator("locale")
-    @classmethod
-    def _check_locale(cls, value: str) -> str:
-        from faker.config import AVAILABLE_LOCALES  # slow import, paid only when used
-
-        if value not in AVAILABLE_LOCALES:
-            raise ValueError(f"unknown Faker locale {value!r}")
-        return value
-
-
-# --- operator rules (discriminated on "operator") ---------------------------------------
-
-MinScore = Annotated[
-    float | None,
-    Field(
-        default=None,
-        ge=0.0,
-        le=1.0,
-        description="Spans scoring below this are not masked (recorded as below_threshold). "
-        "Unset: the default rule's min_score, else 0.",
-    ),
-]
-
-
-class RedactRule(_Strict):
-    """Remove the value."""
-
-    operator: Literal["redact"]
-    params: NoParams = NoParams()
-    min_score: MinScore = None
-
-
-class ReplaceRule(_Strict):
-    """Replace the value with a fixed string or a template such as <PERSON_1>."""
-
-    operator: Literal["replace"]
-    params: ReplaceParams = ReplaceParams()
-    min_score: MinScore = None
-
-
-class MaskRule(_Strict):
-    """Mask characters, optionally keeping the first/last N."""
-
-    operator: Literal["mask"]
-    params: MaskParams = MaskParams()
-    min_score: MinScore = None
-
-
-class HashRule(_Strict):
-    """Keyed HMAC-SHA256 token, same value + same key -> same token."""
-
-    operator: Literal["hash"]
-    params: HashParams = HashParams()
-    min_score: MinScore = None
-
-
-class EncryptRule(_Strict):
-    """Deterministic AES-SIV token <enc:TYPE:KEYID:...>, reversible with `piimask unmask`."""
-
-    operator: Literal["encrypt"]
-    params: NoParams = NoParams()
-    min_score: MinScore = None
-
-
-class PseudonymizeRule(_Strict):
-    """A realistic fake value chosen deterministically from an HMAC of the original."""
-
-    operator: Literal["pseudonymize"]
-    params: PseudonymizeParams = PseudonymizeParams()
-    min_score: MinScore = None
-
-
-class KeepRule(_Strict):
-    """Leave the value as it is (still recorded as detected)."""
-
-    operator: Literal["keep"]
-    params: NoParams = NoParams()
-    min_score: MinScore = None
-
-
-Rule: TypeAlias = (
-    RedactRule | ReplaceRule | MaskRule | HashRule | EncryptRule | PseudonymizeRule | KeepRule
-)
-OperatorRule = Annotated[Rule, Field(discriminator="operator")]
-
-# Less revealing wins when overlapping spans are merged.
-OPERATOR_STRENGTH: Mapping[str, int] = {
-    "keep": 0,
-    "mask": 1,
-    "encrypt": 2,
-    "pseudonymize": 3,
-    "hash": 3,
-    "replace": 4,
-    "redact": 5,
-}
 
 
 # --- allow lists, JSON field selection --------------------------------------------------

@@ -28,8 +28,8 @@ from piimask.mask.message import (
     MessageRejected,
     ScanPlan,
 )
-from piimask.mask.operators import apply_operator
-from piimask.mask.policy import EncryptRule, HashParams, HashRule, Policy, is_identifier_key
+from piimask.mask.operators import EncryptRule, HashParams, HashRule, apply_operator
+from piimask.mask.policy import Policy, is_identifier_key
 from piimask.spans import Span
 
 Headers = tuple[tuple[str, bytes], ...]

@@ -7,8 +7,16 @@ import re
 import pytest
 
 from piimask.keys import KeyRing
-from piimask.mask.operators import hash_token, mask_chars, redact, replace
-from piimask.mask.policy import HashParams, MaskParams, PseudonymizeParams, ReplaceParams
+from piimask.mask.operators import (
+    HashParams,
+    MaskParams,
+    PseudonymizeParams,
+    ReplaceParams,
+    hash_token,
+    mask_chars,
+    redact,
+    replace,
+)
 from piimask.mask.pseudonym import pseudonymize
 from piimask.mask.tokens import (
     ENC_TOKEN_RE,
@@ -267,3 +275,38 @@ def test_pseudonymize_params_reject_unknown_locale() -> None:
 def test_pseudonym_uses_the_requested_locale(keyring: KeyRing) -> None:
     fake, _ = pseudonymize("Ann Lee", "PERSON", keyring, locale="de_DE")
     assert fake
+
+
+def test_every_operator_class_is_in_the_policy_union_the_strength_table_and_audit_literal() -> None:
+    from typing import get_args
+
+    from piimask.audit.events import OPERATORS as AUDIT_OPERATORS
+    from piimask.mask.operators import OPERATOR_CLASSES, OPERATOR_STRENGTH, OPERATORS
+    from piimask.mask.policy import Policy
+
+    assert OPERATORS == AUDIT_OPERATORS
+    assert set(OPERATOR_STRENGTH) == set(OPERATORS)
+    rule_field = Policy.model_fields["default"].annotation
+    assert set(get_args(rule_field)) == set(OPERATOR_CLASSES)
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ({"operator": "redact"}, "redact: value removed"),
+        (
+            {"operator": "keep", "min_score": 0.5},
+            "keep: left readable (still recorded), min score 0.5",
+        ),
+        ({"operator": "mask", "params": {"keep_last": 4}}, "mask with '*', keep last 4"),
+        ({"operator": "pseudonymize"}, "pseudonymize: consistent fake value (en_US)"),
+    ],
+)
+def test_an_operator_describes_itself_for_the_policy_summary(
+    rule: dict[str, object], expected: str
+) -> None:
+    from pydantic import TypeAdapter
+
+    from piimask.mask.operators import OperatorRule, describe_rule
+
+    assert describe_rule(TypeAdapter(OperatorRule).validate_python(rule), "PERSON") == expected

@@ -8,12 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from piimask.mask.operators import HashRule, MaskRule, ReplaceRule
 from piimask.mask.policy import (
     KNOWN_ENTITY_TYPES,
-    HashRule,
-    MaskRule,
     PolicyError,
-    ReplaceRule,
     default_policy,
     default_policy_text,
     load_policy,
