@@ -8,6 +8,7 @@ its own run directory, so only the broker this helper started is ever signalled.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -66,7 +67,9 @@ class PrivateBroker:
     def start(self, timeout: float = 240) -> float:
         """Start (or restart on the same data) and wait until it answers; seconds taken."""
         started = time.monotonic()
-        word = self._script("start.sh", timeout=120)
+        # The last word: fetch.sh may print Maven's output (with colour codes) before it.
+        said = re.sub(r"\x1b\[[0-9;]*m", "", self._script("start.sh", timeout=120)).split()
+        word = said[-1] if said else ""
         if word != "started":
             raise AssertionError(f"start.sh said {word!r}: the private broker's ports are taken")
         self._script("wait.sh", str(int(timeout)), timeout=timeout + 30)

@@ -237,7 +237,12 @@ async def fault_scenario(
             )
         for run in runs:
             async with ProgressWatcher(bootstrap, run.topics.output) as progress:
-                await progress.wait_for(before + after, stall=90, alive=run.worker.alive)
+                try:
+                    await progress.wait_for(before + after, stall=90, alive=run.worker.alive)
+                except AssertionError as exc:
+                    raise AssertionError(
+                        f"{run.guarantee}: {exc}\n{run.worker.log_tail(60)}"
+                    ) from None
             deadline = time.monotonic() + 30
             while run.readiness.first(200, timeline["back"]) is None:
                 assert time.monotonic() < deadline, f"{run.guarantee}: /readyz never 200 again"
