@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from piimask.custom_recognizers import CustomRecognizerSpec
+
 
 class Settings(BaseSettings):
     """piimask settings, read from ``PIIMASK_*`` environment variables or a ``.env`` file."""
@@ -71,6 +73,67 @@ class Settings(BaseSettings):
     places: bool = Field(
         default=True,
         description="Report cities, regions and US states from the place gazetteer.",
+    )
+    line_aligned_windows: bool = Field(
+        default=True, description="End and start model windows at line breaks where in reach."
+    )
+    label_map: dict[str, str] | None = Field(
+        default=None,
+        description="Model label (without B-/I-) -> entity type, as JSON; default: the "
+        "built-in map for the model's labels.",
+    )
+    min_score: float = Field(
+        default=0.35, ge=0.0, le=1.0, description="Minimum score of a detected span."
+    )
+    min_scores: dict[str, float] = Field(
+        default_factory=dict,
+        description='Per-entity-type minimum span score, as JSON ({"DATE_TIME": 0.6}).',
+    )
+    ner_score: float = Field(
+        default=0.7, ge=0.0, le=1.0, description="Score of a span the NER model alone found."
+    )
+    detector_min_scores: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="Detector (model, ner, gazetteer) -> entity type -> minimum score of a "
+        'span that detector alone found, as JSON ({"ner": {"PERSON": 0.9}}).',
+    )
+    lowercase_names_need_support: frozenset[str] = Field(
+        default=frozenset({"ner"}),
+        description="Detector families (model, ner) whose lower-case PERSON spans need a "
+        'second detector to agree, as JSON (["ner"]).',
+    )
+    patterns: bool = Field(default=True, description="Run the validated pattern recognizers.")
+    recognizers: tuple[str, ...] | None = Field(
+        default=None,
+        description='Built-in pattern recognizers that run, as JSON (["EMAIL_ADDRESS", '
+        '"DRIVER_LICENSE"]); default: all of them.',
+    )
+    disabled_recognizers: frozenset[str] = Field(
+        default_factory=frozenset,
+        description='Built-in pattern recognizers that do not run, as JSON (["ZIP_CODE"]).',
+    )
+    custom_recognizers: tuple[CustomRecognizerSpec, ...] = Field(
+        default=(),
+        description="Custom regex recognizers, as JSON: a list of {name, entity_type, pattern, "
+        "validator (luhn, iban), context, context_window, score}.",
+    )
+    custom_recognizers_file: Path | None = Field(
+        default=None,
+        description="YAML file of custom regex recognizers (recognizers: [...]), read at "
+        "start-up, added after custom_recognizers.",
+    )
+    phone_regions: tuple[str, ...] | None = Field(
+        default=None,
+        description='ISO 3166 regions whose national phone formats are parsed, as JSON (["US", '
+        '"GB"]); default US. Numbers written with + parse anywhere.',
+    )
+    allow_exact: frozenset[str] = Field(
+        default_factory=frozenset,
+        description="Values never reported as PII, as a JSON list of exact strings.",
+    )
+    allow_regex: tuple[str, ...] = Field(
+        default=(),
+        description="Values never reported as PII, as a JSON list of full-match regexes.",
     )
 
     # --- masking ---------------------------------------------------------------

@@ -104,10 +104,11 @@ def engine_from_options(options: Mapping[str, object]) -> DetectionEngine:
         config = DetectorConfig(**{**base, **overrides})
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
+    from piimask.custom_recognizers import RecognizerConfigError
     from piimask.detect.model import ModelLoadError
     from piimask.detect.ner import NerLoadError
 
     try:
         return DetectionEngine.load(config)
-    except (ModelLoadError, NerLoadError) as exc:
+    except (ModelLoadError, NerLoadError, RecognizerConfigError) as exc:
         raise click.ClickException(str(exc)) from None

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from piimask.custom_recognizers import CustomRecognizerSpec, load_custom_recognizers
+
 if TYPE_CHECKING:
     from piimask.settings import Settings
 
@@ -54,6 +56,29 @@ class DetectorConfig(BaseModel):
         default_factory=dict, description="Per-entity-type minimum span score."
     )
     patterns: bool = Field(default=True, description="Run the validated pattern recognizers.")
+    recognizers: tuple[str, ...] | None = Field(
+        default=None,
+        description="Built-in pattern recognizers that run, by name (EMAIL_ADDRESS, "
+        "DRIVER_LICENSE, ...); default: all of them.",
+    )
+    disabled_recognizers: frozenset[str] = Field(
+        default_factory=frozenset, description="Built-in pattern recognizers that do not run."
+    )
+    custom_recognizers: tuple[CustomRecognizerSpec, ...] = Field(
+        default=(),
+        description="Regex recognizers declared in configuration (name, entity_type, "
+        "pattern, validator, context, score); they run after the built-in ones.",
+    )
+    custom_recognizers_file: Path | None = Field(
+        default=None,
+        description="YAML file of custom regex recognizers (`recognizers: [...]`), read at "
+        "start-up; added after custom_recognizers.",
+    )
+    phone_regions: tuple[str, ...] | None = Field(
+        default=None,
+        description="ISO 3166 regions whose national phone formats are parsed "
+        "(default US); +-prefixed numbers parse anywhere.",
+    )
     ner_enabled: bool = Field(
         default=True,
         description="Run the second NER model (spaCy) next to the ONNX model; a configured "
@@ -109,20 +134,16 @@ class DetectorConfig(BaseModel):
             return bundled_adapter_path()
         return None
 
+    def all_custom_recognizers(self) -> tuple[CustomRecognizerSpec, ...]:
+        """The declared custom recognizers, then those of ``custom_recognizers_file``.
+
+        Raises ``RecognizerConfigError`` when the file cannot be read or is invalid."""
+        if self.custom_recognizers_file is None:
+            return self.custom_recognizers
+        return self.custom_recognizers + load_custom_recognizers(self.custom_recognizers_file)
+
     @classmethod
     def from_settings(cls, settings: Settings) -> DetectorConfig:
-        return cls(
-            model_dir=settings.model_dir,
-            model_variant=settings.model_variant,
-            adapter_path=settings.adapter_path,
-            window_tokens=settings.window_tokens,
-            window_overlap=settings.window_overlap,
-            aggregation=settings.aggregation,
-            batch_token_budget=settings.batch_token_budget,
-            batch_max_rows=settings.batch_max_rows,
-            intra_op_threads=settings.intra_op_threads,
-            ner_enabled=settings.ner_enabled,
-            ner_model=settings.ner_model,
-            ner_labels=settings.ner_labels,
-            places=settings.places,
-        )
+        """Each field from the setting of the same name (a test checks that every field has one)."""
+        fields = type(settings).model_fields
+        return cls(**{name: getattr(settings, name) for name in cls.model_fields if name in fields})

@@ -6,11 +6,11 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from piimask.detect.address import complete_addresses, find_military_addresses
+from piimask.detect.address import complete_addresses
 from piimask.detect.config import DetectorConfig
 from piimask.detect.decode import LabelSpace, decode_spans
+from piimask.detect.detectors import Priority, text_detectors
 from piimask.detect.ensemble import combine
-from piimask.detect.gazetteer import find_countries
 from piimask.detect.labels import build_label_map
 from piimask.detect.merge import (
     AllowList,
@@ -23,13 +23,11 @@ from piimask.detect.model import FloatArray, TokenClassifier
 from piimask.detect.names import (
     complete_names,
     drop_lowercase_guesses,
-    find_inverted_names,
-    find_titled_names,
     propagate_mentions,
     trim_possessives,
 )
 from piimask.detect.ner import NerDetector
-from piimask.detect.places import extend_with_region, find_places
+from piimask.detect.places import extend_with_region
 from piimask.detect.windows import (
     Window,
     line_start_flags,
@@ -69,10 +67,16 @@ class DetectionStats:
             self.padded_tokens += padded
 
 
-def _default_pattern_finder() -> PatternFinder:
-    from piimask.detect.patterns import find_pattern_spans
+def _registry_finder(config: DetectorConfig) -> PatternFinder:
+    """The recognizer registry the configuration asks for (names, custom ones, regions)."""
+    from piimask.detect.patterns import RecognizerRegistry
 
-    return find_pattern_spans
+    return RecognizerRegistry.build(
+        config.recognizers,
+        disabled=config.disabled_recognizers,
+        custom=config.all_custom_recognizers(),
+        phone_regions=config.phone_regions,
+    ).find
 
 
 class DetectionEngine:
@@ -96,8 +100,9 @@ class DetectionEngine:
         self.space = LabelSpace.build(classifier.info.labels, self.label_map)
         self.allow_list = AllowList(config.allow_exact, config.allow_regex)
         if pattern_finder is None and config.patterns:
-            pattern_finder = _default_pattern_finder()
+            pattern_finder = _registry_finder(config)
         self.pattern_finder = pattern_finder if config.patterns else None
+        self.detectors = text_detectors(config, self.pattern_finder)
         if ner is None and config.ner_enabled:
             ner = NerDetector.load(config.ner_model, config.ner_labels, score=config.ner_score)
         self.ner = ner if config.ner_enabled else None
@@ -184,28 +189,19 @@ class DetectionEngine:
                 model_spans = self._regrow_cut_entities(
                     text, model_spans, windows, window_probs, offsets, word_ids
                 )
-        model_spans = drop_lowercase_guesses(
+        found: dict[Priority, list[list[Span]]] = {p: [] for p in Priority}
+        found[Priority.VOTE] += [model_spans, ner_spans]
+        for detector in self.detectors:
+            found[detector.priority].append(detector.find(text))
+        voted = drop_lowercase_guesses(
             text,
-            combine(
-                [
-                    model_spans,
-                    ner_spans,
-                    find_titled_names(text) + find_inverted_names(text),
-                ],
-                self.config.detector_min_scores,
-            ),
+            combine(found[Priority.VOTE], self.config.detector_min_scores),
             self.config.lowercase_names_need_support,
         )
-        model_spans = [s for s in model_spans if s.score >= self._min_score(s.entity_type)]
-        pattern_spans: list[Span] = []
-        if self.pattern_finder is not None:
-            pattern_spans = self.pattern_finder(text) + find_military_addresses(text)
-        pattern_spans = [s for s in pattern_spans if s.score >= self._min_score(s.entity_type)]
-        spans = merge_spans(text, model_spans, pattern_spans)
-        if self.config.patterns:
-            spans = add_where_free(spans, find_countries(text))
-        if self.config.places:
-            spans = add_where_free(spans, find_places(text))
+        validated = [s for group in found[Priority.VALIDATED] for s in group]
+        spans = merge_spans(text, self._above_min_score(voted), self._above_min_score(validated))
+        for extra in found[Priority.WHERE_FREE]:
+            spans = add_where_free(spans, extra)
         spans = extend_with_region(text, spans)
         spans = complete_names(text, complete_addresses(text, spans))
         spans = propagate_mentions(text, remove_overlaps(spans), _PROPAGATED_TYPES)
@@ -251,6 +247,9 @@ class DetectionEngine:
 
     def _min_score(self, entity_type: str) -> float:
         return self.config.min_scores.get(entity_type, self.config.min_score)
+
+    def _above_min_score(self, spans: list[Span]) -> list[Span]:
+        return [s for s in spans if s.score >= self._min_score(s.entity_type)]
 
     def _run_jobs(self, jobs: list[_Job]) -> list[FloatArray]:
         """Model probabilities per job, batched by similar length under a token budget."""

@@ -16,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import Protocol, runtime_checkable
 
+from piimask.custom_recognizers import CustomRecognizerSpec, RecognizerConfigError
 from piimask.detect.patterns.credit_card import CreditCardRecognizer
 from piimask.detect.patterns.crypto import CryptoRecognizer
+from piimask.detect.patterns.custom import RegexRecognizer
 from piimask.detect.patterns.dates import DateRecognizer
-from piimask.detect.patterns.driver_license import UsDriverLicenseRecognizer
+from piimask.detect.patterns.driver_license import DriverLicenseRecognizer
 from piimask.detect.patterns.email import EmailRecognizer
 from piimask.detect.patterns.iban import IbanRecognizer
 from piimask.detect.patterns.ip import IpAddressRecognizer
@@ -38,18 +40,21 @@ __all__ = [
     "RECOGNIZERS",
     "CreditCardRecognizer",
     "CryptoRecognizer",
+    "CustomRecognizerSpec",
     "DateRecognizer",
     "DomainNameRecognizer",
+    "DriverLicenseRecognizer",
     "EmailRecognizer",
     "IbanRecognizer",
     "IpAddressRecognizer",
     "MacAddressRecognizer",
     "PatternRecognizer",
     "PhoneRecognizer",
+    "RecognizerRegistry",
+    "RegexRecognizer",
     "RoutingNumberRecognizer",
     "UkNinoRecognizer",
     "UrlRecognizer",
-    "UsDriverLicenseRecognizer",
     "UsItinRecognizer",
     "UsSsnRecognizer",
     "UsernameRecognizer",
@@ -87,10 +92,66 @@ RECOGNIZERS: dict[str, Callable[[], PatternRecognizer]] = {
     "PHONE_NUMBER": PhoneRecognizer,
     "ROUTING_NUMBER": RoutingNumberRecognizer,
     "MAC_ADDRESS": MacAddressRecognizer,
-    "US_DRIVER_LICENSE": UsDriverLicenseRecognizer,
+    "DRIVER_LICENSE": DriverLicenseRecognizer,
     "DATE_TIME": DateRecognizer,
     "ZIP_CODE": ZipCodeRecognizer,
 }
+
+
+class RecognizerRegistry:
+    """The recognizers one detection engine runs, in order: the built-in ones that are
+    enabled by name, then the custom ones (regex declarations from the settings or a file).
+
+    In the spirit of Presidio's ``RecognizerRegistry``: which recognizers run is
+    configuration (``DetectorConfig.recognizers``, ``disabled_recognizers``,
+    ``custom_recognizers``), not code.
+    """
+
+    def __init__(self, recognizers: Sequence[PatternRecognizer]) -> None:
+        names = [r.name for r in recognizers]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise RecognizerConfigError(f"recognizer name(s) used twice: {', '.join(repeated)}")
+        self.recognizers: tuple[PatternRecognizer, ...] = tuple(recognizers)
+
+    @classmethod
+    def build(
+        cls,
+        enabled: Collection[str] | None = None,
+        *,
+        disabled: Collection[str] = (),
+        custom: Sequence[CustomRecognizerSpec] = (),
+        phone_regions: Sequence[str] | None = None,
+    ) -> RecognizerRegistry:
+        """Built-in recognizers (all, or those in ``enabled``) less ``disabled``, then ``custom``.
+
+        Raises ``RecognizerConfigError`` (a ``ValueError``) naming an unknown recognizer or a
+        name used twice, ``ValueError`` naming an unknown phone region.
+        """
+        names = list(RECOGNIZERS) if enabled is None else list(enabled)
+        unknown = sorted((set(names) | set(disabled)) - set(RECOGNIZERS))
+        if unknown:
+            raise RecognizerConfigError(
+                f"unknown pattern recognizer(s): {', '.join(unknown)}; "
+                f"known: {', '.join(RECOGNIZERS)}"
+            )
+        chosen = [name for name in RECOGNIZERS if name in set(names) - set(disabled)]
+        recognizers: list[PatternRecognizer] = []
+        for name in chosen:
+            if name == "PHONE_NUMBER" and phone_regions is not None:
+                recognizers.append(PhoneRecognizer(regions=phone_regions))
+            else:
+                recognizers.append(RECOGNIZERS[name]())
+        recognizers.extend(RegexRecognizer(spec) for spec in custom)
+        return cls(recognizers)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(r.name for r in self.recognizers)
+
+    def find(self, text: str) -> list[Span]:
+        """Spans of every recognizer, sorted by position."""
+        return find_pattern_spans(text, self.recognizers)
 
 
 def default_recognizers(
@@ -104,20 +165,7 @@ def default_recognizers(
     recognizer parses (default ``("US",)``); "+"-prefixed numbers parse anywhere.
     Raises ``ValueError`` naming any unknown recognizer or region.
     """
-    names = list(RECOGNIZERS) if enabled is None else list(enabled)
-    unknown = sorted(set(names) - set(RECOGNIZERS))
-    if unknown:
-        raise ValueError(
-            f"unknown pattern recognizer(s): {', '.join(unknown)}; known: {', '.join(RECOGNIZERS)}"
-        )
-    chosen = [name for name in RECOGNIZERS if name in set(names)]
-    recognizers: list[PatternRecognizer] = []
-    for name in chosen:
-        if name == "PHONE_NUMBER" and phone_regions is not None:
-            recognizers.append(PhoneRecognizer(regions=phone_regions))
-        else:
-            recognizers.append(RECOGNIZERS[name]())
-    return recognizers
+    return list(RecognizerRegistry.build(enabled, phone_regions=phone_regions).recognizers)
 
 
 _DEFAULT: list[PatternRecognizer] | None = None

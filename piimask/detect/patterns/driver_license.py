@@ -1,4 +1,4 @@
-"""US_DRIVER_LICENSE: licence numbers right after (or before) a driver's licence phrase.
+"""DRIVER_LICENSE: US licence numbers right after (or before) a driver's licence phrase.
 
 State formats range from 1 letter + 4 digits to 20 mixed characters, so the shape
 alone says little: the recognizer only looks where the text names a licence.
@@ -63,8 +63,8 @@ def _token_ok(token: str) -> bool:
     return not _DATE_LIKE.fullmatch(token)
 
 
-class UsDriverLicenseRecognizer(BaseRecognizer):
-    name = "US_DRIVER_LICENSE"
+class DriverLicenseRecognizer(BaseRecognizer):
+    name = "DRIVER_LICENSE"
     entity_type = "DRIVER_LICENSE"
 
     def find(self, text: str) -> list[Span]:

@@ -1,20 +1,20 @@
-"""Context-gated recognizers: ROUTING_NUMBER, US_DRIVER_LICENSE, ZIP_CODE; and MAC_ADDRESS."""
+"""Context-gated recognizers: ROUTING_NUMBER, DRIVER_LICENSE, ZIP_CODE; and MAC_ADDRESS."""
 
 from __future__ import annotations
 
 import pytest
 
 from piimask.detect.patterns import (
+    DriverLicenseRecognizer,
     MacAddressRecognizer,
     PatternRecognizer,
     RoutingNumberRecognizer,
-    UsDriverLicenseRecognizer,
     ZipCodeRecognizer,
 )
 from piimask.detect.patterns.routing import aba_valid
 
 ROUTING = RoutingNumberRecognizer()
-LICENSE = UsDriverLicenseRecognizer()
+LICENSE = DriverLicenseRecognizer()
 ZIP = ZipCodeRecognizer()
 MAC = MacAddressRecognizer()
 
