@@ -228,6 +228,11 @@ class Settings(BaseSettings):
         description="at-least-once: commit after acknowledgement; exactly-once: Kafka "
         "transactions (read the output with isolation.level=read_committed).",
     )
+    runtime: Literal["aiokafka", "faust"] = Field(
+        default="aiokafka",
+        description="aiokafka: piimask's own consumer loop (both guarantees); faust: a "
+        "faust-streaming app (at-least-once only).",
+    )
     session_timeout_ms: int = Field(
         default=10_000,
         ge=1000,

@@ -19,7 +19,14 @@ from piimask.settings import Settings
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Read PIIMASK_* settings from this file (environment variables win).",
 )
-def worker(env_file: Path | None) -> None:
+@click.option(
+    "--runtime",
+    type=click.Choice(["aiokafka", "faust"]),
+    default=None,
+    help="aiokafka (default: both guarantees) or faust (a faust-streaming app, at-least-once); "
+    "overrides PIIMASK_RUNTIME.",
+)
+def worker(env_file: Path | None, runtime: str | None) -> None:
     """Consume input topics, mask records, produce masked records, audit events, dead letters.
 
     Every setting comes from PIIMASK_* environment variables (or --env-file); see the
@@ -35,10 +42,14 @@ def worker(env_file: Path | None) -> None:
 
     try:
         settings = Settings(_env_file=env_file) if env_file else Settings()
+        if runtime is not None:
+            settings = settings.model_copy(update={"runtime": runtime})
     except ValidationError as exc:
         click.echo(f"Error: invalid settings: {safe_exc(exc)}", err=True)
         sys.exit(2)
     configure_logging(settings.log_level, settings.log_format)
+    if settings.runtime == "faust":
+        sys.exit(_run_faust(settings))
     try:
         from piimask.ops.metrics import WorkerMetrics
 
@@ -52,3 +63,28 @@ def worker(env_file: Path | None) -> None:
         sys.exit(2)
     code = asyncio.run(serve(built))
     sys.exit(code)
+
+
+def _run_faust(settings: Settings) -> int:
+    """``--runtime faust``: the same settings, pipeline and delivery in a faust app."""
+    from piimask.detect.model import ModelLoadError
+    from piimask.detect.ner import NerLoadError
+    from piimask.ops.metrics import WorkerMetrics
+    from piimask.stream.app import StartupError
+    from piimask.stream.faust_runtime import FaustMasking, FaustRuntimeError, run
+    from piimask.stream.kafka_security import KafkaSecurityError
+    from piimask.stream.routing import RoutingError
+
+    try:
+        masking = FaustMasking.from_settings(settings, metrics=WorkerMetrics())
+        return run(settings, masking)
+    except (
+        FaustRuntimeError,
+        StartupError,
+        KafkaSecurityError,
+        RoutingError,
+        ModelLoadError,
+        NerLoadError,
+    ) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return 2
