@@ -21,7 +21,7 @@ from piimask.audit.sources import TrailSource, index_topic
 from piimask.audit.topic import AuditTopicError, read_topic
 from piimask.audit.trail import TrailEntry
 from piimask.audit.verify import Verifier
-from piimask.cli.options import load_keyring, load_settings
+from piimask.cli.options import bootstrap_option, key_file_option, load_keyring, load_settings
 from piimask.keys import KeyRingError
 from piimask.settings import Settings
 
@@ -52,9 +52,7 @@ def source_options(func: F) -> F:
             type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
             help="Read a JSONL file of audit events ('-' = stdin).",
         ),
-        click.option(
-            "--bootstrap", help="Kafka bootstrap servers [default: PIIMASK_KAFKA_BOOTSTRAP]."
-        ),
+        bootstrap_option,
         click.option("--topic", help="Audit topic [default: PIIMASK_AUDIT_TOPIC]."),
     ]
     for option in reversed(options):
@@ -159,11 +157,7 @@ def report(
 
 @audit.command()
 @source_options
-@click.option(
-    "--key-file",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Key ring JSON [default: PIIMASK_KEYS / PIIMASK_KEY_FILE].",
-)
+@key_file_option
 @click.option(
     "--partial-start",
     is_flag=True,
@@ -280,11 +274,7 @@ _FIND_COLUMNS = [
 
 @audit.command()
 @source_options
-@click.option(
-    "--key-file",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Key ring JSON [default: PIIMASK_KEYS / PIIMASK_KEY_FILE].",
-)
+@key_file_option
 @click.option(
     "--value",
     "values",
@@ -385,7 +375,7 @@ def find(
     type=click.Path(path_type=Path, dir_okay=False),
     help="SQLite index file (created if missing; updated incrementally).",
 )
-@click.option("--bootstrap", help="Kafka bootstrap servers [default: PIIMASK_KAFKA_BOOTSTRAP].")
+@bootstrap_option
 @click.option("--topic", help="Audit topic [default: PIIMASK_AUDIT_TOPIC].")
 @click.option(
     "--file",
@@ -422,7 +412,7 @@ def index_command(db: Path, bootstrap: str | None, topic: str | None, file_: Pat
 
 
 @audit.command()
-@click.option("--bootstrap", help="Kafka bootstrap servers [default: PIIMASK_KAFKA_BOOTSTRAP].")
+@bootstrap_option
 @click.option("--topic", help="Audit topic [default: PIIMASK_AUDIT_TOPIC].")
 @click.option(
     "--output",

@@ -11,6 +11,7 @@ from types import FrameType
 
 import click
 
+from piimask.cli.options import bootstrap_option, load_settings
 from piimask.ops.logs import safe_exc
 
 
@@ -24,7 +25,7 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 @demo.command("run")
-@click.option("--bootstrap", help="Kafka bootstrap servers [default: PIIMASK_KAFKA_BOOTSTRAP].")
+@bootstrap_option
 @click.option("--count", default=300, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--examples", default=4, show_default=True, type=click.IntRange(0, 50))
 @click.option("--partitions", default=3, show_default=True, type=click.IntRange(1, 64))
@@ -60,11 +61,10 @@ def run(
     """Create topics, start two workers, send COUNT messages, show original vs masked."""
     from piimask.demo.run import run_demo
     from piimask.demo.workers import DemoError
-    from piimask.settings import Settings
 
     # run-demo.sh stops us with SIGTERM on Ctrl-C or error; unwind so workers are stopped.
     signal.signal(signal.SIGTERM, _raise_interrupt)
-    settings = Settings(kafka_bootstrap=bootstrap) if bootstrap else Settings()
+    settings = load_settings(kafka_bootstrap=bootstrap)
     try:
         ok = run_demo(
             settings,
@@ -92,7 +92,7 @@ def run(
 
 
 @demo.command("produce")
-@click.option("--bootstrap", help="Kafka bootstrap servers [default: PIIMASK_KAFKA_BOOTSTRAP].")
+@bootstrap_option
 @click.option("--topic", required=True, help="Topic for tickets, chat lines and notes (text).")
 @click.option("--json-topic", help="Topic for JSON events [default: --topic].")
 @click.option("--count", default=300, show_default=True, type=click.IntRange(0, 10_000_000))
@@ -103,9 +103,8 @@ def produce(
     """Send COUNT synthetic messages (Faker) to an existing topic."""
     from piimask.demo import kafka_io
     from piimask.demo.traffic import generate
-    from piimask.settings import Settings
 
-    settings = Settings(kafka_bootstrap=bootstrap) if bootstrap else Settings()
+    settings = load_settings(kafka_bootstrap=bootstrap)
     messages = (
         (
             json_topic if (m.format == "json" and json_topic) else topic,

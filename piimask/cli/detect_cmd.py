@@ -7,22 +7,18 @@ from itertools import islice
 
 import click
 
-from piimask.cli.options import detector_options, engine_from_options
+from piimask.cli.options import (
+    detector_options,
+    engine_from_options,
+    input_argument,
+    output_option,
+)
 from piimask.jsonl import JsonLine, open_input, read_json_lines
 
 
 @click.command()
-@click.argument(
-    "input_path", metavar="INPUT.jsonl", type=click.Path(dir_okay=False, allow_dash=True)
-)
-@click.option(
-    "-o",
-    "--output",
-    "output_path",
-    type=click.Path(dir_okay=False, allow_dash=True),
-    default="-",
-    show_default=True,
-)
+@input_argument()
+@output_option()
 @click.option("--strict", is_flag=True, help="Stop at the first bad line.")
 @click.option("--batch-size", default=128, show_default=True, type=click.IntRange(1, 10_000))
 @detector_options

@@ -8,20 +8,11 @@ from pathlib import Path
 
 import click
 
-from piimask.settings import Settings
+from piimask.cli.options import env_file_option, load_settings
 
-_env_file = click.option(
-    "--env-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read PIIMASK_* settings from this file.",
-)
 _topic = click.option(
     "--topic", default=None, help="Dead-letter topic (default: PIIMASK_DLQ_TOPIC)."
 )
-
-
-def _settings(env_file: Path | None) -> Settings:
-    return Settings(_env_file=env_file) if env_file else Settings()
 
 
 @click.group("dlq")
@@ -30,7 +21,7 @@ def dlq() -> None:
 
 
 @dlq.command("list")
-@_env_file
+@env_file_option
 @_topic
 @click.option("--reason", "reasons", multiple=True, help="Only letters with this reason.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per letter.")
@@ -40,7 +31,7 @@ def list_letters(
     """Show reasons and source coordinates of dead letters (never their payloads)."""
     from piimask.stream.replay import read_letters
 
-    settings = _settings(env_file)
+    settings = load_settings(env_file)
     name = topic or settings.dlq_topic
 
     async def run() -> None:
@@ -82,7 +73,7 @@ def list_letters(
 
 
 @dlq.command("replay")
-@_env_file
+@env_file_option
 @_topic
 @click.option("--reason", "reasons", multiple=True, help="Replay letters with this reason.")
 @click.option(
@@ -107,7 +98,8 @@ def replay_letters(
     The worker then processes them again like new records. Needs the key ring that
     encrypted them (PIIMASK_KEYS / PIIMASK_KEY_FILE).
     """
-    from piimask.keys import KeyRing, KeyRingError
+    from piimask.keys import KeyRingError
+    from piimask.loaders import load_keyring
     from piimask.stream.replay import Selection, parse_source, replay
 
     if not (reasons or sources or replay_all):
@@ -116,9 +108,9 @@ def replay_letters(
         chosen_sources = frozenset(parse_source(s) for s in sources)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--source") from None
-    settings = _settings(env_file)
+    settings = load_settings(env_file)
     try:
-        keyring = KeyRing.from_settings(settings)
+        keyring = load_keyring(settings)
     except KeyRingError as exc:
         raise click.ClickException(
             f"replay decrypts dead letters: set PIIMASK_KEYS or PIIMASK_KEY_FILE ({exc})"

@@ -16,28 +16,22 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 import click
 
-from piimask.cli.options import detector_options, engine_from_options, load_keyring
+from piimask.cli.options import (
+    detector_options,
+    engine_from_options,
+    input_argument,
+    key_file_option,
+    load_keyring,
+    load_policy_option,
+    output_option,
+    policy_option,
+)
 from piimask.reasons import Reason
 
 if TYPE_CHECKING:
-    from piimask.mask import Policy
     from piimask.mask.record import Document, Headers
     from piimask.spans import Span
     from piimask.stream.pipeline import Masked, RecordInput, Rejected
-
-
-# --- shared: keys and policy ---------------------------------------------------------------
-
-
-def load_policy_option(path: Path | None) -> Policy:
-    from piimask.mask import PolicyError, default_policy, load_policy
-    from piimask.settings import Settings
-
-    try:
-        chosen = path if path is not None else Settings().policy_file
-        return default_policy() if chosen is None else load_policy(chosen)
-    except PolicyError as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 # --- piimask mask ------------------------------------------------------------------------------
@@ -234,24 +228,9 @@ class _MaskRun:
 
 
 @click.command()
-@click.argument(
-    "input_path", metavar="INPUT.jsonl", type=click.Path(dir_okay=False, allow_dash=True)
-)
-@click.option(
-    "-o",
-    "--output",
-    "output_path",
-    required=True,
-    type=click.Path(dir_okay=False, allow_dash=True),
-    help="Masked JSONL ('-' for stdout).",
-)
-@click.option(
-    "--policy",
-    "policy_path",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    default=None,
-    help="Mask policy (default: PIIMASK_POLICY_FILE, else the shipped default policy).",
-)
+@input_argument()
+@output_option(required=True, help="Masked JSONL ('-' for stdout).")
+@policy_option
 @click.option("--text", "plain_text", is_flag=True, help="Input lines are plain text, not JSON.")
 @click.option(
     "--rejects",
@@ -261,12 +240,7 @@ class _MaskRun:
     help="Rejected lines: line number, reason, sha256 of the line (default: "
     "OUTPUT.rejects.jsonl, or stderr only when OUTPUT is '-').",
 )
-@click.option(
-    "--key-file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    default=None,
-    help="Key ring file (default: PIIMASK_KEYS / PIIMASK_KEY_FILE).",
-)
+@key_file_option
 @click.option("--dev-keys", is_flag=True, help="Use an ephemeral random key ring (testing only).")
 @click.option("--batch-size", default=256, show_default=True, type=click.IntRange(1, 100_000))
 @click.option(
@@ -351,20 +325,8 @@ def mask(
 
 
 @click.command()
-@click.argument(
-    "input_path",
-    metavar="[INPUT]",
-    default="-",
-    type=click.Path(dir_okay=False, allow_dash=True),
-)
-@click.option(
-    "-o",
-    "--output",
-    "output_path",
-    default="-",
-    show_default=True,
-    type=click.Path(dir_okay=False, allow_dash=True),
-)
+@input_argument("INPUT", optional=True)
+@output_option()
 @click.option(
     "--format",
     "input_format",
@@ -374,12 +336,7 @@ def mask(
     help="auto: lines that parse as JSON objects/arrays are unmasked field by field "
     "(keeps them valid JSON), other lines as text.",
 )
-@click.option(
-    "--key-file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    default=None,
-    help="Key ring file (default: PIIMASK_KEYS / PIIMASK_KEY_FILE).",
-)
+@key_file_option
 def unmask(input_path: str, output_path: str, input_format: str, key_file: Path | None) -> None:
     """Replace <enc:...> tokens in masked text or JSONL by the original values.
 

@@ -11,6 +11,7 @@ import click
 if TYPE_CHECKING:
     from piimask.detect import DetectionEngine
     from piimask.keys import KeyRing
+    from piimask.mask.policy import Policy
     from piimask.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -50,24 +51,98 @@ def detector_options(func: F) -> F:
     return func
 
 
-def load_settings() -> Settings:
-    """PIIMASK_* settings, or a click error naming the bad setting (never its value)."""
-    from pydantic import ValidationError
+# --- options every command spells the same way ------------------------------------------
 
-    from piimask.audit.trail import describe_validation_error
-    from piimask.settings import Settings
+
+def key_file_option(func: F) -> F:
+    """``--key-file FILE``: the key ring, instead of PIIMASK_KEYS / PIIMASK_KEY_FILE."""
+    return click.option(
+        "--key-file",
+        type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        default=None,
+        help="Key ring file (default: PIIMASK_KEYS / PIIMASK_KEY_FILE).",
+    )(func)
+
+
+def bootstrap_option(func: F) -> F:
+    """``--bootstrap HOST:PORT``: instead of PIIMASK_KAFKA_BOOTSTRAP."""
+    return click.option(
+        "--bootstrap", help="Kafka bootstrap servers [default: PIIMASK_KAFKA_BOOTSTRAP]."
+    )(func)
+
+
+def env_file_option(func: F) -> F:
+    """``--env-file FILE``: PIIMASK_* settings from a file (environment variables win)."""
+    return click.option(
+        "--env-file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Read PIIMASK_* settings from this file (environment variables win).",
+    )(func)
+
+
+def policy_option(func: F) -> F:
+    """``--policy FILE``: instead of PIIMASK_POLICY_FILE / the shipped policy."""
+    return click.option(
+        "--policy",
+        "policy_path",
+        type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        default=None,
+        help="Mask policy (default: PIIMASK_POLICY_FILE, else the shipped default policy).",
+    )(func)
+
+
+def input_argument(metavar: str = "INPUT.jsonl", *, optional: bool = False) -> Callable[[F], F]:
+    """``INPUT``: a file, or '-' for stdin (the default when ``optional``)."""
+    extra: dict[str, Any] = {"default": "-"} if optional else {}
+    return click.argument(
+        "input_path",
+        metavar=f"[{metavar}]" if optional else metavar,
+        type=click.Path(dir_okay=False, allow_dash=True),
+        **extra,
+    )
+
+
+def output_option(*, required: bool = False, help: str | None = None) -> Callable[[F], F]:
+    """``-o/--output FILE``: a file, or '-' for stdout (the default unless ``required``)."""
+    extra: dict[str, Any] = (
+        {"required": True} if required else {"default": "-", "show_default": True}
+    )
+    return click.option(
+        "-o",
+        "--output",
+        "output_path",
+        type=click.Path(dir_okay=False, allow_dash=True),
+        help=help,
+        **extra,
+    )
+
+
+# --- loading, with click errors ----------------------------------------------------------
+
+
+def load_settings(env_file: Path | None = None, **overrides: object) -> Settings:
+    """PIIMASK_* settings (with command-line overrides), or a click error naming the bad
+    setting (never its value)."""
+    from piimask.loaders import LoadError
+    from piimask.loaders import load_settings as load
 
     try:
-        return Settings()
-    except ValidationError as exc:
-        raise click.ClickException(f"settings: {describe_validation_error(exc)}") from None
+        return load(env_file, **overrides)
+    except LoadError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def load_keyring(
-    key_file: Path | None, dev_keys: bool = False, *, offer_dev_keys: bool = True
+    key_file: Path | None,
+    dev_keys: bool = False,
+    *,
+    offer_dev_keys: bool = True,
+    settings: Settings | None = None,
 ) -> KeyRing:
     """The key ring from --key-file, else PIIMASK_KEYS / PIIMASK_KEY_FILE (or a throwaway one)."""
     from piimask.keys import KeyRing, KeyRingError
+    from piimask.loaders import LoadError
+    from piimask.loaders import load_keyring as load
 
     if key_file is not None and dev_keys:
         raise click.UsageError("--key-file and --dev-keys exclude each other")
@@ -79,12 +154,23 @@ def load_keyring(
         )
         return KeyRing.generate("dev")
     try:
-        if key_file is not None:
-            return KeyRing.from_file(key_file)
-        return KeyRing.from_settings(load_settings())
+        return load(settings, key_file)
+    except LoadError as exc:
+        raise click.ClickException(str(exc)) from None
     except KeyRingError as exc:
         hint = " (or pass --key-file FILE, or --dev-keys for a throwaway ring)"
         raise click.ClickException(f"{exc}{hint if offer_dev_keys else ''}") from None
+
+
+def load_policy_option(path: Path | None, settings: Settings | None = None) -> Policy:
+    """The policy from --policy, else PIIMASK_POLICY_FILE, else the shipped one."""
+    from piimask.loaders import LoadError, load_policy
+    from piimask.mask import PolicyError
+
+    try:
+        return load_policy(settings, path)
+    except (LoadError, PolicyError) as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def engine_from_options(options: Mapping[str, object]) -> DetectionEngine:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from piimask.ops.health import Health, HealthServer
 from piimask.ops.metrics import WorkerMetrics
@@ -14,6 +14,11 @@ from piimask.settings import Settings
 from piimask.stream.delivery import MaskingContext
 from piimask.stream.worker import Worker, WorkerError
 
+if TYPE_CHECKING:
+    from piimask.detect import DetectionEngine
+    from piimask.keys import KeyRing
+    from piimask.mask import Policy
+
 log = logging.getLogger(__name__)
 
 
@@ -21,11 +26,12 @@ class StartupError(Exception):
     """The worker cannot start; the message says which setting to fix."""
 
 
-def load_keyring(settings: Settings) -> Any:
-    from piimask.keys import KeyRing, KeyRingError
+def load_keyring(settings: Settings) -> KeyRing:
+    from piimask.keys import KeyRingError
+    from piimask.loaders import load_keyring as load
 
     try:
-        return KeyRing.from_settings(settings)
+        return load(settings)
     except KeyRingError as exc:
         hint = "" if "PIIMASK_KEY" in str(exc) else " (set PIIMASK_KEYS or PIIMASK_KEY_FILE)"
         raise StartupError(
@@ -33,15 +39,13 @@ def load_keyring(settings: Settings) -> Any:
         ) from None
 
 
-def load_active_policy(settings: Settings) -> Any:
-    from piimask.mask import default_policy, load_policy
+def load_active_policy(settings: Settings) -> Policy:
+    from piimask.loaders import load_policy
 
-    if settings.policy_file is None:
-        return default_policy()
-    return load_policy(settings.policy_file)
+    return load_policy(settings)
 
 
-def masking_context(policy: Any, keyring: Any, settings: Settings) -> MaskingContext:
+def masking_context(policy: Policy, keyring: KeyRing, settings: Settings) -> MaskingContext:
     from piimask.mask.record import RecordMasker
 
     return MaskingContext(
@@ -54,8 +58,8 @@ def masking_context(policy: Any, keyring: Any, settings: Settings) -> MaskingCon
 def build_worker(
     settings: Settings,
     *,
-    engine: Any = None,
-    keyring: Any = None,
+    engine: DetectionEngine | None = None,
+    keyring: KeyRing | None = None,
     metrics: WorkerMetrics | None = None,
     health: Health | None = None,
 ) -> Worker:
@@ -107,7 +111,7 @@ async def serve(worker: Worker, *, http_port: int | None = None) -> int:
         server = HealthServer(worker.health, port, worker.metrics.registry)
         server.start()
 
-    reloader: PolicyReloader[Any] | None = None
+    reloader: PolicyReloader[Policy] | None = None
     if settings.policy_file is not None and settings.policy_reload != "off":
         metrics = worker.metrics
         keyring = worker.keyring
