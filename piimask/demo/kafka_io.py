@@ -1,29 +1,22 @@
-"""Small Kafka helpers for the demo: create topics, produce messages, read topics to their end."""
+"""Small Kafka helpers for the demo: create and delete topics, produce messages; reading a
+topic to its end is ``piimask.topic_reader``'s."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
 
 from piimask.settings import Settings
 from piimask.stream.kafka_security import client_security_kwargs
+from piimask.topic_reader import ReadRecord, read_all
 
-
-@dataclass(frozen=True, slots=True)
-class ReadRecord:
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    headers: tuple[tuple[str, bytes], ...]
+__all__ = ["ReadRecord", "create_topics", "delete_topics", "produce", "read_to_end"]
 
 
 def _common(settings: Settings) -> dict[str, Any]:
@@ -86,56 +79,12 @@ async def produce(
         await producer.stop()
 
 
-async def topic_partitions(settings: Settings, topics: Sequence[str]) -> list[TopicPartition]:
-    """Partitions of the existing ``topics`` (a consumer only knows those it subscribed to)."""
-    admin = AIOKafkaAdminClient(**_common(settings))
-    await admin.start()
-    try:
-        # All topics: describing one by name could auto-create it on some brokers.
-        described = await admin.describe_topics()
-    finally:
-        await admin.close()
-    wanted = set(topics)
-    return sorted(
-        TopicPartition(entry["topic"], int(p["partition"]))
-        for entry in described
-        if entry.get("topic") in wanted
-        for p in entry.get("partitions") or ()
-    )
-
-
 async def read_to_end(settings: Settings, topics: Sequence[str]) -> list[ReadRecord]:
-    """Every record currently in ``topics`` (from the beginning up to the end offsets)."""
-    consumer = AIOKafkaConsumer(
-        **_common(settings), enable_auto_commit=False, auto_offset_reset="earliest"
+    """Every record currently in ``topics`` (from the beginning up to the end offsets); a read
+    that stalls before the end is an error (``piimask.topic_reader``), never a partial list."""
+    return await read_all(
+        settings.kafka_bootstrap,
+        topics,
+        client_kwargs=client_security_kwargs(settings),
+        isolation="read_uncommitted",
     )
-    await consumer.start()
-    out: list[ReadRecord] = []
-    try:
-        parts = await topic_partitions(settings, topics)
-        if not parts:
-            return out
-        consumer.assign(parts)
-        await consumer.seek_to_beginning(*parts)
-        ends: dict[TopicPartition, int] = await consumer.end_offsets(parts)
-        remaining = {tp for tp, end in ends.items() if end > 0}
-        deadline = time.monotonic() + 60
-        while remaining and time.monotonic() < deadline:
-            batches = await consumer.getmany(timeout_ms=500)
-            for tp, records in batches.items():
-                for r in records:
-                    out.append(
-                        ReadRecord(
-                            r.topic,
-                            r.partition,
-                            r.offset,
-                            r.key,
-                            r.value,
-                            tuple((k, bytes(v)) for k, v in (r.headers or ())),
-                        )
-                    )
-                if tp in remaining and await consumer.position(tp) >= ends[tp]:
-                    remaining.discard(tp)
-        return out
-    finally:
-        await consumer.stop()

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from pydantic import ValidationError
 
 from piimask.settings import Settings
 from piimask.stream.deadletter import DeadLetter, Encryptor, open_dead_letter, parse
 from piimask.stream.kafka_security import client_security_kwargs
+from piimask.topic_reader import ReadRecord, TopicMissingError, read_to_end
 
 REPLAY_HEADER = "piimask-replay-of"
 
@@ -53,56 +53,29 @@ def parse_source(text: str) -> str:
 async def read_letters(
     settings: Settings, topic: str, *, idle_timeout: float = 10.0
 ) -> AsyncIterator[StoredLetter]:
-    """Every committed record of ``topic`` from the beginning to its end at call time."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap,
+    """Every committed record of ``topic`` from the beginning to its end at call time.
+
+    Raises ``LookupError`` for a missing topic and ``TimeoutError`` when the read makes no
+    progress for ``idle_timeout`` seconds before the end (``piimask.topic_reader``'s rule)."""
+    client = {
         **client_security_kwargs(settings),
-        client_id=f"{settings.client_id}-dlq-reader",
-        group_id=None,
-        enable_auto_commit=False,
-        isolation_level="read_committed",
-        auto_offset_reset="earliest",
-    )
-    await consumer.start()
+        "client_id": f"{settings.client_id}-dlq-reader",
+    }
     try:
-        if topic not in await consumer.topics():
-            raise LookupError(f"dead-letter topic {topic} does not exist")
-        # Without a group id the consumer assigns itself every partition of the topic.
-        consumer.subscribe([topic])
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + idle_timeout
-        while not consumer.assignment():
-            if loop.time() > deadline:
-                raise TimeoutError(f"no partitions of {topic} assigned within {idle_timeout:.0f}s")
-            await asyncio.sleep(0.05)
-        tps = sorted(consumer.assignment())
-        await consumer.seek_to_beginning(*tps)
-        ends = await consumer.end_offsets(tps)
-        remaining = {tp for tp in tps if ends[tp] > 0}
-        last_progress = loop.time()
-        while remaining:
-            batch = await consumer.getmany(*remaining, timeout_ms=500, max_records=500)
-            for tp, messages in batch.items():
-                for m in messages:
-                    if m.offset >= ends[tp]:
-                        continue
-                    yield _parse(m)
-            if batch:
-                last_progress = loop.time()
-            for tp in list(remaining):
-                # Control records of transactions advance the position without a record.
-                if await consumer.position(tp) >= ends[tp]:
-                    remaining.discard(tp)
-            if remaining and loop.time() - last_progress > idle_timeout:
-                raise TimeoutError(
-                    f"no progress reading {topic} for {idle_timeout:.0f}s "
-                    "(an open transaction may hold the partition)"
-                )
-    finally:
-        await consumer.stop()
+        async for batch in read_to_end(
+            settings.kafka_bootstrap,
+            [topic],
+            client_kwargs=client,
+            stall_timeout=idle_timeout,
+            max_records=500,
+        ):
+            for record in batch.records:
+                yield _parse(record)
+    except TopicMissingError:
+        raise LookupError(f"dead-letter topic {topic} does not exist") from None
 
 
-def _parse(message: Any) -> StoredLetter:
+def _parse(message: ReadRecord) -> StoredLetter:
     try:
         letter = parse(message.value or b"")
     except (ValidationError, ValueError) as exc:
@@ -169,11 +142,3 @@ async def replay(
         await producer.stop()
     report.replayed = [letter.source for letter, _ in originals]
     return report
-
-
-def summarize(letters: Iterable[StoredLetter]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for stored in letters:
-        reason = stored.letter.reason if stored.letter is not None else "unreadable"
-        counts[reason] = counts.get(reason, 0) + 1
-    return counts

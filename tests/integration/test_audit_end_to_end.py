@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from click.testing import CliRunner, Result
 
@@ -28,6 +28,7 @@ from piimask.audit.topic import read_topic
 from piimask.audit.trail import TrailEntry
 from piimask.cli import main
 from piimask.keys import KeyRing
+from piimask.topic_reader import topic_partitions
 from tests.integration.stream_support import (
     DEV_SET,
     Topics,
@@ -79,13 +80,7 @@ async def delete_topics(bootstrap: str, topics: Topics) -> None:
 
 
 async def total_records(bootstrap: str, topic: str) -> int:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        (described,) = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    tps = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+    tps = await topic_partitions(bootstrap, [topic])
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
     await consumer.start()
     try:
