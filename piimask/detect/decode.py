@@ -55,15 +55,6 @@ class LabelSpace:
         return cls(types, labels.index("O"), begin, inside, grouped)
 
 
-@dataclass(frozen=True, slots=True)
-class WordDecision:
-    start: int
-    end: int
-    label: int  # 0 = O, else 1 + type index
-    is_begin: bool
-    score: float
-
-
 def aggregate_words(
     probs: FloatArray,
     offsets: Sequence[tuple[int, int]],

@@ -144,13 +144,3 @@ def client_security_kwargs(settings: Settings) -> dict[str, Any]:
                     "does not use SASL; use SASL_PLAINTEXT or SASL_SSL"
                 )
     return kwargs
-
-
-def describe_security(settings: Settings) -> dict[str, str]:
-    """Content- and secret-free summary for a startup log line."""
-    out: dict[str, str] = {"security_protocol": settings.security_protocol}
-    if settings.sasl_mechanism is not None:
-        out["sasl_mechanism"] = settings.sasl_mechanism
-    if settings.sasl_username:
-        out["sasl_username"] = settings.sasl_username
-    return out

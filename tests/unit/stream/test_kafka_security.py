@@ -11,7 +11,6 @@ from piimask.settings import Settings
 from piimask.stream.kafka_security import (
     KafkaSecurityError,
     client_security_kwargs,
-    describe_security,
     sasl_password,
 )
 
@@ -181,23 +180,3 @@ def test_tls_protocols_get_an_ssl_context_with_ca_and_client_cert(
 def test_tls_without_files_uses_system_cas() -> None:
     kwargs = client_security_kwargs(settings(security_protocol="SSL"))
     assert isinstance(kwargs["ssl_context"], ssl.SSLContext)
-
-
-def test_describe_security_has_no_secrets() -> None:
-    summary = describe_security(
-        settings(
-            security_protocol="SASL_SSL",
-            sasl_mechanism="SCRAM-SHA-512",
-            sasl_username="piimask",
-            sasl_password=PASSWORD,
-        )
-    )
-    assert summary == {
-        "security_protocol": "SASL_SSL",
-        "sasl_mechanism": "SCRAM-SHA-512",
-        "sasl_username": "piimask",
-    }
-
-
-def test_settings_repr_hides_the_password() -> None:
-    assert PASSWORD not in repr(settings(sasl_password=PASSWORD))
