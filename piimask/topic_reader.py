@@ -17,14 +17,15 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaConnectionError
 
 Isolation = Literal["read_committed", "read_uncommitted"]
-ClientKwargs = Mapping[str, Any]
+# keyword arguments passed through to the aiokafka clients (security, client id)
+ClientKwargs = Mapping[str, object]
 
 
 class TopicReadError(RuntimeError):

@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
 Headers = tuple[tuple[str, bytes], ...]
+
+
+class ConsumerRecordLike(Protocol):
+    """What is read of an ``aiokafka.ConsumerRecord`` (aiokafka ships no type hints)."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def key(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...
+    @property
+    def headers(self) -> Sequence[tuple[str, bytes | None]] | None: ...
+    @property
+    def timestamp(self) -> int | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +46,7 @@ class SourceRecord:
         return f"{self.topic}:{self.partition}:{self.offset}"
 
     @classmethod
-    def from_consumer_record(cls, record: Any) -> SourceRecord:
+    def from_consumer_record(cls, record: ConsumerRecordLike) -> SourceRecord:
         """Copy an ``aiokafka.ConsumerRecord`` (keys/values undeserialized bytes)."""
         headers = tuple((str(name), bytes(value or b"")) for name, value in record.headers or ())
         timestamp = record.timestamp if record.timestamp is not None else None
