@@ -11,12 +11,12 @@ negative case as a false mask when anything at all is found in it.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from piimask.jsonl import read_json_lines
 from piimask.spans import Span
 
 # Presidio entity types piimask covers, and the piimask type that covers each.
@@ -76,12 +76,12 @@ class RecognizerCase:
 def load_cases(path: Path | str) -> list[RecognizerCase]:
     """Every case with a known outcome (cases whose expected count is unknown are left out)."""
     cases = []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        raw = json.loads(line)
-        if not isinstance(raw, dict):
-            raise ValueError(f"line {number}: not a JSON object")
+    with Path(path).open("rb") as stream:
+        lines = list(read_json_lines(stream))
+    for line in lines:
+        if line.value is None:
+            raise ValueError(f"{path}: {line.error}")
+        raw = line.value
         expected_len, spans = raw.get("expected_len"), raw.get("spans")
         if expected_len is None or spans is None:
             continue
