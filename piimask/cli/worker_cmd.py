@@ -7,18 +7,15 @@ import sys
 from pathlib import Path
 
 import click
-from pydantic import ValidationError
 
+from piimask.cli.options import env_file_option
+from piimask.loaders import LoadError, load_settings
 from piimask.ops.logs import configure_logging, safe_exc
 from piimask.settings import Settings
 
 
 @click.command("worker")
-@click.option(
-    "--env-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read PIIMASK_* settings from this file (environment variables win).",
-)
+@env_file_option
 @click.option(
     "--runtime",
     type=click.Choice(["aiokafka", "faust"]),
@@ -41,11 +38,9 @@ def worker(env_file: Path | None, runtime: str | None) -> None:
     from piimask.stream.routing import RoutingError
 
     try:
-        settings = Settings(_env_file=env_file) if env_file else Settings()
-        if runtime is not None:
-            settings = settings.model_copy(update={"runtime": runtime})
-    except ValidationError as exc:
-        click.echo(f"Error: invalid settings: {safe_exc(exc)}", err=True)
+        settings = load_settings(env_file, runtime=runtime)
+    except LoadError as exc:
+        click.echo(f"Error: invalid {exc}", err=True)
         sys.exit(2)
     configure_logging(settings.log_level, settings.log_format)
     if settings.runtime == "faust":
