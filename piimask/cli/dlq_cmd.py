@@ -98,14 +98,15 @@ def replay_letters(
     The worker then processes them again like new records. Needs the key ring that
     encrypted them (PIIMASK_KEYS / PIIMASK_KEY_FILE).
     """
+    from piimask.coordinates import parse_source, source_text
     from piimask.keys import KeyRingError
     from piimask.loaders import load_keyring
-    from piimask.stream.replay import Selection, parse_source, replay
+    from piimask.stream.replay import Selection, replay
 
     if not (reasons or sources or replay_all):
         raise click.UsageError("choose letters with --reason, --source or --all")
     try:
-        chosen_sources = frozenset(parse_source(s) for s in sources)
+        chosen_sources = frozenset(source_text(*parse_source(s)) for s in sources)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--source") from None
     settings = load_settings(env_file)

@@ -42,14 +42,6 @@ class Selection:
         return not self.sources or letter.source in self.sources
 
 
-def parse_source(text: str) -> str:
-    """Validate ``TOPIC:PARTITION:OFFSET`` (the topic may itself contain no ':')."""
-    parts = text.rsplit(":", 2)
-    if len(parts) != 3 or not parts[0] or not parts[1].isdigit() or not parts[2].isdigit():
-        raise ValueError(f"{text!r} is not TOPIC:PARTITION:OFFSET")
-    return f"{parts[0]}:{int(parts[1])}:{int(parts[2])}"
-
-
 async def read_letters(
     settings: Settings, topic: str, *, idle_timeout: float = 10.0
 ) -> AsyncIterator[StoredLetter]:

@@ -4,22 +4,8 @@ import pytest
 
 from piimask.keys import KeyRing
 from piimask.stream.deadletter import make_dead_letter
-from piimask.stream.replay import Selection, parse_source
+from piimask.stream.replay import Selection
 from tests.unit.stream.helpers import record
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("orders:3:1520", "orders:3:1520"), ("a.b-c:03:007", "a.b-c:3:7"), ("x:y:0:1", "x:y:0:1")],
-)
-def test_parse_source_normalizes_topic_partition_offset(text: str, expected: str) -> None:
-    assert parse_source(text) == expected
-
-
-@pytest.mark.parametrize("text", ["orders", "orders:1", ":1:2", "orders:a:2", "orders:1:-2"])
-def test_parse_source_rejects_other_forms(text: str) -> None:
-    with pytest.raises(ValueError, match="TOPIC:PARTITION:OFFSET"):
-        parse_source(text)
 
 
 @pytest.mark.parametrize(
