@@ -30,11 +30,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 _FORMATS = click.Choice(["table", "json", "csv"])
 
 
-def _client_kwargs(settings: Settings) -> dict[str, Any]:
+def _client_kwargs(settings: Settings) -> dict[str, object]:
     from piimask.stream.kafka_security import KafkaSecurityError, client_security_kwargs
 
     try:
-        return client_security_kwargs(settings)
+        return dict(client_security_kwargs(settings))
     except KafkaSecurityError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ssl
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from aiokafka.helpers import create_ssl_context
 
@@ -90,7 +90,17 @@ def _ssl_context(settings: Settings) -> ssl.SSLContext:
     return context
 
 
-def client_security_kwargs(settings: Settings) -> dict[str, Any]:
+class SecurityKwargs(TypedDict, total=False):
+    """Keyword arguments for the aiokafka clients that carry the connection's security."""
+
+    security_protocol: str
+    ssl_context: ssl.SSLContext
+    sasl_mechanism: str
+    sasl_plain_username: str
+    sasl_plain_password: str
+
+
+def client_security_kwargs(settings: Settings) -> SecurityKwargs:
     """Keyword arguments for ``AIOKafkaConsumer`` / ``AIOKafkaProducer`` / admin clients.
 
     Raises :class:`KafkaSecurityError` naming the setting when the combination
@@ -101,7 +111,7 @@ def client_security_kwargs(settings: Settings) -> dict[str, Any]:
     less protected than intended.
     """
     protocol = settings.security_protocol
-    kwargs: dict[str, Any] = {"security_protocol": protocol}
+    kwargs: SecurityKwargs = {"security_protocol": protocol}
     password = sasl_password(settings)
 
     if protocol in _TLS_PROTOCOLS:
