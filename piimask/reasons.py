@@ -1,9 +1,17 @@
 """Reason codes: why a record was dead-lettered or an input line rejected. One list for the
-worker and ``piimask mask``; dead letters, audit events and reject files carry these values."""
+worker and ``piimask mask``; dead letters, audit events and reject files carry these values.
+And the outcome of a record (masked, clean, dead-lettered, tombstone)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal, TypeAlias, get_args
+
+# What became of a record: its audit event's outcome and the worker's metric label.
+RecordOutcome: TypeAlias = Literal["masked", "clean", "dead_lettered", "tombstone"]
+RECORD_OUTCOMES: tuple[RecordOutcome, ...] = get_args(RecordOutcome)
+# The outcomes of a record that goes to the output topic.
+ForwardOutcome: TypeAlias = Literal["masked", "clean", "tombstone"]
 
 
 class Reason(StrEnum):

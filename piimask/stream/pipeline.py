@@ -20,14 +20,14 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Protocol
 
 from piimask.mask import MessageRejected
 from piimask.mask.engine import AppliedMask
 from piimask.mask.message import MessageFormat
 from piimask.mask.record import Document, Headers, MaskedRecord, RecordPlan
 from piimask.ops.logs import safe_exc
-from piimask.reasons import Reason
+from piimask.reasons import ForwardOutcome, Reason
 from piimask.spans import Span
 from piimask.stream.decode import OversizeAction, PassThrough, Rejection, decode_value
 from piimask.stream.records import SourceRecord
@@ -79,7 +79,7 @@ class Masked:
     document: object  # the masked JSON document when the value was one, else None
     text: str | None  # the masked value as text (None for a tombstone)
     masks: tuple[AppliedMask, ...]
-    outcome: Literal["masked", "clean", "tombstone"]
+    outcome: ForwardOutcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +198,7 @@ def _finish(
             f"masked value is {len(data)} bytes, more than "
             f"producer_max_request_bytes={max_output_bytes}",
         )
-    outcome: Literal["masked", "clean", "tombstone"] = "tombstone"
+    outcome: ForwardOutcome = "tombstone"
     if data is not None:
         outcome = "masked" if any(m.masked for m in masks) else "clean"
     return Masked(masked.key, masked.headers, data, document, text, masks, outcome)
@@ -263,7 +263,7 @@ class Forward:
 
     record: SourceRecord
     payload: bytes | None
-    outcome: Literal["masked", "clean", "tombstone"]
+    outcome: ForwardOutcome
     masks: tuple[AppliedMask, ...] = ()
     key: bytes | None = field(default=None, kw_only=True)
     headers: Headers = field(default=(), kw_only=True)
