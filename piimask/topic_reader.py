@@ -62,6 +62,8 @@ class ReadBatch:
 
     records: list[ReadRecord]
     positions: dict[TopicPartition, int] = field(default_factory=dict)
+    # False for the one batch of a read that had nothing to fetch (every partition at its end)
+    fetched: bool = True
 
 
 async def topic_partitions(
@@ -141,7 +143,7 @@ async def read_to_end(
         pending = {tp for tp in tps if positions[tp] < ends[tp]}
         last_progress = time.monotonic()
         if not pending:
-            yield ReadBatch([], dict(positions))
+            yield ReadBatch([], dict(positions), fetched=False)
         while pending:
             fetched = await consumer.getmany(*pending, timeout_ms=500, max_records=max_records)
             records = [
