@@ -66,11 +66,12 @@ def _run_faust(settings: Settings) -> int:
     from piimask.detect.ner import NerLoadError
     from piimask.ops.metrics import WorkerMetrics
     from piimask.stream.app import StartupError
-    from piimask.stream.faust_runtime import FaustMasking, FaustRuntimeError, run
+    from piimask.stream.faust_runtime import FaustMasking, FaustRuntimeError, check_settings, run
     from piimask.stream.kafka_security import KafkaSecurityError
     from piimask.stream.routing import RoutingError
 
     try:
+        check_settings(settings)
         masking = FaustMasking.from_settings(settings, metrics=WorkerMetrics())
         return run(settings, masking)
     except (

@@ -83,10 +83,13 @@ class FaustRuntimeError(Exception):
     """The faust runtime cannot start with these settings; the message says why."""
 
 
-def check_settings(settings: Settings) -> None:
-    """Refuse what the faust runtime cannot do, naming the setting."""
+def check_settings(settings: Settings, *, topics: bool = True) -> None:
+    """Refuse what the faust runtime cannot do, naming the setting; ``topics``: check the
+    input topics too (not needed where the masking runs in an agent of your own)."""
     if settings.processing_guarantee == "exactly-once":
         raise FaustRuntimeError(EXACTLY_ONCE_REFUSED)
+    if not topics:
+        return
     if bool(settings.input_topics) == bool(settings.input_pattern):
         raise RoutingError("set exactly one of PIIMASK_INPUT_TOPICS and PIIMASK_INPUT_PATTERN")
     check_topics(
@@ -180,6 +183,7 @@ class FaustMasking:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="piimask-detect")
         self._producer: AIOKafkaProducer | None = None
         self._starting: asyncio.Lock | None = None
+        self._streams = 0
         self.batches = 0
         self.records = 0
 
@@ -196,7 +200,7 @@ class FaustMasking:
         """Load the key ring, policy and model (unless given) as ``piimask worker`` does."""
         from piimask.stream.app import load_active_policy, load_keyring, masking_context
 
-        check_settings(settings)  # before the model load: a refusal should be quick
+        check_settings(settings, topics=False)  # before the model load: refuse quickly
         if keyring is None:
             keyring = load_keyring(settings)
         health = health if health is not None else Health()
@@ -259,7 +263,6 @@ class FaustMasking:
         if producer is not None:
             with contextlib.suppress(Exception):
                 await producer.stop()
-        self._executor.shutdown(wait=False, cancel_futures=True)
 
     # --- rebalances ----------------------------------------------------------------------
 
@@ -365,11 +368,19 @@ class FaustMasking:
         outcome of the batch."""
         s = self.settings
         within = max(s.batch_linger_ms / 1000, MIN_TAKE_WITHIN_S)
-        await self.start()
-        async for events in stream.take_events(s.batch_size, within=within):
-            records = [source_record(event.message) for event in events]
-            for outcome in await self._deliver_or_exit(records):
-                yield outcome
+        self._streams += 1
+        try:
+            await self.start()
+            async for events in stream.take_events(s.batch_size, within=within):
+                records = [source_record(event.message) for event in events]
+                for outcome in await self._deliver_or_exit(records):
+                    yield outcome
+        finally:
+            # Every batch was acknowledged by the broker before its outcomes were
+            # yielded: nothing is left to flush when the last stream stops.
+            self._streams -= 1
+            if self._streams == 0:
+                await self.stop()
 
     def input_topic(self, app: faust.App) -> Any:
         """The settings' input topics (or pattern) as a faust topic of raw bytes."""
@@ -393,11 +404,8 @@ class FaustMasking:
         self._on_assigned_receiver = on_assigned
 
         async def mask(stream: Any) -> None:
-            try:
-                async for _ in self.stream(stream):
-                    pass
-            finally:
-                await self.stop()
+            async for _ in self.stream(stream):
+                pass
 
         return app.agent(topic, name=name)(mask)
 
