@@ -341,7 +341,7 @@ def quantize(
     """Write a quantized variant of MODEL_DIR to OUT; print speed and recall next to the source."""
     import onnx
 
-    from piimask.detect.adapter import Adapter, bundled_adapter_path
+    from piimask.detect.adapter import Adapter, AdapterError, bundled_adapter_path
     from piimask.detect.evaluation import read_gold_file
     from piimask.detect.model import default_model_dir, file_sha256, find_onnx_file
     from piimask.detect.weights import fp32_model, load_weights, read_weights
@@ -355,7 +355,10 @@ def quantize(
         if adapter is not None:
             path = bundled_adapter_path() if adapter == "bundled" else Path(adapter)
             labels = tuple(_labels(directory))
-            weights = Adapter.load(path).merge(weights, file_sha256(onnx_file), labels)
+            try:
+                weights = Adapter.load(path).merge(weights, file_sha256(onnx_file), labels)
+            except AdapterError as exc:
+                raise click.ClickException(f"adapter {path}: {exc}") from exc
         source = fp32_model(base, weights)
     else:
         read_weights(source)  # fails early on a graph this tool cannot handle
