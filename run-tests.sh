@@ -35,6 +35,9 @@ ruff format --check piimask tests benchmarks
 step "mypy"
 mypy piimask
 
+step "documentation site (mkdocs --strict: broken links and missing generated pages fail)"
+NO_MKDOCS_2_WARNING=1 mkdocs build --strict --quiet --site-dir "$(mktemp -d)"
+
 step "model present"
 python - <<'PY'
 from piimask.detect.model import default_model_dir, find_onnx_file

@@ -7,13 +7,13 @@ import pytest
 from piimask.settings import Settings
 from piimask.settings_doc import BEGIN, END, REGENERATE, main, replace_block, settings_table
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "settings.md"
 
 
-def test_readme_settings_table_is_up_to_date() -> None:
-    text = README.read_text(encoding="utf-8")
+def test_the_settings_page_table_is_up_to_date() -> None:
+    text = PAGE.read_text(encoding="utf-8")
     assert replace_block(text) == text, (
-        f"README settings table is stale: run {REGENERATE} README.md"
+        f"settings table is stale: run {REGENERATE} docs/reference/settings.md"
     )
 
 
