@@ -22,7 +22,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aiokafka.errors import (
     CorruptRecordException,
@@ -35,6 +35,7 @@ from aiokafka.structs import TopicPartition
 
 from piimask.audit import AuditChain, AuditEvent, build_audit_event
 from piimask.ops.logs import safe_exc
+from piimask.reasons import RecordOutcome
 from piimask.stream.deadletter import (
     dead_letter_headers,
     make_dead_letter,
@@ -47,6 +48,10 @@ from piimask.stream.routing import (
     output_headers,
     output_topic_for,
 )
+
+if TYPE_CHECKING:
+    from piimask.keys import KeyRing
+    from piimask.mask import AppliedMask
 
 log = logging.getLogger(__name__)
 
@@ -72,18 +77,34 @@ class RecordsRejected(Exception):
         self.details = details
 
 
-class KeyRingLike(Protocol):
-    @property
-    def active_id(self) -> str: ...
-    def fingerprint(self, value: str, *, key_id: str | None = None) -> str: ...
-    def encrypt_bytes(self, data: bytes, *, context: bytes = b"") -> bytes: ...
-    def decrypt_bytes(self, blob: bytes, *, context: bytes = b"") -> bytes: ...
-
-
 class MetricsLike(Protocol):
-    def outcome(self, outcome: Any, n: int = 1, reason: str | None = None) -> None: ...
-    def findings(self, masks: Sequence[Any]) -> None: ...
+    def outcome(self, outcome: RecordOutcome, n: int = 1, reason: str | None = None) -> None: ...
+    def findings(self, masks: Sequence[AppliedMask]) -> None: ...
     def observe_end_to_end(self, seconds: float) -> None: ...
+
+
+class RecordMetadataLike(Protocol):
+    """What is read of an acknowledged send (``aiokafka.structs.RecordMetadata``)."""
+
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+
+
+class ProducerLike(Protocol):
+    """The part of ``aiokafka.AIOKafkaProducer`` a batch is sent through."""
+
+    async def send(
+        self,
+        topic: str,
+        value: bytes | None = None,
+        key: bytes | None = None,
+        partition: int | None = None,
+        timestamp_ms: int | None = None,
+        headers: Sequence[tuple[str, bytes]] | None = None,
+    ) -> asyncio.Future[RecordMetadataLike]: ...
+    async def partitions_for(self, topic: str) -> set[int]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +134,7 @@ class BatchSender:
         self,
         dest: Destinations,
         *,
-        keyring: KeyRingLike,
+        keyring: KeyRing,
         chain: AuditChain,
         metrics: MetricsLike | None = None,
     ) -> None:
@@ -124,7 +145,7 @@ class BatchSender:
 
     async def send(
         self,
-        producer: Any,
+        producer: ProducerLike,
         outcomes: Sequence[Outcome],
         ctx: MaskingContext,
         *,
@@ -152,7 +173,7 @@ class BatchSender:
                 work[i] = DeadLetterOutcome(outcome.record, "audit_event_error", safe_exc(exc))
                 events.append(self._event(work[i], ctx))
         partitions: dict[str, int] = {}
-        futures: list[asyncio.Future[Any]] = []
+        futures: list[asyncio.Future[RecordMetadataLike]] = []
         for i, outcome in enumerate(work):
             if isinstance(outcome, Forward):
                 topic = output_topic_for(dest.output_template, outcome.record.topic)
@@ -172,7 +193,7 @@ class BatchSender:
         for r in results:
             if isinstance(r, BaseException) and not isinstance(r, RECORD_ERRORS):
                 raise r
-        metas: list[Any] = list(results)
+        metas: list[Any] = list(results)  # the rejected ones are replaced below
         if rejected:
             if any(isinstance(work[i], DeadLetterOutcome) for i in rejected):
                 # Dead letters are bounded to the producer limit: a topic that refuses one
@@ -189,7 +210,7 @@ class BatchSender:
                 metas[i] = await (await self._send_dead_letter(producer, work[i], ctx))
         acked_at = time.time()
 
-        audit_futures: list[asyncio.Future[Any]] = []
+        audit_futures: list[asyncio.Future[RecordMetadataLike]] = []
         for outcome, event, meta in zip(work, events, metas, strict=True):
             record = outcome.record
             placed = event.model_copy(
@@ -217,8 +238,8 @@ class BatchSender:
         record = outcome.record
         text = key_text(record.key)
         if isinstance(outcome, Forward):
-            masks: Sequence[Any] = outcome.masks
-            kind: Any = outcome.outcome
+            masks: Sequence[AppliedMask] = outcome.masks
+            kind: RecordOutcome = outcome.outcome
             reason = None
         else:
             masks, kind, reason = (), "dead_lettered", outcome.reason
@@ -240,14 +261,14 @@ class BatchSender:
 
     async def _send_output(
         self,
-        producer: Any,
+        producer: ProducerLike,
         topic: str,
         partitions: dict[str, int],
         outcome: Forward,
         ctx: MaskingContext,
-    ) -> asyncio.Future[Any]:
+    ) -> asyncio.Future[RecordMetadataLike]:
         record = outcome.record
-        future: asyncio.Future[Any] = await producer.send(
+        future: asyncio.Future[RecordMetadataLike] = await producer.send(
             topic,
             value=outcome.payload,
             key=outcome.key,  # masked: the input key only when the policy keeps it
@@ -262,8 +283,8 @@ class BatchSender:
         return future
 
     async def _send_dead_letter(
-        self, producer: Any, outcome: Outcome, ctx: MaskingContext
-    ) -> asyncio.Future[Any]:
+        self, producer: ProducerLike, outcome: Outcome, ctx: MaskingContext
+    ) -> asyncio.Future[RecordMetadataLike]:
         assert isinstance(outcome, DeadLetterOutcome)
         dest = self.dest
         record = outcome.record
@@ -286,7 +307,7 @@ class BatchSender:
                 "detail": outcome.detail,
             },
         )
-        future: asyncio.Future[Any] = await producer.send(
+        future: asyncio.Future[RecordMetadataLike] = await producer.send(
             dest.dlq_topic,
             value=serialize(letter),
             key=record.coordinates.encode("utf-8"),
@@ -298,10 +319,10 @@ class BatchSender:
         metrics = self.metrics
         if metrics is None:
             return
-        counts: dict[tuple[str, str | None], int] = {}
+        counts: dict[tuple[RecordOutcome, str | None], int] = {}
         for outcome in outcomes:
             if isinstance(outcome, DeadLetterOutcome):
-                key: tuple[str, str | None] = ("dead_lettered", outcome.reason)
+                key: tuple[RecordOutcome, str | None] = ("dead_lettered", outcome.reason)
             else:
                 key = (outcome.outcome, None)
                 if outcome.masks:

@@ -24,7 +24,7 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
 from aiokafka.client import AIOKafkaClient
@@ -41,10 +41,13 @@ from piimask.stream.broker_health import BrokerMonitor
 from piimask.stream.delivery import BatchSender, Destinations, MaskingContext
 from piimask.stream.guarantees import AtLeastOnce, ExactlyOnce, Guarantee, producer_factory
 from piimask.stream.kafka_security import client_security_kwargs
-from piimask.stream.pipeline import DeadLetterOutcome, Detector, Limits, process_batch
+from piimask.stream.pipeline import DeadLetterOutcome, Detector, Limits, Outcome, process_batch
 from piimask.stream.poison import POISON_REASON, PoisonGuard
 from piimask.stream.records import SourceRecord
 from piimask.stream.routing import RoutingError, check_topics, is_own_output, output_topic_for
+
+if TYPE_CHECKING:
+    from piimask.keys import KeyRing
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +82,7 @@ class Worker:
         detector: Detector,
         model_name: str,
         model_sha256: str,
-        keyring: Any,
+        keyring: KeyRing,
         context: MaskingContext,
         metrics: WorkerMetrics | None = None,
         health: Health | None = None,
@@ -348,7 +351,7 @@ class Worker:
                     self.metrics.records_in(topic, n)
                 self.metrics.observe_batch(len(records) + len(poisoned))
             ctx = self._context
-            outcomes: list[Any] = list(poisoned)
+            outcomes: list[Outcome] = list(poisoned)
             if records:
                 loop = asyncio.get_running_loop()
                 result = await loop.run_in_executor(
@@ -414,7 +417,7 @@ class Worker:
         return keep, poisoned
 
     async def _deliver(
-        self, previous: asyncio.Task[None] | None, outcomes: Sequence[Any], ctx: MaskingContext
+        self, previous: asyncio.Task[None] | None, outcomes: Sequence[Outcome], ctx: MaskingContext
     ) -> None:
         if previous is not None:
             # Commits must stay in fetch order; a failed predecessor fails this batch too.
@@ -443,7 +446,7 @@ class Worker:
             },
         )
 
-    def _update_lag(self, outcomes: Sequence[Any]) -> None:
+    def _update_lag(self, outcomes: Sequence[Outcome]) -> None:
         if self.metrics is None or self.consumer is None:
             return
         last: dict[TopicPartition, int] = {}
