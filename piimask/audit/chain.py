@@ -15,20 +15,15 @@ import hmac
 import json
 import uuid
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from piimask.audit.events import AuditEvent
 
+if TYPE_CHECKING:
+    from piimask.keys import KeyRing
+
 CHAIN_PURPOSE = "audit-chain"
 GENESIS_PREFIX = "genesis:"
-
-
-class ChainKeySource(Protocol):
-    """The part of ``piimask.keys.KeyRing`` the chain needs."""
-
-    @property
-    def active_id(self) -> str: ...
-    def hmac_key(self, purpose: str, key_id: str | None = None) -> bytes: ...
 
 
 def canonical_bytes(document: Mapping[str, Any]) -> bytes:
@@ -71,7 +66,7 @@ class AuditChain:
         return f"AuditChain(key_id={self._key_id!r}, chains={len(self._last)})"
 
     @classmethod
-    def from_keyring(cls, keyring: ChainKeySource) -> AuditChain:
+    def from_keyring(cls, keyring: KeyRing) -> AuditChain:
         """Chain keyed with the active key's audit-chain sub-key; events name the key id."""
         key_id = keyring.active_id
         return cls(keyring.hmac_key(CHAIN_PURPOSE, key_id), key_id=key_id)

@@ -17,11 +17,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from piimask.audit.digest import FingerprintDigest, encoded_size
 from piimask.operator_names import OPERATOR_NAMES, OperatorName
+from piimask.reasons import RECORD_OUTCOMES, RecordOutcome
 
-EVENT_VERSION = 1
-
-Outcome = Literal["masked", "clean", "dead_lettered", "tombstone"]
-OUTCOMES: tuple[Outcome, ...] = ("masked", "clean", "dead_lettered", "tombstone")
+Outcome = RecordOutcome
+OUTCOMES: tuple[Outcome, ...] = RECORD_OUTCOMES
 Operator = OperatorName
 OPERATORS: tuple[Operator, ...] = OPERATOR_NAMES
 

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from piimask.audit.digest import FingerprintDigest
 from piimask.audit.index import AuditIndex, from_micros
+from piimask.coordinates import parse_source as parse_source
 
 
 class Fingerprinter(Protocol):
@@ -163,20 +164,6 @@ def find_by_values(index: AuditIndex, keyring: Fingerprinter, values: Sequence[s
             found.append((row[0], 1 << 30, match))
     found.sort(key=lambda item: (item[0], item[1]))
     return [m for _, _, m in found]
-
-
-def parse_source(text: str) -> tuple[str, int, int]:
-    """``TOPIC:PARTITION:OFFSET`` (the topic itself may not contain ':')."""
-    parts = text.rsplit(":", 2)
-    if len(parts) != 3 or not parts[0]:
-        raise ValueError(f"expected TOPIC:PARTITION:OFFSET, got {text!r}")
-    try:
-        partition, offset = int(parts[1]), int(parts[2])
-    except ValueError:
-        raise ValueError(f"partition and offset must be integers in {text!r}") from None
-    if partition < 0 or offset < 0:
-        raise ValueError(f"partition and offset must be >= 0 in {text!r}")
-    return parts[0], partition, offset
 
 
 def find_by_source(index: AuditIndex, topic: str, partition: int, offset: int) -> list[Match]:

@@ -9,6 +9,8 @@ from typing import IO
 
 from pydantic import ValidationError
 
+from piimask.validation import describe_validation_error as describe
+
 
 @dataclass(frozen=True, slots=True)
 class TrailEntry:
@@ -39,11 +41,4 @@ def read_jsonl(path: Path) -> Iterator[TrailEntry]:
 
 def describe_validation_error(exc: ValidationError) -> str:
     """Field paths and messages only: pydantic's default text would echo the input values."""
-    parts = []
-    for error in exc.errors(include_input=False, include_url=False, include_context=False)[:5]:
-        where = ".".join(str(p) for p in error["loc"]) or "(event)"
-        parts.append(f"{where}: {error['msg']}")
-    more = exc.error_count() - len(parts)
-    if more > 0:
-        parts.append(f"and {more} more")
-    return "; ".join(parts)
+    return describe(exc, empty="(event)")

@@ -21,7 +21,6 @@ from types import TracebackType
 from typing import Any, Literal, TextIO
 
 LogFormat = Literal["json", "text"]
-LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 # Exceptions raised by these packages are written to describe state, not data.
 _SAFE_MODULE_PREFIXES = ("piimask.", "aiokafka.", "kafka.", "faust.", "mode.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Sequence
-from typing import Literal, Protocol
+from typing import Protocol
 
 from prometheus_client import (
     CollectorRegistry,
@@ -18,10 +18,11 @@ from prometheus_client import (
     Gauge,
     Histogram,
     Info,
-    start_http_server,
 )
 
-Outcome = Literal["masked", "clean", "dead_lettered", "tombstone"]
+from piimask.reasons import RecordOutcome
+
+Outcome = RecordOutcome
 
 _LABEL_OK = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
 # Kafka topic names: up to 249 of these characters (a name, never message content).
@@ -179,8 +180,3 @@ class WorkerMetrics:
 
     def policy_reload(self, ok: bool) -> None:
         self._policy_reloads.labels(result="ok" if ok else "rejected").inc()
-
-
-def start_metrics_server(port: int, registry: CollectorRegistry) -> None:
-    """Serve only ``/metrics`` on ``port`` (the worker uses :class:`HealthServer` instead)."""
-    start_http_server(port, registry=registry)

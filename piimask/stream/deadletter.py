@@ -14,13 +14,15 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Literal, Protocol
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from piimask.stream.records import Headers, SourceRecord
 
-FORMAT_VERSION = 1
+if TYPE_CHECKING:
+    from piimask.keys import KeyRing
+
 REASON_HEADER = "piimask-reason"
 SOURCE_HEADER = "piimask-source"
 
@@ -28,15 +30,6 @@ SOURCE_HEADER = "piimask-source"
 _ENVELOPE_BYTES = 4096
 
 ReasonCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
-
-
-class Encryptor(Protocol):
-    """The part of ``piimask.keys.KeyRing`` dead letters use."""
-
-    @property
-    def active_id(self) -> str: ...
-    def encrypt_bytes(self, data: bytes, *, context: bytes = b"") -> bytes: ...
-    def decrypt_bytes(self, blob: bytes, *, context: bytes = b"") -> bytes: ...
 
 
 class DeadLetterError(Exception):
@@ -124,7 +117,7 @@ def make_dead_letter(
     *,
     reason: str,
     detail: str,
-    keyring: Encryptor,
+    keyring: KeyRing,
     max_record_bytes: int,
     group_id: str | None = None,
     policy_version: str | None = None,
@@ -190,7 +183,7 @@ def dead_letter_headers(letter: DeadLetter) -> list[tuple[str, bytes]]:
     ]
 
 
-def open_dead_letter(letter: DeadLetter, keyring: Encryptor) -> OriginalRecord:
+def open_dead_letter(letter: DeadLetter, keyring: KeyRing) -> OriginalRecord:
     """Decrypt the original key, value and headers (raises DeadLetterError if impossible)."""
     if not letter.replayable:
         raise DeadLetterError(f"{letter.source}: the original was not kept ({letter.omitted})")

@@ -34,8 +34,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Protocol
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import (
@@ -335,8 +335,8 @@ class ExactlyOnce:
             raise
 
 
-def producer_factory(common: dict[str, Any]) -> ProducerFactory:
-    def make(**extra: Any) -> AIOKafkaProducer:
+def producer_factory(common: Mapping[str, object]) -> ProducerFactory:
+    def make(**extra: object) -> AIOKafkaProducer:
         return AIOKafkaProducer(**common, **extra)
 
     return make

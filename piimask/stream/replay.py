@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiokafka import AIOKafkaProducer
 from pydantic import ValidationError
 
 from piimask.settings import Settings
-from piimask.stream.deadletter import DeadLetter, Encryptor, open_dead_letter, parse
+from piimask.stream.deadletter import DeadLetter, open_dead_letter, parse
 from piimask.stream.kafka_security import client_security_kwargs
 from piimask.topic_reader import ReadRecord, TopicMissingError, read_to_end
+
+if TYPE_CHECKING:
+    from piimask.keys import KeyRing
 
 REPLAY_HEADER = "piimask-replay-of"
 
@@ -86,7 +90,7 @@ async def replay(
     settings: Settings,
     topic: str,
     selection: Selection,
-    keyring: Encryptor,
+    keyring: KeyRing,
     *,
     dry_run: bool = False,
 ) -> ReplayReport:
