@@ -36,7 +36,7 @@ import tempfile
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import faust
 from aiokafka import AIOKafkaProducer
@@ -52,6 +52,13 @@ from piimask.stream.kafka_security import client_security_kwargs
 from piimask.stream.pipeline import Detector, Limits, Outcome, process_batch
 from piimask.stream.records import SourceRecord
 from piimask.stream.routing import RoutingError, check_topics, is_own_output
+
+if TYPE_CHECKING:
+    from faust.types import TP, AgentT, TopicT
+
+    from piimask.detect import DetectionEngine
+    from piimask.keys import KeyRing
+    from piimask.mask import Policy
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +150,7 @@ class FaustMasking:
         detector: Detector,
         model_name: str,
         model_sha256: str,
-        keyring: Any,
+        keyring: KeyRing,
         context: MaskingContext,
         metrics: WorkerMetrics | None = None,
         health: Health | None = None,
@@ -192,8 +199,8 @@ class FaustMasking:
         cls,
         settings: Settings,
         *,
-        engine: Any = None,
-        keyring: Any = None,
+        engine: DetectionEngine | None = None,
+        keyring: KeyRing | None = None,
         metrics: WorkerMetrics | None = None,
         health: Health | None = None,
     ) -> FaustMasking:
@@ -266,7 +273,7 @@ class FaustMasking:
 
     # --- rebalances ----------------------------------------------------------------------
 
-    def partitions_assigned(self, assigned: Iterable[Any]) -> None:
+    def partitions_assigned(self, assigned: Iterable[TP]) -> None:
         """Start new audit chain segments for ``assigned`` (another worker may have
         extended their chains meanwhile), as the aiokafka worker does."""
         tps = list(assigned)
@@ -382,7 +389,7 @@ class FaustMasking:
             if self._streams == 0:
                 await self.stop()
 
-    def input_topic(self, app: faust.App) -> Any:
+    def input_topic(self, app: faust.App) -> TopicT:
         """The settings' input topics (or pattern) as a faust topic of raw bytes."""
         s = self.settings
         check_settings(s)
@@ -390,7 +397,7 @@ class FaustMasking:
             return app.topic(pattern=re.compile(s.input_pattern), **RAW)
         return app.topic(*s.input_topics, **RAW)
 
-    def add_agent(self, app: faust.App, *, name: str = "piimask.mask") -> Any:
+    def add_agent(self, app: faust.App, *, name: str = "piimask.mask") -> AgentT[bytes]:
         """Add to ``app`` an agent that masks the settings' input topics to their output,
         audit and dead-letter topics; returns the agent."""
         topic = self.input_topic(app)
@@ -415,7 +422,9 @@ def piimask_stream(stream: Any, masking: FaustMasking) -> AsyncIterator[Outcome]
     return masking.stream(stream)
 
 
-def build_app(settings: Settings, masking: FaustMasking, *, datadir: Path | None = None) -> Any:
+def build_app(
+    settings: Settings, masking: FaustMasking, *, datadir: Path | None = None
+) -> faust.App:
     """A faust app that masks the settings' input topics, consumer group ``group_id``."""
     s = settings
     if s.processing_guarantee == "exactly-once":
@@ -479,7 +488,7 @@ def run(settings: Settings, masking: FaustMasking) -> int:
     if settings.metrics_port and masking.metrics is not None:
         server = HealthServer(masking.health, settings.metrics_port, masking.metrics.registry)
         server.start()
-    reloader: PolicyReloader[Any] | None = None
+    reloader: PolicyReloader[Policy] | None = None
     if settings.policy_file is not None and settings.policy_reload != "off":
         metrics = masking.metrics
         reloader = PolicyReloader(
