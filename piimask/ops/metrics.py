@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from prometheus_client import (
     CollectorRegistry,
@@ -21,6 +21,10 @@ from prometheus_client import (
 )
 
 from piimask.reasons import RecordOutcome
+
+if TYPE_CHECKING:
+    # what the audit trail reads of an applied mask; the metrics read a part of it
+    from piimask.audit.events import MaskLike
 
 Outcome = RecordOutcome
 
@@ -34,17 +38,6 @@ _LATENCY_BUCKETS = (
 )  # fmt: skip
 _BATCH_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 _WINDOW_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
-
-
-class MaskLike(Protocol):
-    """The part of ``piimask.mask.AppliedMask`` the metrics read."""
-
-    @property
-    def entity_type(self) -> str: ...
-    @property
-    def operator(self) -> str: ...
-    @property
-    def masked(self) -> bool: ...
 
 
 def topic_label(topic: str) -> str:
