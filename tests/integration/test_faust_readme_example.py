@@ -1,4 +1,5 @@
-"""The README's faust app example ("Runtimes"), run as written against the real broker.
+"""The documented faust app example (docs/worker.md, "Runtimes"), run as written against the
+real broker.
 
 Only the broker address, the topic name and the app id are replaced, so parallel test
 sessions do not share them.
@@ -31,9 +32,9 @@ MARK = "# shop_app.py"
 
 
 def readme_example() -> str:
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+    text = (REPO / "docs" / "worker.md").read_text(encoding="utf-8")
     blocks = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if b.startswith(MARK)]
-    assert len(blocks) == 1, f"README has {len(blocks)} python blocks starting {MARK!r}"
+    assert len(blocks) == 1, f"docs/worker.md has {len(blocks)} python blocks starting {MARK!r}"
     return blocks[0]
 
 
