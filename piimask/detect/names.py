@@ -13,6 +13,7 @@ import re
 from collections.abc import Collection, Sequence
 from functools import lru_cache
 
+from piimask.detect.ensemble import detector_family
 from piimask.spans import Span
 
 # Capitalised words that stand next to names but are not part of them.
@@ -229,7 +230,7 @@ def drop_lowercase_guesses(
         for s in spans
         if not (
             s.entity_type == "PERSON"
-            and s.detector.split(":", 1)[0] in families
+            and detector_family(s.detector) in families
             and text[s.start : s.end].islower()
         )
     ]
