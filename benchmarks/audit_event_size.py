@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import dataclass
 from typing import get_args
 
 from piimask.audit import AuditChain, build_audit_event
 from piimask.audit.digest import FingerprintDigest
 from piimask.audit.events import Operator
+from piimask.audit.synthetic import SyntheticMask
 from piimask.keys import KeyRing
 
 PRODUCER_LIMIT = 1_048_576  # the worker's default producer_max_request_bytes
@@ -29,28 +29,13 @@ RECORD_OVERHEAD = 16 * 1024  # what the worker keeps for key, headers and framin
 OPERATORS = get_args(Operator)
 
 
-@dataclass(frozen=True)
-class WideMask:
-    entity_type: str
-    start: int
-    end: int
-    field: str | None
-    operator: str
-    score: float
-    detector: str
-    masked: bool
-    reason: str | None
-    key_id: str | None
-    fingerprint: str
-
-
-def masks(keyring: KeyRing, n: int) -> list[WideMask]:
+def masks(keyring: KeyRing, n: int) -> list[SyntheticMask]:
     detector = "+".join(f"{name}:{'x' * 64}" for name in ("gazetteer", "model", "ner", "pattern"))
     out = []
     for i in range(n):
         masked = i % 10 != 0
         out.append(
-            WideMask(
+            SyntheticMask(
                 entity_type=f"T{i % 80:02d}" + "E" * 61,
                 start=i * 20,
                 end=i * 20 + 12,

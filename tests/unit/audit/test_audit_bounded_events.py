@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import pytest
 from audit_helpers import as_entries
@@ -17,6 +16,7 @@ from piimask.audit.events import MAX_FINDINGS_IN_FULL, MAX_SUMMARY_GROUPS, OTHER
 from piimask.audit.find import find_by_source, find_by_values
 from piimask.audit.index import AuditIndex
 from piimask.audit.report import build_report
+from piimask.audit.synthetic import SyntheticMask
 from piimask.audit.trail import TrailEntry
 from piimask.audit.verify import KeyLookup, verify_entries
 from piimask.keys import KeyRing
@@ -25,29 +25,14 @@ POLICY_SHA = "a" * 64
 MODEL_SHA = "b" * 64
 
 
-@dataclass(frozen=True)
-class FakeMask:
-    entity_type: str
-    start: int
-    end: int
-    field: str | None
-    operator: str
-    score: float
-    detector: str
-    masked: bool
-    reason: str | None
-    key_id: str | None
-    fingerprint: str
-
-
 def masks_for(
     keyring: KeyRing, values: list[str], *, entity: str = "PHONE_NUMBER"
-) -> list[FakeMask]:
+) -> list[SyntheticMask]:
     out = []
     for i, value in enumerate(values):
         masked = i % 7 != 0
         out.append(
-            FakeMask(
+            SyntheticMask(
                 entity_type=entity,
                 start=i * 20,
                 end=i * 20 + len(value),
@@ -64,7 +49,9 @@ def masks_for(
     return out
 
 
-def event_for(masks: list[FakeMask], *, offset: int = 0, max_bytes: int = 1_032_192) -> AuditEvent:
+def event_for(
+    masks: list[SyntheticMask], *, offset: int = 0, max_bytes: int = 1_032_192
+) -> AuditEvent:
     return build_audit_event(
         source_topic="in",
         source_partition=0,
