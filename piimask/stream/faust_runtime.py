@@ -36,7 +36,7 @@ import tempfile
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol, TypedDict, cast
 
 import faust
 from aiokafka import AIOKafkaProducer
@@ -54,7 +54,7 @@ from piimask.stream.records import SourceRecord
 from piimask.stream.routing import RoutingError, check_topics, is_own_output
 
 if TYPE_CHECKING:
-    from faust.types import TP, AgentT, TopicT
+    from faust.types import TP, AgentT, StreamT, TopicT
 
     from piimask.detect import DetectionEngine
     from piimask.keys import KeyRing
@@ -68,14 +68,58 @@ RECORD_OVERHEAD_BYTES = 16 * 1024
 # there" (a timeout of 0 means wait forever), so batch_linger_ms=0 becomes this.
 MIN_TAKE_WITHIN_S = 0.05
 
+
 # Raw bytes in, no decoding by faust: a value faust cannot decode would be acknowledged
 # without ever reaching the agent; piimask decodes (and dead-letters) itself.
-RAW: dict[str, Any] = {
+class RawCodecs(TypedDict):
+    key_type: type[bytes]
+    value_type: type[bytes]
+    key_serializer: str
+    value_serializer: str
+
+
+RAW: RawCodecs = {
     "key_type": bytes,
     "value_type": bytes,
     "key_serializer": "raw",
     "value_serializer": "raw",
 }
+
+
+class FaustMessage(Protocol):
+    """What piimask reads of a faust ``Message`` (raw key and value bytes)."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def key(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...
+    @property
+    def timestamp(self) -> float | None: ...
+    @property
+    def headers(self) -> Iterable[tuple[str, bytes | None]] | None: ...
+
+
+class FaustEvent(Protocol):
+    @property
+    def message(self) -> FaustMessage: ...
+
+
+class FaustStream(Protocol):
+    """The part of a faust ``Stream`` piimask uses: faust's own ``StreamT`` hints lack
+    ``take_events``, so this names it."""
+
+    def take_events(self, max_: int, within: float) -> AsyncIterator[Sequence[FaustEvent]]: ...
+
+
+class BrokerCredentials(TypedDict, total=False):
+    broker_credentials: faust.SSLCredentials | faust.SASLCredentials
+
 
 EXACTLY_ONCE_REFUSED = (
     "PIIMASK_PROCESSING_GUARANTEE=exactly-once is not available with PIIMASK_RUNTIME=faust: "
@@ -119,7 +163,7 @@ def fatal_exit(exc: BaseException) -> None:
     os._exit(1)
 
 
-def source_record(message: Any) -> SourceRecord:
+def source_record(message: FaustMessage) -> SourceRecord:
     """A faust ``Message`` (raw key and value bytes) as the pipeline's :class:`SourceRecord`."""
     headers = tuple((str(name), bytes(value or b"")) for name, value in message.headers or ())
     timestamp = message.timestamp
@@ -364,7 +408,7 @@ class FaustMasking:
             raise asyncio.CancelledError
         return outcomes
 
-    async def stream(self, stream: Any) -> AsyncIterator[Outcome]:
+    async def stream(self, stream: FaustStream) -> AsyncIterator[Outcome]:
         """Mask a faust stream of raw records: yields each record's outcome once its masked
         record (or dead letter) and audit event are acknowledged, in input order per
         partition.
@@ -402,7 +446,9 @@ class FaustMasking:
         audit and dead-letter topics; returns the agent."""
         topic = self.input_topic(app)
 
-        async def on_assigned(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        async def on_assigned(
+            sender: object, /, *args: Iterable[TP], signal: object, **kwargs: object
+        ) -> None:
             # faust sends the assigned partitions as the one positional argument.
             self.partitions_assigned(args[0] if args else ())
 
@@ -410,14 +456,15 @@ class FaustMasking:
         # Kept referenced: faust's signals hold receivers weakly.
         self._on_assigned_receiver = on_assigned
 
-        async def mask(stream: Any) -> None:
-            async for _ in self.stream(stream):
+        async def mask(stream: StreamT[bytes]) -> None:
+            # faust passes a Stream, which has take_events; StreamT's hints do not say so.
+            async for _ in self.stream(cast(FaustStream, stream)):
                 pass
 
         return app.agent(topic, name=name)(mask)
 
 
-def piimask_stream(stream: Any, masking: FaustMasking) -> AsyncIterator[Outcome]:
+def piimask_stream(stream: FaustStream, masking: FaustMasking) -> AsyncIterator[Outcome]:
     """``async for outcome in piimask_stream(stream, masking): ...`` inside your agent."""
     return masking.stream(stream)
 
@@ -453,7 +500,7 @@ def build_app(
     return app
 
 
-def _faust_security(settings: Settings) -> dict[str, Any]:
+def _faust_security(settings: Settings) -> BrokerCredentials:
     """faust's ``broker_credentials`` for the settings' TLS/SASL options (none: PLAINTEXT)."""
     kwargs = client_security_kwargs(settings)
     protocol = kwargs.get("security_protocol", "PLAINTEXT")
