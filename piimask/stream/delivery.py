@@ -41,7 +41,7 @@ from piimask.stream.deadletter import (
     make_dead_letter,
     serialize,
 )
-from piimask.stream.pipeline import DeadLetterOutcome, Forward, Masker, Outcome
+from piimask.stream.pipeline import DeadLetterOutcome, Forward, Limits, Masker, Outcome
 from piimask.stream.routing import (
     choose_partition,
     key_text,
@@ -52,6 +52,10 @@ from piimask.stream.routing import (
 if TYPE_CHECKING:
     from piimask.keys import KeyRing
     from piimask.mask import AppliedMask
+    from piimask.settings import Settings
+
+# Room for the record key, headers and batch framing beside the masked value.
+RECORD_OVERHEAD_BYTES = 16 * 1024
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +131,43 @@ class Destinations:
     max_record_bytes: int
 
 
+def record_limits(settings: Settings) -> Limits:
+    """The input and output size limits of both runtimes, from the settings."""
+    return Limits(
+        max_message_bytes=settings.max_message_bytes,
+        max_output_bytes=settings.producer_max_request_bytes - RECORD_OVERHEAD_BYTES,
+        oversize_action=settings.oversize_action,
+    )
+
+
 class BatchSender:
     """Sends a batch's outputs, dead letters and audit events through a given producer."""
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        model_name: str,
+        model_sha256: str,
+        keyring: KeyRing,
+        metrics: MetricsLike | None = None,
+    ) -> BatchSender:
+        """The sender both runtimes use: the settings' topics, a new audit chain."""
+        return cls(
+            Destinations(
+                output_template=settings.output_topic_template,
+                audit_topic=settings.audit_topic,
+                dlq_topic=settings.dlq_topic,
+                group_id=settings.group_id,
+                model_name=model_name,
+                model_sha256=model_sha256,
+                max_record_bytes=settings.producer_max_request_bytes - RECORD_OVERHEAD_BYTES,
+            ),
+            keyring=keyring,
+            chain=AuditChain.from_keyring(keyring),
+            metrics=metrics,
+        )
 
     def __init__(
         self,

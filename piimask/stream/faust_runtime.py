@@ -41,15 +41,14 @@ from typing import TYPE_CHECKING, Protocol, TypedDict, cast
 import faust
 from aiokafka import AIOKafkaProducer
 
-from piimask.audit import AuditChain
 from piimask.ops.health import Health
 from piimask.ops.logs import safe_exc
 from piimask.ops.metrics import WorkerMetrics
 from piimask.settings import Settings
-from piimask.stream.delivery import BatchSender, Destinations, MaskingContext
+from piimask.stream.delivery import BatchSender, MaskingContext, record_limits
 from piimask.stream.guarantees import Outage
 from piimask.stream.kafka_security import client_security_kwargs
-from piimask.stream.pipeline import Detector, Limits, Outcome, process_batch
+from piimask.stream.pipeline import Detector, Outcome, process_batch
 from piimask.stream.records import SourceRecord
 from piimask.stream.routing import RoutingError, check_topics, is_own_output
 
@@ -62,8 +61,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Same as the aiokafka worker's: room for the record key, headers and batch framing.
-RECORD_OVERHEAD_BYTES = 16 * 1024
 # faust's take() waits until its buffer is full or this long; it cannot "take what is
 # there" (a timeout of 0 means wait forever), so batch_linger_ms=0 becomes this.
 MIN_TAKE_WITHIN_S = 0.05
@@ -210,27 +207,15 @@ class FaustMasking:
         self.health = health if health is not None else Health()
         self._context = context
         self._on_fatal = on_fatal
-        max_record_bytes = settings.producer_max_request_bytes - RECORD_OVERHEAD_BYTES
-        self.limits = Limits(
-            max_message_bytes=settings.max_message_bytes,
-            max_output_bytes=max_record_bytes,
-            oversize_action=settings.oversize_action,
-        )
-        self.chain = AuditChain.from_keyring(keyring)
-        self.sender = BatchSender(
-            Destinations(
-                output_template=settings.output_topic_template,
-                audit_topic=settings.audit_topic,
-                dlq_topic=settings.dlq_topic,
-                group_id=settings.group_id,
-                model_name=model_name,
-                model_sha256=model_sha256,
-                max_record_bytes=max_record_bytes,
-            ),
+        self.limits = record_limits(settings)
+        self.sender = BatchSender.from_settings(
+            settings,
+            model_name=model_name,
+            model_sha256=model_sha256,
             keyring=keyring,
-            chain=self.chain,
             metrics=metrics,
         )
+        self.chain = self.sender.chain
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="piimask-detect")
         self._producer: AIOKafkaProducer | None = None
         self._starting: asyncio.Lock | None = None

@@ -32,16 +32,15 @@ from aiokafka.errors import CommitFailedError, IllegalStateError
 from aiokafka.protocol.metadata import MetadataRequest
 from aiokafka.structs import OffsetAndMetadata, TopicPartition
 
-from piimask.audit import AuditChain
 from piimask.ops.health import Health
 from piimask.ops.logs import coordinates, safe_exc
 from piimask.ops.metrics import WorkerMetrics
 from piimask.settings import Settings
 from piimask.stream.broker_health import BrokerMonitor
-from piimask.stream.delivery import BatchSender, Destinations, MaskingContext
+from piimask.stream.delivery import BatchSender, MaskingContext, record_limits
 from piimask.stream.guarantees import AtLeastOnce, ExactlyOnce, Guarantee, producer_factory
 from piimask.stream.kafka_security import client_security_kwargs
-from piimask.stream.pipeline import DeadLetterOutcome, Detector, Limits, Outcome, process_batch
+from piimask.stream.pipeline import DeadLetterOutcome, Detector, Outcome, process_batch
 from piimask.stream.poison import POISON_REASON, PoisonGuard
 from piimask.stream.records import SourceRecord
 from piimask.stream.routing import RoutingError, check_topics, is_own_output, output_topic_for
@@ -53,8 +52,6 @@ log = logging.getLogger(__name__)
 
 _POLL_MS = 500
 _PROGRESS_LOG_SECONDS = 30.0
-# Room for the record key, headers and batch framing next to the value.
-_RECORD_OVERHEAD_BYTES = 16 * 1024
 
 
 class WorkerError(RuntimeError):
@@ -103,26 +100,15 @@ class Worker:
         self.metrics = metrics
         self.health = health if health is not None else Health()
         self._context = context
-        self.limits = Limits(
-            max_message_bytes=settings.max_message_bytes,
-            max_output_bytes=settings.producer_max_request_bytes - _RECORD_OVERHEAD_BYTES,
-            oversize_action=settings.oversize_action,
-        )
-        self.chain = AuditChain.from_keyring(keyring)
-        self.sender = BatchSender(
-            Destinations(
-                output_template=settings.output_topic_template,
-                audit_topic=settings.audit_topic,
-                dlq_topic=settings.dlq_topic,
-                group_id=settings.group_id,
-                model_name=model_name,
-                model_sha256=model_sha256,
-                max_record_bytes=settings.producer_max_request_bytes - _RECORD_OVERHEAD_BYTES,
-            ),
+        self.limits = record_limits(settings)
+        self.sender = BatchSender.from_settings(
+            settings,
+            model_name=model_name,
+            model_sha256=model_sha256,
             keyring=keyring,
-            chain=self.chain,
             metrics=metrics,
         )
+        self.chain = self.sender.chain
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="piimask-detect")
         self._lock = asyncio.Lock()
         self._generation = 0
