@@ -1,0 +1,1216 @@
+"""What a field name says about its value: the key-name vocabulary of structured records.
+
+JSON events and ``key=value`` log lines carry a name with every value, and the name is
+better evidence than the value alone: ``"zip": "94107"`` is a ZIP code, ``"qty": 2`` is a
+count, ``"ts": 1732700000`` is an event time. :func:`key_hint` reads one key (or the last
+segments of a dotted / JSON path) in any common spelling (``userEmail``, ``e_mail``,
+``contact.phone_number``, ``IPAddress``, ``billing-zip``) and says which of five kinds
+it is:
+
+- ``pii``: the key names a piimask entity type (``entity_type``). ``decides`` says how
+  strongly: True when the key alone is enough to mask the value whole as that type
+  (``email``, ``phone_number``, ``ssn``, ``first_name``, ``user.name``); False when it
+  only suggests the type and detection decides, with the key as context (a bare ``name``,
+  ``customer``, ``location``).
+- ``free_text``: prose written by people (``note``, ``message``, ``comment``): full detection.
+- ``non_pii``: counts, amounts, ids of orders/requests/jobs, ports, sizes, durations,
+  status codes, versions, SKUs, regions, ...: a number or short code there is not PII.
+- ``event_time``: machine event times (``ts``, ``timestamp``, ``created_at``, ``@timestamp``),
+  as opposed to personal dates (``dob``, ``admission_date``: ``pii`` DATE_TIME).
+- ``unknown``: nothing known; the caller's default applies.
+
+How a key is read: split into words (camelCase, snake_case, kebab-case, dots, digits),
+lower-cased, plural heads made singular; then the longest known tail of the words wins
+(``user_email`` -> ``email``; ``email_count`` -> ``count``; ``phone_number`` ->
+``phonenumber``), with a few heads whose meaning depends on the word before them
+(``*_name``, ``*_id``, ``*_address``, ``*_at``, ``*_date``, ``*_time``) and, for a bare
+``name``/``city``/``line1``, the parent segment (``user.name``, ``address.city``).
+
+The vocabulary is written for piimask (English field names of common event schemas); it is
+shared by the JSON masker and the ``key=value`` log-line reader, so both read keys alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+KeyKind = Literal["pii", "free_text", "non_pii", "event_time", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyHint:
+    """What a key says about its value (see the module docstring for the kinds)."""
+
+    kind: KeyKind
+    entity_type: str | None = None  # piimask entity type when kind == "pii"
+    decides: bool = True  # kind "pii": the key alone decides the type (False: suggests it)
+
+    def __post_init__(self) -> None:
+        if (self.kind == "pii") != (self.entity_type is not None):
+            raise ValueError("a KeyHint has an entity_type exactly when its kind is 'pii'")
+
+
+UNKNOWN: Final = KeyHint("unknown")
+FREE_TEXT: Final = KeyHint("free_text")
+NON_PII: Final = KeyHint("non_pii")
+EVENT_TIME: Final = KeyHint("event_time")
+
+
+def _pii(entity_type: str, *, decides: bool = True) -> KeyHint:
+    return KeyHint("pii", entity_type, decides)
+
+
+# --- words -----------------------------------------------------------------------------
+
+# camelCase humps, ALLCAPS runs before a hump (IPAddress -> IP Address), lower words with a
+# digit tail kept together (ipv4, p95, line1), bare digit runs.
+_WORD_RE: Final = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+\d*|[A-Z]+\d*|\d+")
+_SEGMENT_SPLIT_RE: Final = re.compile(r"[.\[\]/]+")
+_DIGIT_TAIL_RE: Final = re.compile(r"([a-z]+?)(\d+)")
+# words whose digits are part of the word, not a counter (phone2, line1 lose theirs)
+_KEEP_DIGITS: Final = frozenset({"ipv4", "ipv6", "md5", "sha1", "sha256", "sha512", "utf8"})
+_PERCENTILE_RE: Final = re.compile(r"p\d{2,3}")
+
+
+def key_words(segment: str) -> tuple[str, ...]:
+    """The lower-case words of one key: ``userEmail`` -> (user, email), ``line_1`` -> (line,)."""
+    words: list[str] = []
+    for raw in _WORD_RE.findall(segment):
+        word = raw.lower()
+        if word.isdigit():
+            continue
+        m = _DIGIT_TAIL_RE.fullmatch(word)
+        if m and word not in _KEEP_DIGITS and not _PERCENTILE_RE.fullmatch(word):
+            word = m.group(1)
+        words.append(word)
+    return tuple(words)
+
+
+def path_segments(key: str) -> list[str]:
+    """The named segments of a dotted or JSON path (``$.a.b[0].c`` -> [a, b, c])."""
+    return [s for s in _SEGMENT_SPLIT_RE.split(key) if s and s != "$" and not s.isdigit()]
+
+
+def context_words(key: str) -> str:
+    """The key as plain words (``contact.phoneNumber`` -> ``phone number``), for a detector
+    that reads the value after its name."""
+    segments = path_segments(key)
+    return " ".join(key_words(segments[-1])) if segments else ""
+
+
+# --- vocabulary ------------------------------------------------------------------------
+
+# Tails are matched on the words joined without separators, so `e_mail`, `eMail`, `E-Mail`
+# and `email` are one entry.
+_PII_DECIDES: Final[Mapping[str, Iterable[str]]] = {
+    "EMAIL_ADDRESS": (
+        "email",
+        "emailaddress",
+        "emailaddr",
+        "mail",
+        "mailaddress",
+        "emailid",
+        "mailto",
+    ),
+    "PHONE_NUMBER": (
+        "phone",
+        "telephone",
+        "tel",
+        "mobile",
+        "cellphone",
+        "cell",
+        "fax",
+        "msisdn",
+        "landline",
+        "mobilephone",
+        "homephone",
+        "workphone",
+        "contactnumber",
+        "whatsapp",
+    ),
+    "US_SSN": ("ssn", "socialsecurity", "socialsecuritynumber", "socialsecurityno", "ssnumber"),
+    "CREDIT_CARD": (
+        "card",
+        "creditcard",
+        "debitcard",
+        "ccnumber",
+        "ccnum",
+        "pan",
+        "paymentcard",
+        "cardnumber",
+    ),
+    "IBAN_CODE": ("iban", "ibancode", "ibannumber"),
+    "US_BANK_NUMBER": ("bankaccount", "accountnumber", "acctnumber", "acctno", "bankaccountno"),
+    "ROUTING_NUMBER": ("routing", "routingnumber", "aba", "abanumber", "routingno"),
+    "IP_ADDRESS": (
+        "ip",
+        "ipaddress",
+        "ipaddr",
+        "ipv4",
+        "ipv6",
+        "remoteaddr",
+        "remoteaddress",
+        "clientaddr",
+        "xforwardedfor",
+        "forwardedfor",
+        "xrealip",
+    ),
+    "MAC_ADDRESS": ("mac", "macaddress", "macaddr", "hwaddr", "hardwareaddress"),
+    "CRYPTO": ("wallet", "walletaddress", "btcaddress", "bitcoinaddress", "ethaddress"),
+    "PERSON": (
+        "firstname",
+        "lastname",
+        "fullname",
+        "givenname",
+        "familyname",
+        "surname",
+        "middlename",
+        "forename",
+        "maidenname",
+        "mothersmaidenname",
+        "legalname",
+        "realname",
+        "displayname",
+        "preferredname",
+        "cardholder",
+        "cardholdername",
+        "accountholder",
+        "accountholdername",
+        "holdername",
+        "nameoncard",
+        "fname",
+        "lname",
+        "contactname",
+        "personname",
+    ),
+    "USERNAME": (
+        "username",
+        "loginname",
+        "screenname",
+        "userhandle",
+        "nickname",
+        "twitterhandle",
+        "loginid",
+    ),
+    "STREET_ADDRESS": (
+        "address",
+        "addr",
+        "street",
+        "streetaddress",
+        "streetname",
+        "addressline",
+        "homeaddress",
+        "mailingaddress",
+        "postaladdress",
+        "billingaddress",
+        "shippingaddress",
+        "deliveryaddress",
+        "residentialaddress",
+        "physicaladdress",
+        "housenumber",
+        "houseno",
+        "buildingnumber",
+    ),
+    "LOCATION": ("city", "town", "village", "hometown", "birthplace", "placeofbirth"),
+    "ZIP_CODE": ("zip", "zipcode", "postcode", "postalcode", "postal", "plz", "zip4", "zipplus4"),
+    "DATE_TIME": (
+        "dob",
+        "dateofbirth",
+        "birthdate",
+        "birthday",
+        "birthdt",
+        "born",
+        "bday",
+    ),
+    "PASSPORT": ("passport", "passportnumber", "passportno", "passportid"),
+    "DRIVER_LICENSE": (
+        "driverslicense",
+        "driverlicense",
+        "drivinglicense",
+        "driverslicence",
+        "driverlicence",
+        "drivinglicence",
+        "driverslicensenumber",
+        "driverlicensenumber",
+        "dlnumber",
+    ),
+    "TAX_ID": ("taxid", "tin", "ein", "vatid", "vatnumber", "taxnumber", "taxpayerid", "vatno"),
+    "US_ITIN": ("itin",),
+    "UK_NINO": ("nino", "nationalinsurance", "nationalinsurancenumber", "nationalinsuranceno"),
+    "GOVERNMENT_ID": ("nationalid", "governmentid", "govid", "idcard", "idnumber", "personalid"),
+}
+
+# The key suggests the type; detection decides (values under these keys vary too much).
+_PII_SUGGESTS: Final[Mapping[str, Iterable[str]]] = {
+    "PERSON": (
+        "name",
+        "customer",
+        "patient",
+        "recipient",
+        "sender",
+        "author",
+        "assignee",
+        "reporter",
+        "contact",
+        "guest",
+        "passenger",
+        "beneficiary",
+        "payee",
+        "payer",
+        "employee",
+        "person",
+        "attendee",
+        "applicant",
+        "signatory",
+        "owner",
+    ),
+    "USERNAME": ("handle", "login", "user"),
+    "LOCATION": ("location", "hometown", "residence", "neighborhood", "neighbourhood"),
+    "STREET_ADDRESS": ("apartment", "apt", "suite"),
+}
+
+_FREE_TEXT_WORDS: Final = (
+    "note",
+    "notes",
+    "message",
+    "msg",
+    "comment",
+    "description",
+    "desc",
+    "body",
+    "text",
+    "content",
+    "summary",
+    "detail",
+    "details",
+    "remark",
+    "feedback",
+    "subject",
+    "title",
+    "reason",
+    "query",
+    "search",
+    "searchterm",
+    "bio",
+    "about",
+    "review",
+    "transcript",
+    "reply",
+    "question",
+    "answer",
+    "instruction",
+    "instructions",
+    "memo",
+    "narrative",
+    "caption",
+    "log",
+    "logline",
+    "error",
+    "stacktrace",
+    "input",
+    "prompt",
+    "utterance",
+    "chat",
+    "headline",
+    "statement",
+    "explanation",
+    "complaint",
+    "story",
+    "annotation",
+    "observation",
+    "diagnosis",
+    "symptom",
+)
+
+_NON_PII_WORDS: Final = (
+    # identifiers of things (ids of people are "unknown": see _ID_OF_PERSON)
+    "id",
+    "uuid",
+    "guid",
+    "ulid",
+    "key",
+    "ref",
+    "reference",
+    "sku",
+    "upc",
+    "ean",
+    "gtin",
+    "asin",
+    "isbn",
+    "mpn",
+    "hash",
+    "checksum",
+    "digest",
+    "md5",
+    "sha1",
+    "sha256",
+    "sha512",
+    "etag",
+    "fingerprint",
+    "signature",
+    "nonce",
+    "seq",
+    "seqno",
+    "sequence",
+    "serial",
+    # counts, amounts, measures
+    "count",
+    "cnt",
+    "counter",
+    "total",
+    "sum",
+    "qty",
+    "quantity",
+    "amount",
+    "amt",
+    "price",
+    "cost",
+    "fee",
+    "fees",
+    "balance",
+    "subtotal",
+    "discount",
+    "revenue",
+    "tip",
+    "tax",
+    "vat",
+    "score",
+    "rating",
+    "rank",
+    "avg",
+    "average",
+    "mean",
+    "median",
+    "min",
+    "max",
+    "stddev",
+    "std",
+    "rate",
+    "ratio",
+    "percent",
+    "pct",
+    "percentage",
+    "fraction",
+    "size",
+    "bytes",
+    "byte",
+    "kb",
+    "mb",
+    "gb",
+    "bits",
+    "length",
+    "len",
+    "width",
+    "height",
+    "depth",
+    "weight",
+    "volume",
+    "area",
+    "distance",
+    "speed",
+    "accuracy",
+    "precision",
+    "steps",
+    "calories",
+    "items",
+    "item",
+    "units",
+    "unit",
+    "capacity",
+    "threshold",
+    "delta",
+    "diff",
+    "change",
+    "gauge",
+    "histogram",
+    "bucket",
+    "buckets",
+    "hits",
+    "hit",
+    "misses",
+    "miss",
+    "errors",
+    "warnings",
+    "failures",
+    "successes",
+    "requests",
+    "responses",
+    "connections",
+    "sessions",
+    "users",
+    "visits",
+    "views",
+    "clicks",
+    "impressions",
+    "conversions",
+    "samples",
+    "events",
+    "records",
+    "rows",
+    "messages",
+    "lines",
+    # durations, intervals
+    "duration",
+    "elapsed",
+    "latency",
+    "ms",
+    "millis",
+    "milliseconds",
+    "sec",
+    "secs",
+    "seconds",
+    "us",
+    "ns",
+    "micros",
+    "nanos",
+    "minutes",
+    "mins",
+    "hours",
+    "days",
+    "ttl",
+    "timeout",
+    "interval",
+    "delay",
+    "backoff",
+    "uptime",
+    "runtime",
+    "wait",
+    "period",
+    "retries",
+    "retry",
+    "attempt",
+    "attempts",
+    "tries",
+    "year",
+    "month",
+    "day",
+    "hour",
+    "minute",
+    "week",
+    "quarter",
+    "weekday",
+    "yyyy",
+    "epoch",
+    # states, codes, levels
+    "status",
+    "statuscode",
+    "state",
+    "code",
+    "errorcode",
+    "reasoncode",
+    "exitcode",
+    "returncode",
+    "responsecode",
+    "level",
+    "loglevel",
+    "severity",
+    "priority",
+    "result",
+    "outcome",
+    "success",
+    "ok",
+    "failed",
+    "enabled",
+    "disabled",
+    "active",
+    "valid",
+    "verified",
+    "confirmed",
+    "flag",
+    "flags",
+    "optin",
+    "optout",
+    "consent",
+    "masked",
+    "hashed",
+    "present",
+    "exists",
+    "deleted",
+    "visible",
+    "type",
+    "kind",
+    "category",
+    "class",
+    "format",
+    "encoding",
+    "mime",
+    "mimetype",
+    "contenttype",
+    "charset",
+    "action",
+    "op",
+    "operation",
+    "method",
+    "verb",
+    "protocol",
+    "scheme",
+    "event",
+    "eventtype",
+    "eventname",
+    "step",
+    "stage",
+    "phase",
+    "mode",
+    # versions, software, infrastructure
+    "version",
+    "ver",
+    "rev",
+    "revision",
+    "build",
+    "release",
+    "commit",
+    "semver",
+    "port",
+    "pid",
+    "ppid",
+    "tid",
+    "uid",
+    "gid",
+    "thread",
+    "threads",
+    "shard",
+    "partition",
+    "offset",
+    "index",
+    "idx",
+    "position",
+    "pos",
+    "page",
+    "pages",
+    "pagesize",
+    "limit",
+    "batch",
+    "chunk",
+    "region",
+    "zone",
+    "az",
+    "availabilityzone",
+    "dc",
+    "datacenter",
+    "cluster",
+    "env",
+    "environment",
+    "tier",
+    "service",
+    "svc",
+    "app",
+    "application",
+    "component",
+    "module",
+    "namespace",
+    "pod",
+    "container",
+    "node",
+    "instance",
+    "host",
+    "hostname",
+    "server",
+    "worker",
+    "queue",
+    "topic",
+    "channel",
+    "stream",
+    "table",
+    "database",
+    "db",
+    "schema",
+    "endpoint",
+    "route",
+    "handler",
+    "function",
+    "lambda",
+    "job",
+    "task",
+    "pipeline",
+    "workflow",
+    "source",
+    "target",
+    "destination",
+    "sink",
+    "origin",
+    "provider",
+    "vendor",
+    "carrier",
+    "currency",
+    "locale",
+    "lang",
+    "language",
+    "timezone",
+    "tz",
+    "os",
+    "browser",
+    "platform",
+    "device",
+    "devicetype",
+    "model",
+    "manufacturer",
+    "make",
+    "sdk",
+    "library",
+    "runtime",
+    "arch",
+    "cpu",
+    "cpus",
+    "cores",
+    "mem",
+    "memory",
+    "heap",
+    "disk",
+    "load",
+    "temperature",
+    "temp",
+    "voltage",
+    "battery",
+    "signal",
+    "rssi",
+    "snr",
+    "bitrate",
+    "fps",
+    "frames",
+    "resolution",
+    "useragent",
+    "ua",
+    "tag",
+    "tags",
+    "label",
+    "labels",
+    "color",
+    "colour",
+    "segment",
+    "cohort",
+    "variant",
+    "experiment",
+    "bucketid",
+    "plan",
+    "product",
+    "brand",
+    "sku",
+    "domain",
+    "emaildomain",
+    "addressfamily",
+    "network",
+    "subnet",
+    "vlan",
+    "mtu",
+    "ssl",
+    "tls",
+    "cipher",
+    "algorithm",
+    "alg",
+    "direction",
+    "heading",
+    "channelid",
+)
+
+_EVENT_TIME_WORDS: Final = (
+    "ts",
+    "timestamp",
+    "time",
+    "datetime",
+    "date",
+    "tstamp",
+    "eventtime",
+    "logtime",
+    "unixtime",
+    "epochtime",
+    "epochms",
+    "timeutc",
+    "utc",
+    "when",
+    "expires",
+    "expiry",
+    "expiration",
+    "lastseen",
+    "firstseen",
+    "lastlogin",
+    "lastmodified",
+    "since",
+    "until",
+)
+
+# Event participles: a time when bare (`created`), a count after a measure (`bytes_sent`).
+_EVENT_PARTICIPLES: Final = frozenset(
+    {
+        "occurred",
+        "received",
+        "sent",
+        "created",
+        "updated",
+        "modified",
+        "deleted",
+        "started",
+        "finished",
+        "ended",
+        "processed",
+        "dropped",
+        "written",
+        "read",
+        "published",
+        "consumed",
+        "committed",
+        "acked",
+        "skipped",
+        "retried",
+    }
+)
+# Words that qualify the thing before them without changing it: `phone_primary` is a phone.
+_QUALIFIERS: Final = frozenset(
+    {
+        "primary",
+        "secondary",
+        "main",
+        "alt",
+        "alternate",
+        "alternative",
+        "other",
+        "raw",
+        "original",
+        "orig",
+        "normalized",
+        "normalised",
+        "value",
+        "val",
+        "current",
+        "new",
+        "old",
+        "prev",
+        "previous",
+        "personal",
+        "official",
+        "default",
+        "str",
+        "string",
+        "plain",
+        "clear",
+        "cleartext",
+        "formatted",
+        "verbatim",
+        "input",
+        "entered",
+        "provided",
+        "given",
+        "confirmed",
+    }
+)
+
+# Heads whose meaning depends on the word before them.
+_NAME_HEADS: Final = frozenset({"name", "nm"})
+_ID_HEADS: Final = frozenset({"id", "uuid", "guid", "key", "ref", "no", "num", "number", "nr"})
+_ADDRESS_HEADS: Final = frozenset({"address", "addr"})
+_TIME_HEADS: Final = frozenset({"at", "on", "ts", "time", "timestamp", "date", "datetime", "dt"})
+
+# People: `<role>_name` and `<role>.name` are a person's name; `<role>_id` is an id of a
+# person (kind unknown: not masked as a number, but not declared harmless either).
+_PERSON_ROLES: Final = frozenset(
+    {
+        "user",
+        "customer",
+        "client",
+        "patient",
+        "contact",
+        "recipient",
+        "sender",
+        "author",
+        "assignee",
+        "reporter",
+        "owner",
+        "employee",
+        "member",
+        "person",
+        "people",
+        "holder",
+        "cardholder",
+        "guest",
+        "passenger",
+        "driver",
+        "rider",
+        "applicant",
+        "student",
+        "teacher",
+        "doctor",
+        "physician",
+        "nurse",
+        "buyer",
+        "seller",
+        "beneficiary",
+        "payee",
+        "payer",
+        "parent",
+        "spouse",
+        "father",
+        "mother",
+        "child",
+        "guardian",
+        "emergency",
+        "billing",
+        "shipping",
+        "account",
+        "profile",
+        "subscriber",
+        "caller",
+        "callee",
+        "agent",
+        "attendee",
+        "participant",
+        "traveler",
+        "traveller",
+        "tenant",
+        "landlord",
+        "signer",
+        "witness",
+        "victim",
+        "suspect",
+        "first",
+        "last",
+        "full",
+        "given",
+        "family",
+        "middle",
+        "maiden",
+        "legal",
+        "real",
+        "preferred",
+        "display",
+        "card",
+        "payment",
+        "personal",
+        "kin",
+        "referrer",
+        "manager",
+        "approver",
+        "requester",
+        "requestor",
+        "consumer",
+        "shopper",
+        "visitor",
+        "from",
+        "to",
+    }
+)
+_USERNAME_QUALIFIERS: Final = frozenset({"login", "screen", "account", "handle", "nick", "alias"})
+_ID_PII: Final[Mapping[str, str]] = {
+    "national": "GOVERNMENT_ID",
+    "government": "GOVERNMENT_ID",
+    "gov": "GOVERNMENT_ID",
+    "voter": "GOVERNMENT_ID",
+    "tax": "TAX_ID",
+    "taxpayer": "TAX_ID",
+    "vat": "TAX_ID",
+    "passport": "PASSPORT",
+    "email": "EMAIL_ADDRESS",
+    "mail": "EMAIL_ADDRESS",
+    "phone": "PHONE_NUMBER",
+    "mobile": "PHONE_NUMBER",
+    "telephone": "PHONE_NUMBER",
+    "card": "CREDIT_CARD",
+    "ssn": "US_SSN",
+    "license": "DRIVER_LICENSE",
+    "licence": "DRIVER_LICENSE",
+    "account": "US_BANK_NUMBER",
+    "insurance": "UK_NINO",
+}
+_ADDRESS_OF: Final[Mapping[str, str]] = {
+    "ip": "IP_ADDRESS",
+    "remote": "IP_ADDRESS",
+    "client": "IP_ADDRESS",
+    "peer": "IP_ADDRESS",
+    "src": "IP_ADDRESS",
+    "source": "IP_ADDRESS",
+    "origin": "IP_ADDRESS",
+    "mac": "MAC_ADDRESS",
+    "hardware": "MAC_ADDRESS",
+    "ethernet": "MAC_ADDRESS",
+    "email": "EMAIL_ADDRESS",
+    "mail": "EMAIL_ADDRESS",
+    "wallet": "CRYPTO",
+    "btc": "CRYPTO",
+    "bitcoin": "CRYPTO",
+    "eth": "CRYPTO",
+    "crypto": "CRYPTO",
+}
+# `<x>_address` that is not a place or a person's network address: leave it to detection.
+_ADDRESS_NOT_PII: Final = frozenset(
+    {
+        "server",
+        "bind",
+        "listen",
+        "host",
+        "broker",
+        "node",
+        "proxy",
+        "gateway",
+        "memory",
+        "base",
+        "return",
+        "start",
+        "end",
+        "dest",
+        "dst",
+        "destination",
+        "local",
+        "loopback",
+        "network",
+        "contract",
+        "bus",
+        "register",
+        "virtual",
+        "physical_memory",
+        "advertised",
+        "public",
+        "private",
+        "internal",
+        "external",
+        "service",
+        "endpoint",
+    }
+)
+# Dates and times of a person's life (HIPAA identifiers), not machine event times.
+_PERSONAL_DATES: Final = frozenset(
+    {
+        "birth",
+        "born",
+        "admission",
+        "admit",
+        "admitted",
+        "discharge",
+        "discharged",
+        "appointment",
+        "visit",
+        "death",
+        "died",
+        "deceased",
+        "hire",
+        "hired",
+        "marriage",
+        "wedding",
+        "graduation",
+        "enrollment",
+        "enrolment",
+        "surgery",
+        "procedure",
+        "treatment",
+        "vaccination",
+        "injury",
+        "incident",
+        "accident",
+        "arrival",
+        "departure",
+        "travel",
+        "checkin",
+        "checkout",
+    }
+)
+# Parents under which a place-part key (city, state, line1, number) is part of an address.
+_ADDRESS_PARENTS: Final = frozenset(
+    {
+        "address",
+        "addr",
+        "billing",
+        "shipping",
+        "delivery",
+        "mailing",
+        "postal",
+        "home",
+        "residence",
+        "residential",
+        "location",
+        "place",
+        "contact",
+        "customer",
+        "user",
+        "patient",
+        "person",
+        "profile",
+        "recipient",
+        "sender",
+        "employee",
+        "member",
+    }
+)
+_ADDRESS_PARTS: Final[Mapping[str, str]] = {
+    "line": "STREET_ADDRESS",
+    "street": "STREET_ADDRESS",
+    "number": "STREET_ADDRESS",
+    "house": "STREET_ADDRESS",
+    "building": "STREET_ADDRESS",
+    "unit": "STREET_ADDRESS",
+    "state": "LOCATION",
+    "province": "LOCATION",
+    "county": "LOCATION",
+    "country": "LOCATION",
+    "region": "LOCATION",
+    "district": "LOCATION",
+    "locality": "LOCATION",
+    "suburb": "LOCATION",
+    "neighborhood": "LOCATION",
+    "code": "ZIP_CODE",
+    "postcode": "ZIP_CODE",
+    "full": "STREET_ADDRESS",
+    "formatted": "STREET_ADDRESS",
+    "raw": "STREET_ADDRESS",
+}
+
+
+def _build_tails() -> dict[str, KeyHint]:
+    tails: dict[str, KeyHint] = {}
+    for word in _NON_PII_WORDS:
+        tails[word] = NON_PII
+    for word in _EVENT_TIME_WORDS:
+        tails[word] = EVENT_TIME
+    for word in _FREE_TEXT_WORDS:
+        tails[word] = FREE_TEXT
+    for entity, words in _PII_SUGGESTS.items():
+        for word in words:
+            tails[word] = _pii(entity, decides=False)
+    for entity, words in _PII_DECIDES.items():
+        for word in words:
+            tails[word] = _pii(entity)
+    # `<thing>number`, `<thing>no`, `<thing>num`: the number of a PII thing is that thing
+    for base, entity in (
+        ("phone", "PHONE_NUMBER"),
+        ("telephone", "PHONE_NUMBER"),
+        ("mobile", "PHONE_NUMBER"),
+        ("cell", "PHONE_NUMBER"),
+        ("fax", "PHONE_NUMBER"),
+        ("tel", "PHONE_NUMBER"),
+        ("contact", "PHONE_NUMBER"),
+        ("card", "CREDIT_CARD"),
+        ("creditcard", "CREDIT_CARD"),
+        ("debitcard", "CREDIT_CARD"),
+        ("account", "US_BANK_NUMBER"),
+        ("bankaccount", "US_BANK_NUMBER"),
+        ("acct", "US_BANK_NUMBER"),
+        ("routing", "ROUTING_NUMBER"),
+        ("passport", "PASSPORT"),
+        ("license", "DRIVER_LICENSE"),
+        ("licence", "DRIVER_LICENSE"),
+        ("driverslicense", "DRIVER_LICENSE"),
+        ("driverlicense", "DRIVER_LICENSE"),
+        ("socialsecurity", "US_SSN"),
+        ("ss", "US_SSN"),
+        ("ssn", "US_SSN"),
+        ("tax", "TAX_ID"),
+        ("vat", "TAX_ID"),
+        ("id", "GOVERNMENT_ID"),
+        ("identity", "GOVERNMENT_ID"),
+        ("nationalinsurance", "UK_NINO"),
+        ("iban", "IBAN_CODE"),
+        ("house", "STREET_ADDRESS"),
+        ("building", "STREET_ADDRESS"),
+        ("street", "STREET_ADDRESS"),
+    ):
+        for suffix in ("number", "no", "num", "nr", "nbr"):
+            tails[base + suffix] = _pii(entity)
+    return tails
+
+
+_TAILS: Final = _build_tails()
+
+
+def _known(word: str) -> str:
+    """``word``, or its singular when only that is in the vocabulary (emails, addresses)."""
+    if word in _TAILS or not word.endswith("s") or len(word) < 4:
+        return word
+    for singular in (word[:-3] + "y", word[:-2], word[:-1]):
+        if singular in _TAILS:
+            return singular
+    return word
+
+
+def _modified_head(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint | None:
+    """Heads whose meaning depends on the word before (or, bare, on the parent segment)."""
+    head = words[-1]
+    before = words[-2] if len(words) > 1 else None
+    owner = before if before is not None else (parent[-1] if parent else None)
+    if head in _NAME_HEADS:
+        if owner is None:
+            return _pii("PERSON", decides=False)
+        if owner in _USERNAME_QUALIFIERS:
+            return _pii("USERNAME")
+        if owner in _PERSON_ROLES:
+            return _pii("PERSON")
+        return NON_PII  # service_name, event.name, file_name
+    if head in _ID_HEADS:
+        if before is None:
+            return None  # the bare word's own entry
+        if before in _ID_PII:
+            return _pii(_ID_PII[before])
+        if before in _PERSON_ROLES:
+            return UNKNOWN  # user_id: an id of a person, not declared harmless
+        return NON_PII if head in {"id", "uuid", "guid", "key", "ref"} else UNKNOWN
+    if head in _ADDRESS_HEADS:
+        if owner is None:
+            return _pii("STREET_ADDRESS")
+        if owner in _ADDRESS_OF:
+            return _pii(_ADDRESS_OF[owner])
+        if owner in _ADDRESS_NOT_PII:
+            return UNKNOWN
+        if before is None and owner not in _ADDRESS_PARENTS and owner not in _PERSON_ROLES:
+            return _pii("STREET_ADDRESS", decides=False)  # server.address? let detection say
+        return _pii("STREET_ADDRESS")
+    if head in _TIME_HEADS:
+        if before is None:
+            return None
+        if before in _PERSONAL_DATES or "birth" in words:
+            return _pii("DATE_TIME")
+        return EVENT_TIME
+    return None
+
+
+def _segment_hint(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint:
+    if not words:
+        return UNKNOWN
+    while len(words) > 1 and words[-1] in _QUALIFIERS:
+        words = words[:-1]
+    words = (*words[:-1], _known(words[-1]))
+    if _PERCENTILE_RE.fullmatch(words[-1]):
+        return NON_PII  # p95, p99: latency percentiles
+    if words[-1] in _EVENT_PARTICIPLES:
+        if len(words) > 1 and _TAILS.get(_known(words[-2])) == NON_PII:
+            return NON_PII
+        return EVENT_TIME
+    # a place part under an address-like parent: address.city, billing.line1, shipping.state
+    if len(words) == 1 and parent and parent[-1] in _ADDRESS_PARENTS:
+        part = _ADDRESS_PARTS.get(words[0])
+        if part is not None:
+            return _pii(part)
+    # the longest known tail
+    for start in range(len(words)):
+        tail = "".join(words[start:])
+        if start == len(words) - 1:
+            special = _modified_head(words, parent)
+            if special is not None:
+                return special
+        hint = _TAILS.get(tail)
+        if hint is not None:
+            return hint
+    # an unknown head (phone_primary, ssn_last4): an earlier word naming PII suggests it
+    for end in range(len(words) - 1, 0, -1):
+        for start in range(end):
+            hint = _TAILS.get("".join(words[start:end]))
+            if hint is not None and hint.kind == "pii":
+                return _pii(hint.entity_type or "", decides=False)
+    return UNKNOWN
+
+
+def key_hint(key: str) -> KeyHint:
+    """What ``key`` says about its value: one key, or a dotted / JSON path (the last named
+    segment is read, with its parent as context: ``user.name``, ``address.city``)."""
+    segments = path_segments(key)
+    if not segments:
+        return UNKNOWN
+    parent = key_words(segments[-2]) if len(segments) > 1 else ()
+    return _segment_hint(key_words(segments[-1]), tuple(_known(w) for w in parent))
+
+
+def path_hint(path: Sequence[str | int]) -> KeyHint:
+    """:func:`key_hint` for a JSON path given as its keys (array indexes are skipped, so
+    ``phones[0]`` reads as ``phones``)."""
+    named = [k for k in path if isinstance(k, str) and k]
+    if not named:
+        return UNKNOWN
+    parent = key_words(named[-2]) if len(named) > 1 else ()
+    return _segment_hint(key_words(named[-1]), tuple(_known(w) for w in parent))

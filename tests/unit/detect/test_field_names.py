@@ -1,0 +1,238 @@
+"""The key-name vocabulary: what a field name says about its value, in any common spelling."""
+
+from __future__ import annotations
+
+import pytest
+
+from piimask.detect.field_names import (
+    KeyHint,
+    context_words,
+    key_hint,
+    key_words,
+    path_hint,
+    path_segments,
+)
+
+
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ("userEmail", ("user", "email")),
+        ("e_mail", ("e", "mail")),
+        ("E-Mail", ("e", "mail")),
+        ("IPAddress", ("ip", "address")),
+        ("userID", ("user", "id")),
+        ("address_line_1", ("address", "line")),
+        ("line1", ("line",)),
+        ("phoneNumber2", ("phone", "number")),
+        ("ipv4", ("ipv4",)),
+        ("p95_latency", ("p95", "latency")),
+        ("@timestamp", ("timestamp",)),
+        ("", ()),
+    ],
+)
+def test_key_words_split_camel_snake_kebab_and_drop_counters(
+    key: str, words: tuple[str, ...]
+) -> None:
+    assert key_words(key) == words
+
+
+@pytest.mark.parametrize(
+    ("path", "segments"),
+    [
+        ("contact.phone_number", ["contact", "phone_number"]),
+        ("$.a[0].zipCode", ["a", "zipCode"]),
+        ("a/b", ["a", "b"]),
+        ("$", []),
+    ],
+)
+def test_path_segments_name_the_keys_of_a_dotted_or_json_path(
+    path: str, segments: list[str]
+) -> None:
+    assert path_segments(path) == segments
+
+
+@pytest.mark.parametrize(
+    ("key", "entity_type"),
+    [
+        ("email", "EMAIL_ADDRESS"),
+        ("userEmail", "EMAIL_ADDRESS"),
+        ("e_mail", "EMAIL_ADDRESS"),
+        ("eMail", "EMAIL_ADDRESS"),
+        ("contact_email_address", "EMAIL_ADDRESS"),
+        ("emails", "EMAIL_ADDRESS"),
+        ("phone", "PHONE_NUMBER"),
+        ("contact.phone_number", "PHONE_NUMBER"),
+        ("mobileNo", "PHONE_NUMBER"),
+        ("phoneNumber2", "PHONE_NUMBER"),
+        ("phone_primary", "PHONE_NUMBER"),  # a qualifier after the head changes nothing
+        ("email_normalized", "EMAIL_ADDRESS"),
+        ("phones", "PHONE_NUMBER"),
+        ("ssn", "US_SSN"),
+        ("social_security_number", "US_SSN"),
+        ("card", "CREDIT_CARD"),
+        ("cardNumber", "CREDIT_CARD"),
+        ("credit_card_number", "CREDIT_CARD"),
+        ("iban", "IBAN_CODE"),
+        ("account_number", "US_BANK_NUMBER"),
+        ("routing_number", "ROUTING_NUMBER"),
+        ("ip", "IP_ADDRESS"),
+        ("client_ip", "IP_ADDRESS"),
+        ("IPAddress", "IP_ADDRESS"),
+        ("x-forwarded-for", "IP_ADDRESS"),
+        ("remote_addr", "IP_ADDRESS"),
+        ("mac_address", "MAC_ADDRESS"),
+        ("first_name", "PERSON"),
+        ("lastName", "PERSON"),
+        ("user.name", "PERSON"),
+        ("customer_name", "PERSON"),
+        ("cardholder_name", "PERSON"),
+        ("contact.name", "PERSON"),
+        ("username", "USERNAME"),
+        ("address", "STREET_ADDRESS"),
+        ("street", "STREET_ADDRESS"),
+        ("shipping_address", "STREET_ADDRESS"),
+        ("address.line1", "STREET_ADDRESS"),
+        ("billing.address_line_2", "STREET_ADDRESS"),
+        ("user.address", "STREET_ADDRESS"),
+        ("city", "LOCATION"),
+        ("address.city", "LOCATION"),
+        ("billing.state", "LOCATION"),
+        ("shipping.country", "LOCATION"),
+        ("zip", "ZIP_CODE"),
+        ("zipCode", "ZIP_CODE"),
+        ("postal_code", "ZIP_CODE"),
+        ("billing_zip", "ZIP_CODE"),
+        ("dob", "DATE_TIME"),
+        ("date_of_birth", "DATE_TIME"),
+        ("birthDate", "DATE_TIME"),
+        ("admission_date", "DATE_TIME"),
+        ("passport_number", "PASSPORT"),
+        ("drivers_license", "DRIVER_LICENSE"),
+        ("tax_id", "TAX_ID"),
+        ("itin", "US_ITIN"),
+        ("national_insurance_number", "UK_NINO"),
+        ("national_id", "GOVERNMENT_ID"),
+        ("wallet_address", "CRYPTO"),
+    ],
+)
+def test_keys_naming_pii_decide_the_entity_type(key: str, entity_type: str) -> None:
+    assert key_hint(key) == KeyHint("pii", entity_type)
+
+
+@pytest.mark.parametrize(
+    ("key", "entity_type"),
+    [
+        ("name", "PERSON"),  # a bare name: a person's or a thing's; detection decides
+        ("customer", "PERSON"),
+        ("location", "LOCATION"),
+        ("ssn_last4", "US_SSN"),  # an unknown head after a PII word
+    ],
+)
+def test_ambiguous_keys_only_suggest_the_entity_type(key: str, entity_type: str) -> None:
+    assert key_hint(key) == KeyHint("pii", entity_type, decides=False)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "qty",
+        "quantity",
+        "amount",
+        "order_id",
+        "orderId",
+        "request_id",
+        "id",
+        "status",
+        "status_code",
+        "duration_ms",
+        "response_time_ms",
+        "retries",
+        "version",
+        "port",
+        "sku",
+        "region",
+        "year",
+        "p95_latency",
+        "p99",
+        "event",
+        "event.name",
+        "service_name",
+        "file_name",
+        "email_count",  # the head decides: a count of emails
+        "is_email_verified",
+        "card_type",
+        "ip_version",
+        "user_agent",
+        "time_zone",
+        "state",
+        "errors",
+        "bytes_sent",  # a participle after a measure: a count
+        "rows_deleted",
+    ],
+)
+def test_counts_amounts_ids_and_codes_are_not_pii(key: str) -> None:
+    assert key_hint(key).kind == "non_pii"
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "ts",
+        "timestamp",
+        "@timestamp",
+        "time",
+        "created_at",
+        "updatedAt",
+        "event_time",
+        "start_time",
+        "event_date",
+        "date",
+        "last_login",
+        "log.ts",
+    ],
+)
+def test_machine_event_times_are_event_time(key: str) -> None:
+    assert key_hint(key).kind == "event_time"
+
+
+@pytest.mark.parametrize(
+    "key", ["note", "notes", "message", "msg", "comment", "comments", "description", "body"]
+)
+def test_prose_fields_are_free_text(key: str) -> None:
+    assert key_hint(key) == KeyHint("free_text")
+
+
+@pytest.mark.parametrize(
+    "key", ["user_id", "customerId", "order_number", "value", "data", "server_address", "", "$"]
+)
+def test_keys_without_a_known_meaning_are_unknown(key: str) -> None:
+    assert key_hint(key).kind == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        (("user", "name"), KeyHint("pii", "PERSON")),
+        (("phones", 0), KeyHint("pii", "PHONE_NUMBER")),
+        (("items", 3, "qty"), KeyHint("non_pii")),
+        ((0,), KeyHint("unknown")),
+        ((), KeyHint("unknown")),
+    ],
+)
+def test_path_hint_reads_a_json_path_skipping_array_indexes(
+    path: tuple[str | int, ...], hint: KeyHint
+) -> None:
+    assert path_hint(path) == hint
+
+
+def test_context_words_are_the_last_key_as_plain_words() -> None:
+    assert context_words("contact.phoneNumber") == "phone number"
+    assert context_words("$") == ""
+
+
+def test_a_pii_hint_needs_an_entity_type_and_only_it_has_one() -> None:
+    with pytest.raises(ValueError, match="entity_type"):
+        KeyHint("pii")
+    with pytest.raises(ValueError, match="entity_type"):
+        KeyHint("non_pii", "PERSON")
