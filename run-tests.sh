@@ -23,9 +23,9 @@ fi
 # shellcheck disable=SC1091
 . .venv/bin/activate
 
-step "installing piimask, dev tools and the train extra (torch)"
+step "installing piimask, dev tools and the train (torch) and plots (matplotlib) extras"
 python -m pip install --quiet --upgrade pip
-python -m pip install --quiet -e ".[dev,train]"
+python -m pip install --quiet -e ".[dev,train,plots]"
 python -m pip check
 
 step "ruff"

@@ -88,6 +88,11 @@ class DetectionSettings(BaseModel):
         default_factory=dict,
         description='Per-entity-type minimum span score, as JSON ({"DATE_TIME": 0.6}).',
     )
+    thresholds_file: Path | None = Field(
+        default=None,
+        description="Thresholds file written by `piimask calibrate` (per-type minimum scores, "
+        "optional score calibration), read at start-up; wins over min_score and min_scores.",
+    )
     ner_score: float = Field(
         default=0.7, ge=0.0, le=1.0, description="Score of a span the NER model alone found."
     )

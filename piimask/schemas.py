@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from piimask.audit.events import AuditEvent
+from piimask.detect.thresholds import ThresholdsFile
 from piimask.mask.policy import Policy
 from piimask.stream.deadletter import DeadLetter
 
@@ -19,6 +20,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "audit-event.schema.json": AuditEvent,
     "dead-letter.schema.json": DeadLetter,
     "policy.schema.json": Policy,
+    "thresholds.schema.json": ThresholdsFile,
 }
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"

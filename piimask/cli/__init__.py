@@ -17,6 +17,7 @@ from piimask import __version__
 COMMANDS: dict[str, str] = {
     "detect": "piimask.cli.detect_cmd:detect",
     "eval": "piimask.cli.eval_cmd:eval_command",
+    "calibrate": "piimask.cli.calibrate_cmd:calibrate",
     "mask": "piimask.cli.mask_cmd:mask",
     "unmask": "piimask.cli.mask_cmd:unmask",
     "policy": "piimask.cli.policy_cmd:policy",

@@ -45,6 +45,13 @@ def detector_options(func: F) -> F:
             is_flag=True,
             help="Without the second NER model (same as PIIMASK_NER_ENABLED=false).",
         ),
+        click.option(
+            "--thresholds",
+            "thresholds_file",
+            type=click.Path(dir_okay=False, exists=True, path_type=Path),
+            default=None,
+            help="Thresholds file from `piimask calibrate` (same as PIIMASK_THRESHOLDS_FILE).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -180,7 +187,8 @@ def engine_from_options(options: Mapping[str, object]) -> DetectionEngine:
     overrides = {
         k: v
         for k, v in options.items()
-        if k in {"model_dir", "window_tokens", "window_overlap", "aggregation"} and v is not None
+        if k in {"model_dir", "window_tokens", "window_overlap", "aggregation", "thresholds_file"}
+        and v is not None
     }
     if options.get("no_patterns"):
         overrides["patterns"] = False
@@ -193,8 +201,9 @@ def engine_from_options(options: Mapping[str, object]) -> DetectionEngine:
     from piimask.custom_recognizers import RecognizerConfigError
     from piimask.detect.model import ModelLoadError
     from piimask.detect.ner import NerLoadError
+    from piimask.detect.thresholds import ThresholdsError
 
     try:
         return DetectionEngine.load(config)
-    except (ModelLoadError, NerLoadError, RecognizerConfigError) as exc:
+    except (ModelLoadError, NerLoadError, RecognizerConfigError, ThresholdsError) as exc:
         raise click.ClickException(str(exc)) from None

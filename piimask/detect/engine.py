@@ -28,6 +28,7 @@ from piimask.detect.names import (
 )
 from piimask.detect.ner import NerDetector
 from piimask.detect.places import extend_with_region
+from piimask.detect.thresholds import ScoreGate, load_thresholds
 from piimask.detect.windows import (
     Window,
     line_start_flags,
@@ -99,6 +100,8 @@ class DetectionEngine:
         self.label_map = build_label_map(list(classifier.info.labels), config.label_map)
         self.space = LabelSpace.build(classifier.info.labels, self.label_map)
         self.allow_list = AllowList(config.allow_exact, config.allow_regex)
+        thresholds = load_thresholds(config.thresholds_file) if config.thresholds_file else None
+        self.score_gate = ScoreGate.build(config.min_score, config.min_scores, thresholds)
         if pattern_finder is None and config.patterns:
             pattern_finder = _registry_finder(config)
         self.pattern_finder = pattern_finder if config.patterns else None
@@ -245,11 +248,9 @@ class DetectionEngine:
             return spans
         return remove_overlaps(union_same_type([*spans, *extensions]))
 
-    def _min_score(self, entity_type: str) -> float:
-        return self.config.min_scores.get(entity_type, self.config.min_score)
-
     def _above_min_score(self, spans: list[Span]) -> list[Span]:
-        return [s for s in spans if s.score >= self._min_score(s.entity_type)]
+        # The one place scores meet their minimum (and a thresholds file's calibration).
+        return self.score_gate.keep(spans)
 
     def _run_jobs(self, jobs: list[_Job]) -> list[FloatArray]:
         """Model probabilities per job, batched by similar length under a token budget."""
