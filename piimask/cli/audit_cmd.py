@@ -435,3 +435,99 @@ def dump(bootstrap: str | None, topic: str | None, output: IO[str]) -> None:
             read_topic(bootstrap_, topic_, on_batch, client_kwargs=source.client_kwargs)
         )
     )
+
+
+# Exit status of `audit drift` when a period holds too few records to judge.
+DRIFT_CANNOT_JUDGE = 3
+
+
+@audit.command()
+@source_options
+@click.option(
+    "--baseline",
+    required=True,
+    metavar="FROM..TO",
+    help="Baseline period: ISO times (UTC if no zone), [FROM, TO); a side may be empty.",
+)
+@click.option(
+    "--window", required=True, metavar="FROM..TO", help="Period compared with the baseline."
+)
+@click.option(
+    "--max-rate-change",
+    type=click.FloatRange(min=0.0),
+    default=0.5,
+    show_default=True,
+    help="Flag a type whose findings per 1,000 records moved by more than this (relative).",
+)
+@click.option(
+    "--max-psi",
+    type=click.FloatRange(min=0.0),
+    default=0.25,
+    show_default=True,
+    help="Flag a type whose score distribution's PSI (and the type mix's) passes this.",
+)
+@click.option(
+    "--min-findings",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Judge a type only when one period holds this many of its findings.",
+)
+@click.option(
+    "--min-records",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help=f"Each period needs this many scanned records, else exit {DRIFT_CANNOT_JUDGE}.",
+)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def drift(
+    db: Path | None,
+    file_: Path | None,
+    bootstrap: str | None,
+    topic: str | None,
+    baseline: str,
+    window: str,
+    max_rate_change: float,
+    max_psi: float,
+    min_findings: int,
+    min_records: int,
+    fmt: str,
+) -> None:
+    """Compare two periods of the trail: exit 1 on drift past the limits (for cron or CI).
+
+    Per entity type: findings per 1,000 scanned records and the score distribution (PSI);
+    over all types, the entity-type mix (PSI). Exit 0: no drift; 1: drift;
+    3: a period has too few records to judge.
+    """
+    from piimask.audit.drift import (
+        DriftLimits,
+        compare,
+        format_drift,
+        parse_time_range,
+        period_stats,
+    )
+
+    try:
+        base_range = parse_time_range(baseline)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--baseline") from None
+    try:
+        window_range = parse_time_range(window)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--window") from None
+    source = _source(db, file_, bootstrap, topic)
+    limits = DriftLimits(max_rate_change, max_psi, min_findings, min_records)
+
+    def build() -> Any:
+        with source.open_index() as index:
+            return compare(
+                period_stats(index, base_range), period_stats(index, window_range), limits
+            )
+
+    result = _run(build)
+    click.echo(json.dumps(result.to_dict(), indent=2) if fmt == "json" else format_drift(result))
+    if result.insufficient:
+        sys.exit(DRIFT_CANNOT_JUDGE)
+    if result.drifted:
+        sys.exit(1)

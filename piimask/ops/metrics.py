@@ -124,6 +124,7 @@ class WorkerMetrics:
             ["result"],
             registry=r,
         )
+        self.detection = DetectionMetrics(r)
 
     def records_in(self, topic: str, n: int) -> None:
         self._records_in.labels(topic=topic_label(topic)).inc(n)
@@ -140,6 +141,7 @@ class WorkerMetrics:
             counts[key] = counts.get(key, 0) + 1
         for (entity_type, operator, masked), n in counts.items():
             self._findings.labels(entity_type=entity_type, operator=operator, masked=masked).inc(n)
+        self.detection.observe(masks)
 
     def observe_detect(self, seconds: float, windows: int) -> None:
         self._detect_seconds.observe(seconds)
@@ -173,3 +175,40 @@ class WorkerMetrics:
 
     def policy_reload(self, ok: bool) -> None:
         self._policy_reloads.labels(result="ok" if ok else "rejected").inc()
+
+
+# --- detection quality: score histograms and finding rates per detector (drift) ---------
+#
+# Every finding of a scanned record (masked or not) is observed once: the histogram's
+# _count per entity type and detector is the finding rate per detector, its buckets the
+# score distribution whose shift deploy/prometheus/ alerts on. The detector label holds
+# detector families only ("model+ner", "pattern", "gazetteer"): a bounded set.
+
+# Detectors score most true findings near the top, so the top buckets are finer.
+_SCORE_BUCKETS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)
+
+
+def detector_label(detector: str) -> str:
+    """``model+ner:en_core_web_sm`` -> ``model+ner``; ``pattern:EMAIL_ADDRESS`` -> ``pattern``."""
+    families = sorted({label(part.split(":", 1)[0]) for part in detector.split("+")})
+    return "+".join(families[:4]) or "none"
+
+
+class DetectionMetrics:
+    """Score histograms per entity type and detector families."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self._scores = Histogram(
+            "piimask_finding_score",
+            "Score of each finding (masked or not), by entity type and detector families; "
+            "_count is the finding rate per detector.",
+            ["entity_type", "detector"],
+            buckets=_SCORE_BUCKETS,
+            registry=registry,
+        )
+
+    def observe(self, masks: Sequence[MaskLike]) -> None:
+        for m in masks:
+            self._scores.labels(
+                entity_type=label(m.entity_type), detector=detector_label(m.detector)
+            ).observe(m.score)

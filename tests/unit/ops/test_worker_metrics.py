@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry, generate_latest
 
-from piimask.ops.metrics import WorkerMetrics, label
+from piimask.ops.metrics import WorkerMetrics, detector_label, label
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,8 @@ class FakeMask:
     entity_type: str
     operator: str
     masked: bool
+    score: float = 0.9
+    detector: str = "model"
 
 
 def value(metrics: WorkerMetrics, name: str, **labels: str) -> float | None:
@@ -164,3 +166,38 @@ def test_topic_labels_keep_any_valid_kafka_topic_name(
 ) -> None:
     metrics.records_in(topic, 1)
     assert value(metrics, "piimask_records_in_total", topic=expected) == 1
+
+
+def test_each_finding_lands_in_the_score_histogram_of_its_type_and_detector_families(
+    metrics: WorkerMetrics,
+) -> None:
+    metrics.findings(
+        [
+            FakeMask("PERSON", "replace", True, 0.93, "model+ner:en_core_web_sm"),
+            FakeMask("PERSON", "replace", False, 0.2, "ner:en_core_web_sm"),
+            FakeMask("EMAIL_ADDRESS", "hash", True, 1.0, "pattern:EMAIL_ADDRESS"),
+        ]
+    )
+    both = {"entity_type": "PERSON", "detector": "model+ner"}
+    assert value(metrics, "piimask_finding_score_count", **both) == 1
+    assert value(metrics, "piimask_finding_score_bucket", **both, le="0.9") == 0
+    assert value(metrics, "piimask_finding_score_bucket", **both, le="0.95") == 1
+    lone = {"entity_type": "PERSON", "detector": "ner"}
+    assert value(metrics, "piimask_finding_score_bucket", **lone, le="0.3") == 1
+    email = {"entity_type": "EMAIL_ADDRESS", "detector": "pattern"}
+    assert value(metrics, "piimask_finding_score_sum", **email) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("detector", "expected"),
+    [
+        ("model", "model"),
+        ("ner:en_core_web_sm+model", "model+ner"),
+        ("pattern:EMAIL_ADDRESS", "pattern"),
+        ("gazetteer:PLACE", "gazetteer"),
+        ("", "none"),
+        ("a b c:x", "other"),
+    ],
+)
+def test_the_detector_label_keeps_detector_families_only(detector: str, expected: str) -> None:
+    assert detector_label(detector) == expected
