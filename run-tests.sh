@@ -45,6 +45,28 @@ path = find_onnx_file(default_model_dir())
 print(f"model: {path} ({path.stat().st_size} bytes)")
 PY
 
+step "prometheus and promtool (the monitoring tests run deploy/prometheus/ on a real server)"
+if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
+  if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
+    echo "run-tests.sh: prometheus/promtool missing: install Debian's prometheus package" >&2
+    exit 1
+  fi
+  # Install without starting the packaged service (tests start their own server), without
+  # recommends (node exporter), retrying flaky mirrors; the package lists are refreshed once.
+  policy=""
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
+  apt_opts=(-o Acquire::Retries=3 -o DPkg::Lock::Timeout=120 -qq)
+  DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" update
+  DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" install -y --no-install-recommends \
+    prometheus >/dev/null
+  if [[ -n $policy ]]; then rm -f "$policy"; trap - EXIT; fi
+fi
+prometheus --version 2>&1 | head -1
+
 step "broker jars"
 deploy/kafka/fetch.sh
 
