@@ -256,6 +256,13 @@ def format_drift(report: DriftReport) -> str:
             f"{t.entity_type:<18}{t.base_rate:>12.1f}{t.window_rate:>15.1f}{change:>9}"
             f"{score_psi:>11}  {','.join(t.flags)}"
         )
+    detectors = sorted(set(report.base.by_detector) | set(report.window.by_detector))
+    if detectors:
+        lines += ["", f"{'detector':<18}{'per 1k base':>12}{'per 1k window':>15}"]
+        for d in detectors:
+            base_rate = report.base.rate(report.base.by_detector.get(d, 0))
+            window_rate = report.window.rate(report.window.by_detector.get(d, 0))
+            lines.append(f"{d:<18}{base_rate:>12.1f}{window_rate:>15.1f}")
     lines.append("")
     for problem in report.insufficient:
         lines.append(f"cannot judge: {problem}")

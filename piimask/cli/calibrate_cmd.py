@@ -24,7 +24,7 @@ from piimask.detect.calibration import (
 )
 from piimask.detect.config import DetectorConfig
 from piimask.detect.evaluation import GoldRecord, gold_spans, read_gold_file, scheme_for
-from piimask.detect.thresholds import ThresholdsFile, dump_thresholds
+from piimask.detect.thresholds import ScoreCalibration, ThresholdsFile, dump_thresholds
 from piimask.spans import Span
 
 if TYPE_CHECKING:
@@ -39,6 +39,17 @@ def _with_config(engine: DetectionEngine, **update: object) -> DetectionEngine:
 
     config = DetectorConfig.model_validate({**engine.config.model_dump(), **update})
     return DetectionEngine(engine.classifier, config, ner=engine.ner)
+
+
+def _mapped(sample: Sample, calibration: ScoreCalibration | None) -> Sample:
+    """``sample`` with each span's score mapped by ``calibration`` (none: as it is)."""
+    if calibration is None:
+        return sample
+
+    def score(s: ScoredSpan) -> float:
+        return calibration.score(s.detector, s.entity_type, s.score)
+
+    return sample.rescored(score)
 
 
 def _sample(
@@ -196,16 +207,7 @@ def calibrate(
     )
 
     calibration = fit_calibration(fit_raw.spans) if method == "isotonic" else None
-    if calibration is not None:
-        cal = calibration
-
-        def mapped(s: ScoredSpan) -> float:
-            return cal.score(s.detector, s.entity_type, s.score)
-
-        fit = fit_raw.rescored(mapped)
-        check = check_raw.rescored(mapped)
-    else:
-        fit, check = fit_raw, check_raw
+    fit, check = _mapped(fit_raw, calibration), _mapped(check_raw, calibration)
 
     types = {s.entity_type for s in fit.spans} | set(fit.gold_chars)
     current = {t: configured.minimum(t) for t in sorted(types)}
@@ -244,7 +246,8 @@ def calibrate(
         neutral,
     )
     held = quality(check_real, {})
-    now = quality(fit_raw, current, configured.min_score)
+    # "now": the configured gate, with its own score maps when a thresholds file is set.
+    now = quality(_mapped(fit_raw, configured.calibration), current, configured.min_score)
     chosen = quality(fit, thresholds)
     ece_raw = ece_by_type(check_raw.spans)
     ece_cal = ece_by_type(check.spans) if calibration is not None else None
@@ -263,7 +266,7 @@ def calibrate(
         f"{held.overall_precision:.4f}   (detected again with {output_path})"
     )
     ceiling = quality(check_raw, {})
-    before = quality(check_raw, current, configured.min_score)
+    before = quality(_mapped(check_raw, configured.calibration), current, configured.min_score)
     click.echo(
         f"held-out half, for comparison: every span kept: recall {ceiling.overall_recall:.4f}"
         f"  precision {ceiling.overall_precision:.4f}; configured minimum scores: recall "

@@ -33,6 +33,7 @@ def worker(env_file: Path | None, runtime: str | None) -> None:
     """
     from piimask.detect.model import ModelLoadError
     from piimask.detect.ner import NerLoadError
+    from piimask.detect.thresholds import ThresholdsError
     from piimask.stream.app import StartupError, build_worker, serve
     from piimask.stream.kafka_security import KafkaSecurityError
     from piimask.stream.routing import RoutingError
@@ -49,7 +50,14 @@ def worker(env_file: Path | None, runtime: str | None) -> None:
         from piimask.ops.metrics import WorkerMetrics
 
         built = build_worker(settings, metrics=WorkerMetrics())
-    except (StartupError, KafkaSecurityError, RoutingError, ModelLoadError, NerLoadError) as exc:
+    except (
+        StartupError,
+        KafkaSecurityError,
+        RoutingError,
+        ModelLoadError,
+        NerLoadError,
+        ThresholdsError,
+    ) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
     except Exception as exc:
@@ -64,6 +72,7 @@ def _run_faust(settings: Settings) -> int:
     """``--runtime faust``: the same settings, pipeline and delivery in a faust app."""
     from piimask.detect.model import ModelLoadError
     from piimask.detect.ner import NerLoadError
+    from piimask.detect.thresholds import ThresholdsError
     from piimask.ops.metrics import WorkerMetrics
     from piimask.stream.app import StartupError
     from piimask.stream.faust_runtime import FaustMasking, FaustRuntimeError, check_settings, run
@@ -81,6 +90,7 @@ def _run_faust(settings: Settings) -> int:
         RoutingError,
         ModelLoadError,
         NerLoadError,
+        ThresholdsError,
     ) as exc:
         click.echo(f"Error: {exc}", err=True)
         return 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -156,6 +157,7 @@ def test_the_table_names_the_flagged_types(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "drift: PERSON" in result.output
     assert "-100%" in result.output
+    assert re.search(r"model\+ner +1000\.0 +0\.0", result.output), result.output
 
 
 @pytest.mark.parametrize(
