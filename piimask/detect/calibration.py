@@ -349,7 +349,8 @@ def isotonic(points: Sequence[tuple[float, bool]]) -> ScoreMap:
     for score in sorted(by_score):
         n, hits = by_score[score]
         blocks.append([score * n, float(n), float(hits)])
-        while len(blocks) > 1 and blocks[-2][2] / blocks[-2][1] > blocks[-1][2] / blocks[-1][1]:
+        # Equal neighbours are pooled too: the map stays as short as its distinct steps.
+        while len(blocks) > 1 and blocks[-2][2] / blocks[-2][1] >= blocks[-1][2] / blocks[-1][1]:
             last = blocks.pop()
             for i in range(3):
                 blocks[-1][i] += last[i]

@@ -135,8 +135,12 @@ def load_thresholds(path: Path) -> ThresholdsFile:
 
 def dump_thresholds(thresholds: ThresholdsFile, header: str = "") -> str:
     """YAML text of ``thresholds`` (``header`` lines become comments)."""
+    # Lists of numbers on one line each ([0.35, 0.6, ...]): the maps stay readable.
     body = yaml.safe_dump(
-        thresholds.model_dump(mode="json", exclude_none=True), sort_keys=False, width=100
+        thresholds.model_dump(mode="json", exclude_none=True),
+        sort_keys=False,
+        width=100,
+        default_flow_style=None,
     )
     comments = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
     return comments + body

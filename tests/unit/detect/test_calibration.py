@@ -121,6 +121,7 @@ def test_a_type_with_nothing_to_gain_keeps_its_lowest_score_or_the_lower_default
         ([(0.1, False), (0.2, True), (0.3, False), (0.9, True)], [0.0, 0.5, 1.0]),
         ([(0.5, True), (0.5, True), (0.5, False)], [pytest.approx(2 / 3, abs=1e-4)]),
         ([(0.2, True), (0.8, False)], [0.5]),
+        ([(0.1, True), (0.5, True), (0.9, True)], [1.0]),  # equal steps pool into one
     ],
 )
 def test_isotonic_regression_pools_adjacent_violators(
