@@ -189,7 +189,6 @@ _PII_DECIDES: Final[Mapping[str, Iterable[str]]] = {
     "USERNAME": (
         "username",
         "loginname",
-        "screenname",
         "userhandle",
         "nickname",
         "twitterhandle",
@@ -267,7 +266,7 @@ _PII_SUGGESTS: Final[Mapping[str, Iterable[str]]] = {
         "signatory",
         "owner",
     ),
-    "USERNAME": ("handle", "login", "user"),
+    "USERNAME": ("handle", "login", "user", "screenname"),  # screen_name: also an app screen
     "LOCATION": ("location", "hometown", "residence", "neighborhood", "neighbourhood"),
     "STREET_ADDRESS": ("apartment", "apt", "suite"),
 }
@@ -702,6 +701,15 @@ _NON_PII_WORDS: Final = (
     "alg",
     "direction",
     "heading",
+    "family",
+    "screen",
+    "order",
+    "request",
+    "session",
+    "transaction",
+    "trace",
+    "span",
+    "build",
     "channelid",
 )
 
@@ -1160,9 +1168,61 @@ def _modified_head(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint |
     return None
 
 
+# A lone generic child takes its meaning from a PII parent: phone.number, email.value.
+_GENERIC_CHILDREN: Final = frozenset(
+    {"number", "no", "num", "nr", "value", "val", "raw", "full", "formatted", "e164", "digits"}
+)
+# Heads that may follow a word this vocabulary does not know, in a flat key (sessionid).
+_OPEN_HEADS: Final = frozenset(
+    {"id", "name", "email", "phone", "number", "address", "zip", "zipcode", "count", "ms", "total"}
+)
+
+
+def _known_words() -> frozenset[str]:
+    words = {w for w in _TAILS if len(w) >= 2}
+    for group in (
+        _PERSON_ROLES,
+        _USERNAME_QUALIFIERS,
+        _ID_PII,
+        _ADDRESS_OF,
+        _ADDRESS_NOT_PII,
+        _PERSONAL_DATES,
+        _ADDRESS_PARENTS,
+        _QUALIFIERS,
+        _EVENT_PARTICIPLES,
+    ):
+        words.update(group)
+    return frozenset(words)
+
+
+_KNOWN_WORDS: Final = _known_words()
+
+
+def _split_flat(word: str) -> tuple[str, ...]:
+    """A key written without separators (billingzip, useremail, sessionid) as two words,
+    when the tail is a known word and the head known too (or the tail an open head)."""
+    if word in _TAILS or len(word) < 5:
+        return (word,)
+    for cut in range(1, len(word) - 1):  # the longest known tail first
+        head, tail = word[:cut], word[cut:]
+        if len(tail) < 2 or (
+            tail not in _TAILS and tail not in _NAME_HEADS | _ID_HEADS | _TIME_HEADS
+        ):
+            continue
+        if head in _KNOWN_WORDS or (tail in _OPEN_HEADS and len(head) >= 3):
+            return (head, tail)
+    return (word,)
+
+
 def _segment_hint(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint:
     if not words:
         return UNKNOWN
+    if len(words) == 1:
+        words = _split_flat(words[0])
+    if len(words) == 1 and words[0] in _GENERIC_CHILDREN and parent:
+        inherited = _segment_hint(parent, ())
+        if inherited.kind == "pii":
+            return inherited
     while len(words) > 1 and words[-1] in _QUALIFIERS:
         words = words[:-1]
     words = (*words[:-1], _known(words[-1]))
@@ -1212,5 +1272,9 @@ def path_hint(path: Sequence[str | int]) -> KeyHint:
     named = [k for k in path if isinstance(k, str) and k]
     if not named:
         return UNKNOWN
-    parent = key_words(named[-2]) if len(named) > 1 else ()
+    # a parent that is data (an e-mail address as a key) says nothing about its members
+    parent = key_words(named[-2]) if len(named) > 1 and _FIELD_NAME_RE.match(named[-2]) else ()
     return _segment_hint(key_words(named[-1]), tuple(_known(w) for w in parent))
+
+
+_FIELD_NAME_RE: Final = re.compile(r"^[@$_]*[A-Za-z][A-Za-z0-9]*(?:[_\-][A-Za-z0-9]+)*_*$")

@@ -9,18 +9,30 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, NoReturn
 
+from piimask.detect.field_names import key_hint, path_hint
 from piimask.keys import KeyRing
 from piimask.mask.engine import AppliedMask, CompiledPolicy, MessageContext, mask_text
+from piimask.mask.fields import (
+    FIELD_NAME,
+    SKIP,
+    VALIDATED,
+    FieldPlan,
+    filter_spans,
+    plan_field,
+)
 from piimask.mask.jsonpath import JsonPath, PathKey, format_path
-from piimask.mask.policy import Policy, is_identifier_key
+from piimask.mask.numbers import masked_number
+from piimask.mask.policy import Policy, is_identifier_key, key_glob_regex
 from piimask.spans import Span
 
 MessageFormat = Literal["text", "json"]
 WHOLE_FIELD_DETECTOR = "policy:mask_whole"
+FIELD_RULE_DETECTOR = "policy:fields"
 
 
 class MessageRejected(Exception):
@@ -47,6 +59,7 @@ class _Item:
     is_number: bool
     text_index: int | None  # index into ScanPlan.texts (scanned fields)
     whole_entity: str | None  # entity type (masked whole, no detection)
+    field: FieldPlan | None = None  # field-aware scanning (json.field_names, json.fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +157,8 @@ class MessageMasker:
         self._whole_entities = [w.entity_type for w in rules.mask_whole]
         self._scan_keys = rules.object_keys != "keep"
         self._scan_identifier_keys = policy.key_rules.scan_identifiers
+        self._field_names = rules.field_names
+        self._field_rules = [(key_glob_regex(r.key), r) for r in rules.fields]
 
     # --- plan ------------------------------------------------------------------------
 
@@ -237,6 +252,7 @@ class MessageMasker:
             and path[-1]
             and self._scan_keys
             and (self._scan_identifier_keys or not is_identifier_key(path[-1]))
+            and not (self._field_names and _is_field_name(path[-1]))
         ):
             # Every key outside json.ignore is scanned, whatever json.scan selects: keys
             # are structure that every consumer of the document sees. Field names
@@ -298,9 +314,41 @@ class MessageMasker:
             return  # true / false / null carry nothing to mask
         if whole_entity is not None:
             items.append(_Item(path, format_path(path), text, is_number, None, whole_entity))
-        elif scanning and text and (not is_number or self._numbers_scanned(path)):
-            items.append(_Item(path, format_path(path), text, is_number, len(texts), None))
+            return
+        if not scanning or not text:
+            return
+        field = self._field_plan(path, text, is_number)
+        if field is None:
+            if not is_number or self._numbers_scanned(path):
+                items.append(_Item(path, format_path(path), text, is_number, len(texts), None))
+                texts.append(text)
+        elif field.mode == "whole":
+            # a policy rule masks numbers too; a key name only where numbers are scanned
+            if not is_number or self._numbers_scanned(path) or field.detector != FIELD_NAME:
+                items.append(
+                    _Item(path, format_path(path), text, is_number, None, field.entity_type, field)
+                )
+        elif field.mode != "skip" and (not is_number or self._numbers_scanned(path)):
+            items.append(_Item(path, format_path(path), text, is_number, len(texts), None, field))
             texts.append(text)
+
+    def _field_plan(
+        self, path: tuple[PathKey, ...], text: str, is_number: bool
+    ) -> FieldPlan | None:
+        """How a value is scanned by its key path; None: alone, as plain text."""
+        if self._field_rules:
+            dotted = [k for k in path if isinstance(k, str)]
+            prefixes = [".".join(dotted[:n]) for n in range(len(dotted), 0, -1)]
+            for regex, rule in self._field_rules:
+                if any(regex.fullmatch(p) for p in prefixes):
+                    if rule.action == "ignore":
+                        return SKIP
+                    if rule.action == "scan":
+                        return None
+                    return FieldPlan("whole", rule.entity_type, detector=FIELD_RULE_DETECTOR)
+        if not self._field_names:
+            return None
+        return plan_field(path, text, is_number=is_number, hint=path_hint(path))
 
     def _numbers_scanned(self, path: tuple[PathKey, ...]) -> bool:
         if self.policy.json_rules.scan_numbers:
@@ -341,15 +389,18 @@ class MessageMasker:
 
         masks: list[AppliedMask] = []
         renames = self._mask_keys(plan, spans, context, masks)
-        replacements: dict[tuple[PathKey, ...], str] = {}
+        replacements: dict[tuple[PathKey, ...], object] = {}
         for item in plan.items:
             if item.whole_entity is not None:
+                detector = item.field.detector if item.field else WHOLE_FIELD_DETECTOR
                 item_spans: Sequence[Span] = [
-                    Span(0, len(item.text), item.whole_entity, 1.0, WHOLE_FIELD_DETECTOR)
+                    Span(0, len(item.text), item.whole_entity, 1.0, detector)
                 ]
             else:
                 assert item.text_index is not None
                 item_spans = spans[item.text_index]
+                if item.field is not None:
+                    item_spans = filter_spans(item.field, item.text, item_spans)
             if not item_spans:
                 continue
             result = mask_text(
@@ -362,7 +413,11 @@ class MessageMasker:
             )
             masks.extend(result.masks)
             if any(m.masked for m in result.masks):
-                replacements[item.path] = result.text
+                replacements[item.path] = (
+                    masked_number(item.text, self.policy.json_rules.masked_numbers, self.keyring)
+                    if item.is_number and self.policy.json_rules.masked_numbers != "text"
+                    else result.text
+                )
         if renames:
             document = _rebuild_renamed(plan.document, _edits(replacements, renames), ())
             payload = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
@@ -396,6 +451,12 @@ class MessageMasker:
                 continue
             key = key_item.path[-1]
             assert isinstance(key, str)
+            if self._field_names and _WORDISH_KEY.fullmatch(key):
+                # one word-like token (FreqMhz, DEVICE_TOKEN): a field name the vocabulary
+                # does not know, masked only by a validated pattern, like a short code
+                key_spans = filter_spans(VALIDATED, key, key_spans)
+                if not key_spans:
+                    continue
             result = mask_text(
                 key, key_spans, self._compiled, self.keyring, context=context, in_key=True
             )
@@ -412,6 +473,15 @@ class MessageMasker:
             field = _shown_path(key_item.path, renames) + "~"
             masks.extend(dataclasses.replace(m, field=field) for m in result.masks)
         return renames
+
+
+_WORDISH_KEY = re.compile(r"[@$_]*[A-Za-z][A-Za-z0-9]*(?:[_\-][A-Za-z0-9]+)*_*")
+
+
+def _is_field_name(key: str) -> bool:
+    """A key the field-name vocabulary knows (``PORT``, ``DevEui``... ``Email``) is a field
+    name, not data: the model, seeing it alone, would guess at it."""
+    return len(key) <= 64 and key_hint(key).kind != "unknown"
 
 
 def _type_name(value: object) -> str:
@@ -438,17 +508,24 @@ def _shown_path(
     return format_path(shown, hide_keys=hide)
 
 
+@dataclass(frozen=True, slots=True)
+class _Leaf:
+    """A masked value (a string; a number or null under json.masked_numbers)."""
+
+    value: object
+
+
 @dataclass(slots=True)
 class _Edit:
     """What changes at one member of the document, and under it."""
 
-    value: str | None = None
+    value: _Leaf | None = None
     key: str | None = None
     children: dict[PathKey, _Edit] = dataclasses.field(default_factory=dict)
 
 
 def _edits(
-    replacements: dict[tuple[PathKey, ...], str], renames: dict[tuple[PathKey, ...], str]
+    replacements: dict[tuple[PathKey, ...], object], renames: dict[tuple[PathKey, ...], str]
 ) -> _Edit:
     root = _Edit()
 
@@ -459,7 +536,7 @@ def _edits(
         return node
 
     for path, value in replacements.items():
-        node_at(path).value = value
+        node_at(path).value = _Leaf(value)
     for path, key in renames.items():
         node_at(path).key = key
     return root
@@ -468,7 +545,7 @@ def _edits(
 def _rebuild_renamed(node: object, edit: _Edit, path: tuple[PathKey, ...]) -> object:
     """Like ``_rebuild``, and renames keys; two keys that would become one are an error."""
     if edit.value is not None:
-        return edit.value
+        return edit.value.value
     if isinstance(node, dict):
         out_d: dict[str, object] = {}
         for key, child in node.items():
@@ -492,10 +569,10 @@ def _rebuild_renamed(node: object, edit: _Edit, path: tuple[PathKey, ...]) -> ob
     return node
 
 
-_Trie = dict[PathKey, "_Trie | str"]
+_Trie = dict[PathKey, "_Trie | _Leaf"]
 
 
-def _trie(replacements: dict[tuple[PathKey, ...], str]) -> _Trie:
+def _trie(replacements: dict[tuple[PathKey, ...], object]) -> _Trie:
     root: _Trie = {}
     for path, value in replacements.items():
         node = root
@@ -503,7 +580,7 @@ def _trie(replacements: dict[tuple[PathKey, ...], str]) -> _Trie:
             child = node.setdefault(key, {})
             assert isinstance(child, dict)
             node = child
-        node[path[-1]] = value
+        node[path[-1]] = _Leaf(value)
     return root
 
 
@@ -515,8 +592,8 @@ def _rebuild(node: object, trie: _Trie) -> object:
             sub = trie.get(key)
             if sub is None:
                 out_d[key] = child
-            elif isinstance(sub, str):
-                out_d[key] = sub
+            elif isinstance(sub, _Leaf):
+                out_d[key] = sub.value
             else:
                 out_d[key] = _rebuild(child, sub)
         return out_d
@@ -526,8 +603,8 @@ def _rebuild(node: object, trie: _Trie) -> object:
             sub = trie.get(index)
             if sub is None:
                 out_l.append(child)
-            elif isinstance(sub, str):
-                out_l.append(sub)
+            elif isinstance(sub, _Leaf):
+                out_l.append(sub.value)
             else:
                 out_l.append(_rebuild(child, sub))
         return out_l

@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    model_validator,
 )
 
 from piimask.mask.jsonpath import JsonPath, JsonPathError
@@ -105,6 +106,62 @@ class WholeField(_Strict):
     entity_type: EntityName = Field(description="Entity type whose rule masks the field.")
 
 
+_KEY_GLOB_RE = re.compile(r"^[^\s]+$")
+
+
+def key_glob_regex(glob: str) -> re.Pattern[str]:
+    """A key-path glob as a regular expression over dotted key paths (array indexes left
+    out: ``items.sku`` is ``$.items[0].sku``). ``*`` matches within one key (``*_id``),
+    ``**`` any number of keys (``**.email``); matching ignores case."""
+    out: list[str] = []
+    parts = glob.split(".")
+    for i, part in enumerate(parts):
+        if part == "**":
+            # zero or more whole keys, with the dot that joins them to the next part
+            out.append(r"(?:[^.]+\.)*" if i < len(parts) - 1 else r"(?:[^.]+(?:\.[^.]+)*)?")
+            continue
+        pattern = "".join(
+            "[^.]*" if c == "*" else "[^.]" if c == "?" else re.escape(c) for c in part
+        )
+        out.append(pattern + (r"\." if i < len(parts) - 1 else ""))
+    return re.compile("".join(out), re.IGNORECASE)
+
+
+def _check_key_glob(value: str) -> str:
+    if not _KEY_GLOB_RE.match(value) or any(not p for p in value.split(".")):
+        raise ValueError("a key-path glob: keys joined by '.', with * and ** (no empty key)")
+    if any("**" in p and p != "**" for p in value.split(".")):
+        raise ValueError("'**' stands alone between dots (a.**.b)")
+    return value
+
+
+KeyGlob = Annotated[str, AfterValidator(_check_key_glob)]
+FieldAction = Literal["mask_whole", "ignore", "scan"]
+MaskedNumbers = Literal["text", "pseudonym", "null"]
+
+
+class FieldRule(_Strict):
+    key: KeyGlob = Field(
+        description="Key-path glob over dotted key paths without array indexes, matching "
+        "the field or one of its parents, ignoring case: user.email, *.email, **.phone*, "
+        "payment, **.*_id."
+    )
+    action: FieldAction = Field(
+        default="mask_whole",
+        description="mask_whole (with the rule of entity_type, no detection), ignore (never "
+        "scanned), or scan (full detection as free text, whatever the key name says).",
+    )
+    entity_type: EntityName | None = Field(
+        default=None, description="The entity type of mask_whole (required there only)."
+    )
+
+    @model_validator(mode="after")
+    def _entity_for_mask_whole(self) -> FieldRule:
+        if (self.action == "mask_whole") != (self.entity_type is not None):
+            raise ValueError("entity_type is required with action mask_whole, and only there")
+        return self
+
+
 class JsonRules(_Strict):
     scan: list[JsonPathText] | None = Field(
         default=None,
@@ -123,6 +180,29 @@ class JsonRules(_Strict):
         default=True,
         description="Scan numbers too (as their JSON text); a number with PII becomes a "
         "masked string.",
+    )
+    field_names: bool = Field(
+        default=True,
+        description="Read every value with its key path: a key naming PII (email, phone, "
+        "ssn, card, zip, user.name, ...) masks the value whole as that type; under keys of "
+        "counts, amounts, ids, times and codes (qty, amount, order_id, ts, status, sku) numbers "
+        "are left alone and short codes only masked by validated patterns; elsewhere a bare "
+        "number or code is masked only by a validated pattern (card with Luhn, IBAN, SSN, ...), "
+        "never by the model alone; free text and long strings keep full detection. Off: every "
+        "value is scanned alone, as plain text.",
+    )
+    fields: list[FieldRule] = Field(
+        default_factory=list,
+        description="Per key-path glob: force an entity type (mask_whole), ignore, or scan; "
+        "the first matching rule wins, before the key-name reading (json.ignore and "
+        "json.mask_whole still win over these).",
+    )
+    masked_numbers: MaskedNumbers = Field(
+        default="text",
+        description="What a JSON number becomes when it is masked: text (the masked string, "
+        'e.g. "************1111"), pseudonym (a number with as many digits, from a keyed '
+        "hash of the value: the field stays a number, equal values stay equal under one key, "
+        "not reversible), or null.",
     )
     max_depth: int = Field(
         default=64, ge=1, le=512, description="Deeper documents are rejected (too_deep)."

@@ -42,6 +42,9 @@ def mask_json(
 def json_masker(make_policy: PolicyFactory, keyring: KeyRing) -> Callable[..., MessageMasker]:
     def build(**policy: Any) -> MessageMasker:
         policy.setdefault("PERSON", NUMBERED)
+        # these tests are about field selection: every value scanned alone, as plain text
+        # (field-aware scanning: tests/unit/mask/test_mask_fields.py)
+        policy["json"] = {"field_names": False, **policy.get("json", {})}
         return MessageMasker(make_policy(**policy), keyring, message_format="json")
 
     return build
@@ -58,7 +61,7 @@ def test_text_message_is_one_text_masked_whole(keyring: KeyRing) -> None:
     assert all(m.field is None for m in masked.masks)
 
 
-def test_every_string_and_number_is_scanned_by_default(
+def test_every_string_and_number_is_scanned_when_field_names_are_off(
     json_masker: Callable[..., MessageMasker],
 ) -> None:
     doc = {"a": "Ann", "n": 4111111111111111, "list": ["x", {"t": "hi Ann"}], "ok": True, "z": None}

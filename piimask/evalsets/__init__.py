@@ -1,0 +1,1 @@
+"""Development sets that piimask makes itself (fixed seeds, invented values, own templates)."""
