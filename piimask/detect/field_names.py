@@ -265,6 +265,10 @@ _PII_SUGGESTS: Final[Mapping[str, Iterable[str]]] = {
         "applicant",
         "signatory",
         "owner",
+        "requester",
+        "requestor",
+        "consignee",
+        "addressee",
     ),
     "USERNAME": ("handle", "login", "user", "screenname"),  # screen_name: also an app screen
     "LOCATION": ("location", "hometown", "residence", "neighborhood", "neighbourhood"),
@@ -703,6 +707,42 @@ _NON_PII_WORDS: Final = (
     "heading",
     "family",
     "screen",
+    "file",
+    "folder",
+    "dir",
+    "directory",
+    "image",
+    "metric",
+    "column",
+    "attribute",
+    "attr",
+    "param",
+    "parameter",
+    "variable",
+    "var",
+    "feature",
+    "cookie",
+    "header",
+    "project",
+    "repo",
+    "repository",
+    "package",
+    "pkg",
+    "store",
+    "shop",
+    "warehouse",
+    "team",
+    "group",
+    "role",
+    "company",
+    "org",
+    "organization",
+    "organisation",
+    "campaign",
+    "plugin",
+    "extension",
+    "font",
+    "theme",
     "order",
     "request",
     "session",
@@ -871,6 +911,13 @@ _PERSON_ROLES: Final = frozenset(
         "witness",
         "victim",
         "suspect",
+        "worker",
+        "staff",
+        "consignee",
+        "consignor",
+        "shipper",
+        "addressee",
+        "to",
         "first",
         "last",
         "full",
@@ -895,7 +942,6 @@ _PERSON_ROLES: Final = frozenset(
         "shopper",
         "visitor",
         "from",
-        "to",
     }
 )
 _USERNAME_QUALIFIERS: Final = frozenset({"login", "screen", "account", "handle", "nick", "alias"})
@@ -917,7 +963,6 @@ _ID_PII: Final[Mapping[str, str]] = {
     "ssn": "US_SSN",
     "license": "DRIVER_LICENSE",
     "licence": "DRIVER_LICENSE",
-    "account": "US_BANK_NUMBER",
     "insurance": "UK_NINO",
 }
 _ADDRESS_OF: Final[Mapping[str, str]] = {
@@ -1140,7 +1185,9 @@ def _modified_head(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint |
             return _pii("USERNAME")
         if owner in _PERSON_ROLES:
             return _pii("PERSON")
-        return NON_PII  # service_name, event.name, file_name
+        if _TAILS.get(_known(owner), UNKNOWN).kind in ("non_pii", "event_time"):
+            return NON_PII  # service_name, event.name, host_name
+        return _pii("PERSON", decides=False)  # worker.name, file_name: detection decides
     if head in _ID_HEADS:
         if before is None:
             return None  # the bare word's own entry
@@ -1233,7 +1280,7 @@ def _segment_hint(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint:
             return NON_PII
         return EVENT_TIME
     # a place part under an address-like parent: address.city, billing.line1, shipping.state
-    if len(words) == 1 and parent and parent[-1] in _ADDRESS_PARENTS:
+    if len(words) == 1 and parent and (parent[-1] in _ADDRESS_PARENTS | _PERSON_ROLES):
         part = _ADDRESS_PARTS.get(words[0])
         if part is not None:
             return _pii(part)

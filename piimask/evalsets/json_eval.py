@@ -134,7 +134,10 @@ class _Report:
     missed_keys: Counter[str] = field(default_factory=Counter)
 
     def tally(self, group: str) -> list[_Tally]:
-        return [self.groups.setdefault("all", _Tally()), self.groups.setdefault(group, _Tally())]
+        tallies = [self.groups.setdefault("all", _Tally())]
+        if group != "all":
+            tallies.append(self.groups.setdefault(group, _Tally()))
+        return tallies
 
 
 def _scalars(
@@ -154,10 +157,11 @@ def _get(node: object, path: tuple[PathKey, ...]) -> tuple[bool, object]:
     for key in path:
         if isinstance(node, dict) and isinstance(key, str) and key in node:
             node = node[key]
-        elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+            continue
+        if isinstance(node, list) and isinstance(key, int) and key < len(node):
             node = node[key]
-        else:
-            return False, None
+            continue
+        return False, None
     return True, node
 
 

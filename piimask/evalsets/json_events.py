@@ -452,7 +452,8 @@ def _k8s(k: _Keys, v: _Values) -> dict[str, object]:
         "OOMKilled": "Container exceeded its memory limit and was killed",
         "Scheduled": f"Successfully assigned pod to node pool-{v.int_(1, 9)}",
         "Pulled": f"Container image pulled in {v.int_(1, 90)}.{v.int_(0, 9)}s",
-        "Unhealthy": f"Readiness probe failed: HTTP probe failed with statuscode: {v.int_(500, 504)}",
+        "Unhealthy": "Readiness probe failed: HTTP probe failed with statuscode: "
+        + str(v.int_(500, 504)),
     }
     return {
         k("namespace", "ns"): v.choice("default", "payments", "kube-system", "observability"),
@@ -555,10 +556,10 @@ def _slow_query(k: _Keys, v: _Values) -> dict[str, object]:
     return {
         k("statement", "sql", "query"): Prose(
             str(
-                v.choice(
-                    f"SELECT * FROM {table} WHERE id = ? AND state = ?",
-                    f"UPDATE {table} SET updated_at = now() WHERE batch = $1",
-                    f"DELETE FROM {table} WHERE created_at < $1 LIMIT 1000",
+                v.choice(  # log text of a made-up database, never run
+                    f"SELECT * FROM {table} WHERE id = ? AND state = ?",  # noqa: S608
+                    f"UPDATE {table} SET updated_at = now() WHERE batch = $1",  # noqa: S608
+                    f"DELETE FROM {table} WHERE created_at < $1 LIMIT 1000",  # noqa: S608
                 )
             )
         ),
@@ -908,7 +909,7 @@ def demo_events(count: int = 200, *, seed: int = 7) -> Iterator[GoldEvent]:
         ("phone",): "PHONE_NUMBER",
     }
     n = 0
-    for message in demo_generate(count * 6, seed=seed):
+    for message in demo_generate(count * 20 + 20, seed=seed):  # about 1 in 5 is an event
         if message.kind != "event":
             continue
         doc = json.loads(message.value)

@@ -276,3 +276,46 @@ def test_the_documented_example_policy_is_valid() -> None:
     example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
     policy = parse_policy_text(example, source="docs/masking.md", fmt="yaml")
     assert policy.json_rules.scan == ["$.body", "$.comments[*].text"]
+
+
+@pytest.mark.parametrize(
+    ("glob", "path", "matches"),
+    [
+        ("user.email", "user.email", True),
+        ("*.email", "user.email", True),
+        ("*.email", "email", False),
+        ("**.email", "email", True),
+        ("**.email", "a.b.email", True),
+        ("**.*_id", "a.order_id", True),
+        ("a.**.b", "a.b", True),
+        ("a.**.b", "a.x.y.b", True),
+        ("User.EMAIL", "user.email", True),  # case is ignored
+        ("user.e?ail", "user.email", True),
+        ("user", "user.email", False),  # parents are matched by the masker, not the glob
+    ],
+)
+def test_key_path_globs(glob: str, path: str, matches: bool) -> None:
+    from piimask.mask.policy import key_glob_regex
+
+    assert (key_glob_regex(glob).fullmatch(path) is not None) is matches
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ({"key": "a"}, "entity_type is required with action mask_whole"),
+        ({"key": "a", "action": "ignore", "entity_type": "PERSON"}, "and only there"),
+        ({"key": "a..b", "action": "ignore"}, "no empty key"),
+        ({"key": "a.x**.b", "action": "ignore"}, "'**' stands alone"),
+        ({"key": "a", "action": "drop"}, "json.fields[0].action: must be one of"),
+    ],
+)
+def test_json_field_rules_are_checked(rule: dict[str, str], expected: str) -> None:
+    assert any(expected in e for e in errors_of({"json": {"fields": [rule]}}))
+
+
+def test_the_default_policy_reads_field_names_and_keeps_masked_numbers_as_text() -> None:
+    rules = default_policy().json_rules
+    assert rules.field_names is True
+    assert rules.fields == []
+    assert rules.masked_numbers == "text"
