@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, JsonValue, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from piimask.detection_settings import DetectionSettings
@@ -23,6 +23,47 @@ class Settings(BaseSettings, DetectionSettings):
     )
 
     # --- detection: the fields of DetectionSettings (piimask/detection_settings.py) ---
+
+    # --- repeated-text cache and shadow detector ---------------------------------
+    detect_cache_size: int = Field(
+        default=10_000,
+        ge=0,
+        description="Texts whose spans the worker remembers (an LRU keyed by a keyed hash of "
+        "the text, never the text), so a repeated text is not detected again; 0 = no cache.",
+    )
+    shadow_sample_rate: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of records (chosen by a keyed hash of topic:partition:offset) "
+        "that a shadow detector also scans, for agreement metrics and audit fields; it never "
+        "changes an output. 0 = no shadow.",
+    )
+    shadow_model_dir: Path | None = Field(
+        default=None,
+        description="Shadow: model directory. Any of the shadow_model_* / shadow_adapter_path "
+        "settings gives the shadow its own model; none: the live model.",
+    )
+    shadow_model_variant: Literal["adapted", "base"] | None = Field(
+        default=None,
+        description="Shadow: the bundled model adapted or base (like model_variant).",
+    )
+    shadow_adapter_path: Path | None = Field(
+        default=None, description="Shadow: adapter .npz merged into the shadow's model."
+    )
+    shadow_ner_enabled: bool | None = Field(
+        default=None,
+        description="Shadow: run the second NER model (default: as ner_enabled, or true "
+        "when shadow_ner_model is set).",
+    )
+    shadow_ner_model: str | None = Field(
+        default=None, description="Shadow: spaCy package of the second NER model."
+    )
+    shadow_overrides: dict[str, JsonValue] = Field(
+        default_factory=dict,
+        description="Shadow: other detection settings that differ from the live ones, as JSON "
+        '({"min_scores": {"PERSON": 0.6}}); keys are detection setting names.',
+    )
 
     # --- masking ---------------------------------------------------------------
     policy_file: Path | None = Field(

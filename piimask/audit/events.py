@@ -140,6 +140,39 @@ class FindingCount(BaseModel):
     not_masked: int = Field(ge=0, description="Findings left in place (below threshold, ...).")
 
 
+class ShadowCount(BaseModel):
+    """How one entity type's spans of a record compare between the live and shadow detectors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+    entity_type: Identifier = Field(
+        description=f"Entity type; {OTHER_ENTITY} gathers types beyond the size cap."
+    )
+    both: int = Field(ge=0, description="Spans both found (same type, overlapping).")
+    live_only: int = Field(ge=0, description="Spans only the live detectors found.")
+    shadow_only: int = Field(ge=0, description="Spans only the shadow detector found.")
+
+
+class ShadowComparison(BaseModel):
+    """A shadow detector's agreement with the live detectors on this record (counts only).
+
+    Present only on records the shadow sampled; the record's output and findings are the
+    live detectors' alone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+    model_name: str = Field(max_length=200, description="The shadow detector's model name.")
+    model_sha256: HexDigest = Field(description="SHA-256 of the shadow's model.")
+    status: Literal["compared", "failed"] = Field(
+        description="compared, or failed: the shadow could not run (the record is unaffected)."
+    )
+    agreement: list[ShadowCount] = Field(
+        default_factory=list,
+        max_length=MAX_SUMMARY_GROUPS + 1,
+        description="Per entity type found by either side; empty when neither found a span.",
+    )
+
+
 class AuditEvent(BaseModel):
     """One event per input record (any outcome), chained per source partition (see chain.py).
 
@@ -198,6 +231,14 @@ class AuditEvent(BaseModel):
         default=None,
         description="Bloom filter (bloom1:<bits>:<hashes>:<base64>) of the fingerprints of the "
         "findings not listed in full; audit find tests it (about 1% false positives).",
+    )
+    # Left out of the JSON when absent, so events without a shadow stay exactly as before
+    # (and readable by versions that do not know the field).
+    shadow: ShadowComparison | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="Set on records a shadow detector sampled (PIIMASK_SHADOW_SAMPLE_RATE): "
+        "its agreement with the live detectors per entity type; absent otherwise.",
     )
     chain_key_id: KeyId | None = Field(
         default=None, description="Key ring id whose audit-chain key sealed this event."
@@ -282,6 +323,7 @@ def build_audit_event(
     timestamp: datetime | None = None,
     event_id: uuid.UUID | None = None,
     max_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+    shadow: ShadowComparison | None = None,
 ) -> AuditEvent:
     """An unsealed event of at most ``max_bytes`` once sealed; ``AuditChain.seal`` links it.
 
@@ -305,6 +347,7 @@ def build_audit_event(
         policy_sha256=policy_sha256,
         model_name=model_name,
         model_sha256=model_sha256,
+        shadow=shadow,
     )
     return bounded(event, masks, max_bytes=max_bytes)
 

@@ -3,7 +3,8 @@
 Each event keeps its exact JSON (``raw``) for ``verify``; the columns are for queries.
 Findings an event summarised (beyond the ones it lists in full) are kept as counts
 (``finding_counts``) and as the event's fingerprint digest (``digests``), which ``find``
-tests; ``n_findings`` counts listed and summarised findings alike.
+tests; ``n_findings`` counts listed and summarised findings alike. A shadow detector's
+comparison (events of sampled records) goes to ``shadow_events`` and ``shadow_counts``.
 ``latest`` marks the last event seen for each source record, so reports count a record
 processed twice (at-least-once) once. Consumed audit-topic offsets are stored in the same
 transaction as the events they produced, so an interrupted ``index`` resumes exactly.
@@ -88,6 +89,20 @@ CREATE TABLE IF NOT EXISTS rejected (
     error TEXT NOT NULL,
     raw TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS shadow_events (
+    seq INTEGER PRIMARY KEY,
+    model_name TEXT NOT NULL,
+    model_sha256 TEXT NOT NULL,
+    status TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS shadow_counts (
+    seq INTEGER NOT NULL,
+    entity_type TEXT NOT NULL,
+    both INTEGER NOT NULL,
+    live_only INTEGER NOT NULL,
+    shadow_only INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS shadow_counts_seq ON shadow_counts (seq);
 CREATE TABLE IF NOT EXISTS consumed (
     topic TEXT NOT NULL,
     partition INTEGER NOT NULL,
@@ -201,6 +216,8 @@ class AuditIndex:
         findings: list[tuple[Any, ...]] = []
         counts: list[tuple[Any, ...]] = []
         digests: list[tuple[int, str]] = []
+        shadows: list[tuple[Any, ...]] = []
+        shadow_counts: list[tuple[Any, ...]] = []
         rejects: list[tuple[Any, ...]] = []
         last_in_batch: dict[tuple[str, int, int], int] = {}
         parsed: list[tuple[int, AuditEvent, TrailEntry]] = []
@@ -262,12 +279,28 @@ class AuditIndex:
             )
             if event.findings_digest is not None:
                 digests.append((seq, event.findings_digest))
+            if event.shadow is not None:
+                sh = event.shadow
+                shadows.append((seq, sh.model_name, sh.model_sha256, sh.status))
+                shadow_counts.extend(
+                    (seq, c.entity_type, c.both, c.live_only, c.shadow_only) for c in sh.agreement
+                )
         with self.db:
             self.db.executemany(_SUPERSEDE, list(last_in_batch))
             self.db.executemany(_INSERT_EVENT, events)
             self.db.executemany(_INSERT_FINDING, findings)
             self.db.executemany(_INSERT_COUNT, counts)
             self.db.executemany("INSERT INTO digests (seq, digest) VALUES (?, ?)", digests)
+            self.db.executemany(
+                "INSERT INTO shadow_events (seq, model_name, model_sha256, status)"
+                " VALUES (?, ?, ?, ?)",
+                shadows,
+            )
+            self.db.executemany(
+                "INSERT INTO shadow_counts (seq, entity_type, both, live_only, shadow_only)"
+                " VALUES (?, ?, ?, ?, ?)",
+                shadow_counts,
+            )
             self.db.executemany(
                 "INSERT INTO rejected (seq, location, error, raw) VALUES (?, ?, ?, ?)", rejects
             )

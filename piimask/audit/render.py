@@ -104,7 +104,26 @@ def report_table(report: Mapping[str, Any]) -> str:
                 [[m["model_name"], m["model_sha256"][:16], m["records"]] for m in report["models"]],
             ),
         ]
+    for shadow in report.get("shadow", ()):
+        lines += ["", *shadow_table(shadow)]
     return "\n".join(lines)
+
+
+_AGREEMENT_COLUMNS = ("both", "live_only", "shadow_only", "agreement")
+
+
+def shadow_table(shadow: Mapping[str, Any]) -> list[str]:
+    """One shadow model's agreement with the live detectors, per entity type and in total."""
+    head = (
+        f"shadow model {shadow['model_name']} ({shadow['model_sha256'][:16]}):"
+        f" records compared {shadow['records']}  failed {shadow['failed']}"
+    )
+    rows = [[e, *(r[c] for c in _AGREEMENT_COLUMNS)] for e, r in shadow["by_entity_type"].items()]
+    rows.append(["(all)", *(shadow["total"][c] for c in _AGREEMENT_COLUMNS)])
+    return [
+        head,
+        table(["entity type", "both", "live only", "shadow only", "agreement"], rows),
+    ]
 
 
 def report_rows(report: Mapping[str, Any]) -> list[tuple[str, str, str, Any]]:
@@ -133,6 +152,14 @@ def report_rows(report: Mapping[str, Any]) -> list[tuple[str, str, str, Any]]:
         )
     for m in report["models"]:
         rows.append(("models", f"{m['model_name']}@{m['model_sha256']}", "records", m["records"]))
+    for shadow in report.get("shadow", ()):
+        model = f"{shadow['model_name']}@{shadow['model_sha256']}"
+        rows += [
+            ("shadow", model, "records", shadow["records"]),
+            ("shadow", model, "failed", shadow["failed"]),
+        ]
+        for entity, row in [*shadow["by_entity_type"].items(), ("(all)", shadow["total"])]:
+            rows += [(f"shadow:{model}", entity, c, row[c]) for c in _AGREEMENT_COLUMNS]
     return rows
 
 

@@ -6,6 +6,10 @@ listed findings only, and their unmasked ones count under the reason "summarised
 
 Records are counted once each (the last event for a source offset wins), so a record
 re-processed after a restart does not inflate the totals; ``events`` counts every event.
+
+``shadow`` sums the shadow detector's agreement fields (records it sampled) per shadow
+model and entity type: spans both found, only the live detectors, only the shadow, and
+``agreement`` = both / all three.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any
 from piimask.audit.events import OUTCOMES
 from piimask.audit.index import AuditIndex, from_micros, to_micros
 
+AGREEMENT_KEYS = ("both", "live_only", "shadow_only")
 # Bounds used when a side of the range is open, so every query has the same static SQL.
 _MIN_US = -(2**62)
 _MAX_US = 2**62
@@ -177,4 +182,53 @@ def build_report(index: AuditIndex, window: TimeRange | None = None) -> dict[str
         "scores": {entity: score_summary(values) for entity, values in sorted(scores.items())},
         "policies": policies,
         "models": models,
+        "shadow": shadow_report(index, params),
     }
+
+
+def _agreement_row(both: int, live_only: int, shadow_only: int) -> dict[str, float | int]:
+    """Counts and the share of spans both sides found (1.0 when neither found any)."""
+    spans = both + live_only + shadow_only
+    return {
+        "both": both,
+        "live_only": live_only,
+        "shadow_only": shadow_only,
+        "agreement": round(both / spans, 4) if spans else 1.0,
+    }
+
+
+def shadow_report(index: AuditIndex, params: tuple[int, int]) -> list[dict[str, Any]]:
+    """Per shadow model: records compared or failed, and agreement per entity type."""
+    db = index.db
+    out: list[dict[str, Any]] = []
+    for name, sha256, compared, failed in db.execute(
+        "SELECT s.model_name, s.model_sha256, sum(s.status = 'compared'), sum(s.status = 'failed')"
+        " FROM shadow_events s JOIN events e ON e.seq = s.seq"
+        " WHERE e.latest = 1 AND e.time_us >= ? AND e.time_us < ?"
+        " GROUP BY s.model_name, s.model_sha256 ORDER BY min(e.time_us)",
+        params,
+    ):
+        by_type = {
+            entity: _agreement_row(int(b), int(lo), int(so))
+            for entity, b, lo, so in db.execute(
+                "SELECT c.entity_type, sum(c.both), sum(c.live_only), sum(c.shadow_only)"
+                " FROM shadow_counts c JOIN shadow_events s ON s.seq = c.seq"
+                " JOIN events e ON e.seq = c.seq"
+                " WHERE e.latest = 1 AND e.time_us >= ? AND e.time_us < ?"
+                " AND s.model_name = ? AND s.model_sha256 = ?"
+                " GROUP BY c.entity_type ORDER BY c.entity_type",
+                (*params, name, sha256),
+            )
+        }
+        totals = [sum(int(row[k]) for row in by_type.values()) for k in AGREEMENT_KEYS]
+        out.append(
+            {
+                "model_name": name,
+                "model_sha256": sha256,
+                "records": int(compared),
+                "failed": int(failed),
+                "total": _agreement_row(*totals),
+                "by_entity_type": by_type,
+            }
+        )
+    return out

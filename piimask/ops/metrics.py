@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from prometheus_client import (
@@ -125,6 +125,7 @@ class WorkerMetrics:
             registry=r,
         )
         self.detection = DetectionMetrics(r)
+        self._init_cache_and_shadow(r)
 
     def records_in(self, topic: str, n: int) -> None:
         self._records_in.labels(topic=topic_label(topic)).inc(n)
@@ -175,6 +176,70 @@ class WorkerMetrics:
 
     def policy_reload(self, ok: bool) -> None:
         self._policy_reloads.labels(result="ok" if ok else "rejected").inc()
+
+    # --- repeated-text cache and shadow detector ------------------------------------------
+
+    def _init_cache_and_shadow(self, r: CollectorRegistry) -> None:
+        self._cache_lookups = Counter(
+            "piimask_detect_cache_lookups",
+            "Texts looked up in the repeated-text cache, by result (hit, miss).",
+            ["result"],
+            registry=r,
+        )
+        self._cache_evictions = Counter(
+            "piimask_detect_cache_evictions",
+            "Entries the repeated-text cache dropped to stay within PIIMASK_DETECT_CACHE_SIZE.",
+            registry=r,
+        )
+        self._cache_entries = Gauge(
+            "piimask_detect_cache_entries", "Texts held by the repeated-text cache.", registry=r
+        )
+        self._shadow_records = Counter(
+            "piimask_shadow_records",
+            "Records the shadow detector compared, by result (compared, failed).",
+            ["result"],
+            registry=r,
+        )
+        self._shadow_spans = Counter(
+            "piimask_shadow_spans",
+            "Spans of shadow-compared records, by entity type and agreement "
+            "(both, live_only, shadow_only).",
+            ["entity_type", "agreement"],
+            registry=r,
+        )
+        self._shadow_seconds = Histogram(
+            "piimask_shadow_seconds",
+            "Shadow detection time per batch (sampled records only).",
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+
+    def observe_cache(self, *, hits: int, misses: int, evicted: int, entries: int) -> None:
+        if hits:
+            self._cache_lookups.labels(result="hit").inc(hits)
+        if misses:
+            self._cache_lookups.labels(result="miss").inc(misses)
+        if evicted:
+            self._cache_evictions.inc(evicted)
+        self._cache_entries.set(entries)
+
+    def observe_shadow(
+        self,
+        *,
+        compared: int,
+        failed: int,
+        spans: Mapping[tuple[str, str], int],
+        seconds: float,
+    ) -> None:
+        if compared:
+            self._shadow_records.labels(result="compared").inc(compared)
+        if failed:
+            self._shadow_records.labels(result="failed").inc(failed)
+        for (entity_type, agreement), n in spans.items():
+            self._shadow_spans.labels(
+                entity_type=label(entity_type), agreement=label(agreement)
+            ).inc(n)
+        self._shadow_seconds.observe(seconds)
 
 
 # --- detection quality: score histograms and finding rates per detector (drift) ---------

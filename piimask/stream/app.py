@@ -12,6 +12,7 @@ from piimask.ops.metrics import WorkerMetrics
 from piimask.ops.reload import PolicyReloader
 from piimask.settings import Settings
 from piimask.stream.delivery import MaskingContext
+from piimask.stream.detection import build_detection
 from piimask.stream.worker import Worker, WorkerError
 
 if TYPE_CHECKING:
@@ -62,26 +63,28 @@ def build_worker(
     keyring: KeyRing | None = None,
     metrics: WorkerMetrics | None = None,
     health: Health | None = None,
+    shadow_engine: DetectionEngine | None = None,
 ) -> Worker:
-    """A ready-to-run worker; loads the key ring, policy and model unless given."""
+    """A ready-to-run worker; loads the key ring, policy and model unless given (and the
+    shadow detector's model, when ``PIIMASK_SHADOW_SAMPLE_RATE`` is set, unless given)."""
     if keyring is None:
         keyring = load_keyring(settings)
     health = health if health is not None else Health()
     policy = load_active_policy(settings)
-    if engine is None:
-        from piimask.detect import DetectionEngine, DetectorConfig
-
-        engine = DetectionEngine.load(DetectorConfig.from_settings(settings))
+    detection = build_detection(
+        settings, keyring=keyring, engine=engine, shadow_engine=shadow_engine, metrics=metrics
+    )
     health.set_model_loaded(True)
     return Worker(
         settings,
-        detector=engine,
-        model_name=engine.model_name,
-        model_sha256=engine.model_sha256,
+        detector=detection.detector,
+        model_name=detection.model_name,
+        model_sha256=detection.model_sha256,
         keyring=keyring,
         context=masking_context(policy, keyring, settings),
         metrics=metrics,
         health=health,
+        shadow=detection.shadow,
     )
 
 

@@ -34,6 +34,7 @@ from aiokafka.errors import (
 from aiokafka.structs import TopicPartition
 
 from piimask.audit import AuditChain, AuditEvent, build_audit_event
+from piimask.audit.events import ShadowComparison
 from piimask.ops.logs import safe_exc
 from piimask.reasons import RecordOutcome
 from piimask.stream.deadletter import (
@@ -50,6 +51,7 @@ from piimask.stream.routing import (
 )
 
 if TYPE_CHECKING:
+    from piimask.detect.shadow import ShadowResult
     from piimask.keys import KeyRing
     from piimask.mask import AppliedMask
     from piimask.settings import Settings
@@ -276,10 +278,12 @@ class BatchSender:
         dest = self.dest
         record = outcome.record
         text = key_text(record.key)
+        shadow = None
         if isinstance(outcome, Forward):
             masks: Sequence[AppliedMask] = outcome.masks
             kind: RecordOutcome = outcome.outcome
             reason = None
+            shadow = None if outcome.shadow is None else shadow_comparison(outcome.shadow)
         else:
             masks, kind, reason = (), "dead_lettered", outcome.reason
         return build_audit_event(
@@ -296,6 +300,7 @@ class BatchSender:
             model_sha256=dest.model_sha256,
             masks=masks,
             max_bytes=dest.max_record_bytes,
+            shadow=shadow,
         )
 
     async def _send_output(
@@ -371,6 +376,31 @@ class BatchSender:
             counts[key] = counts.get(key, 0) + 1
         for (kind, reason), n in counts.items():
             metrics.outcome(kind, n, reason=reason)
+
+
+def shadow_comparison(result: ShadowResult) -> ShadowComparison | None:
+    """The audit event's shadow field; None (and a log line) when the result does not fit
+    the event format, so a shadow can never dead-letter a record."""
+    try:
+        return ShadowComparison.model_validate(
+            {
+                "model_name": result.model_name,
+                "model_sha256": result.model_sha256,
+                "status": "failed" if result.failed else "compared",
+                "agreement": [
+                    {
+                        "entity_type": row.entity_type,
+                        "both": row.both,
+                        "live_only": row.live_only,
+                        "shadow_only": row.shadow_only,
+                    }
+                    for row in result.agreement
+                ],
+            }
+        )
+    except ValueError as exc:
+        log.warning("shadow result left out of the audit event", extra={"error": safe_exc(exc)})
+        return None
 
 
 def next_offsets(outcomes: Sequence[Outcome]) -> dict[TopicPartition, int]:

@@ -48,7 +48,7 @@ from piimask.settings import Settings
 from piimask.stream.delivery import BatchSender, MaskingContext, record_limits
 from piimask.stream.guarantees import Outage
 from piimask.stream.kafka_security import client_security_kwargs
-from piimask.stream.pipeline import Detector, Outcome, process_batch
+from piimask.stream.pipeline import Detector, Outcome, Shadow, process_batch
 from piimask.stream.records import SourceRecord
 from piimask.stream.routing import RoutingError, check_topics, is_own_output
 
@@ -196,12 +196,14 @@ class FaustMasking:
         metrics: WorkerMetrics | None = None,
         health: Health | None = None,
         on_fatal: Callable[[BaseException], None] = fatal_exit,
+        shadow: Shadow | None = None,
     ) -> None:
         if settings.processing_guarantee == "exactly-once":
             raise FaustRuntimeError(EXACTLY_ONCE_REFUSED)
         self.settings = settings
         self._security = client_security_kwargs(settings)
         self.detector = detector
+        self.shadow = shadow
         self.keyring = keyring
         self.metrics = metrics
         self.health = health if health is not None else Health()
@@ -232,28 +234,31 @@ class FaustMasking:
         keyring: KeyRing | None = None,
         metrics: WorkerMetrics | None = None,
         health: Health | None = None,
+        shadow_engine: DetectionEngine | None = None,
     ) -> FaustMasking:
-        """Load the key ring, policy and model (unless given) as ``piimask worker`` does."""
+        """Load the key ring, policy and model (unless given) as ``piimask worker`` does,
+        with the same repeated-text cache and shadow detector."""
         from piimask.stream.app import load_active_policy, load_keyring, masking_context
+        from piimask.stream.detection import build_detection
 
         check_settings(settings, topics=False)  # before the model load: refuse quickly
         if keyring is None:
             keyring = load_keyring(settings)
         health = health if health is not None else Health()
-        if engine is None:
-            from piimask.detect import DetectionEngine, DetectorConfig
-
-            engine = DetectionEngine.load(DetectorConfig.from_settings(settings))
+        detection = build_detection(
+            settings, keyring=keyring, engine=engine, shadow_engine=shadow_engine, metrics=metrics
+        )
         health.set_model_loaded(True)
         return cls(
             settings,
-            detector=engine,
-            model_name=engine.model_name,
-            model_sha256=engine.model_sha256,
+            detector=detection.detector,
+            model_name=detection.model_name,
+            model_sha256=detection.model_sha256,
             keyring=keyring,
             context=masking_context(load_active_policy(settings), keyring, settings),
             metrics=metrics,
             health=health,
+            shadow=detection.shadow,
         )
 
     # --- policy ----------------------------------------------------------------------
@@ -352,7 +357,11 @@ class FaustMasking:
         result = await loop.run_in_executor(
             self._executor,
             lambda: process_batch(
-                records, detector=self.detector, masker=ctx.masker, limits=self.limits
+                records,
+                detector=self.detector,
+                masker=ctx.masker,
+                limits=self.limits,
+                shadow=self.shadow,
             ),
         )
         if metrics is not None:

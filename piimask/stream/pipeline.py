@@ -13,6 +13,10 @@ text as output. A record's key and headers go through the same plan, detection a
 masking as its value (tombstones included). Detection runs once for the whole batch;
 if the batched call fails, each record is detected alone so one poison record cannot
 dead-letter its neighbours.
+
+A shadow detector (:mod:`piimask.detect.shadow`), when given, runs after the live
+detection on the sampled records and only reads the live spans: its result goes to the
+audit event and the metrics, never into masking, and its failures are caught.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from piimask.mask import MessageRejected
 from piimask.mask.engine import AppliedMask
@@ -32,9 +36,24 @@ from piimask.spans import Span
 from piimask.stream.decode import OversizeAction, PassThrough, Rejection, decode_value
 from piimask.stream.records import SourceRecord
 
+if TYPE_CHECKING:
+    from piimask.detect.shadow import ShadowResult
+
 
 class Detector(Protocol):
     def detect_batch(self, texts: Sequence[str]) -> list[list[Span]]: ...
+
+
+class Shadow(Protocol):
+    """What the pipeline needs of :class:`piimask.detect.shadow.ShadowRunner`."""
+
+    def sampled(self, sample_key: str) -> bool: ...
+
+    def compare(
+        self,
+        texts: Sequence[Sequence[str]],
+        live: Sequence[Sequence[Sequence[Span]]],
+    ) -> list[ShadowResult]: ...
 
 
 class Masker(Protocol):
@@ -60,13 +79,15 @@ class RecordInput:
     """One record: its value (decoded, or why it passes through or is rejected), key, headers.
 
     ``spans``: spans given with the input (``piimask mask --spans-from-input``), one list
-    per planned text; detection is skipped for the record."""
+    per planned text; detection is skipped for the record. ``sample_key``: what a shadow
+    detector samples the record by (its coordinates); None: never shadowed."""
 
     value: str | Document | PassThrough | Rejection
     key: bytes | None = None
     headers: Headers = ()
     value_format: MessageFormat | None = None
     spans: Sequence[Sequence[Span]] | None = None
+    sample_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +115,9 @@ class RunResult:
     detect_seconds: float = 0.0
     mask_seconds: float = 0.0
     windows: int = 0
+    # Shadow comparisons by input position (sampled records that were detected).
+    shadow: dict[int, ShadowResult] = field(default_factory=dict)
+    shadow_seconds: float = 0.0
 
 
 def _rejection_from(exc: BaseException, default: Reason) -> Rejected:
@@ -118,10 +142,12 @@ def run_batch(
     detector: Detector | None,
     masker: Masker,
     max_output_bytes: int | None = None,
+    shadow: Shadow | None = None,
 ) -> RunResult:
     """Plan, detect (one batched call) and mask ``inputs``; never raises per record.
 
-    ``detector`` may be None only when every input carries its ``spans``."""
+    ``detector`` may be None only when every input carries its ``spans``. ``shadow``
+    compares its spans with the live ones on the sampled inputs (``sample_key``)."""
     results: list[Masked | Rejected | None] = [None] * len(inputs)
     plans: dict[int, RecordPlan] = {}
     started = time.perf_counter()
@@ -156,6 +182,10 @@ def run_batch(
     windows_after = _windows_of(detector)
 
     started = time.perf_counter()
+    shadowed = {} if shadow is None else _shadow(shadow, inputs, plans, spans, results)
+    shadow_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
     for i, plan in plans.items():
         if results[i] is not None:
             continue
@@ -171,7 +201,36 @@ def run_batch(
         if windows_before is not None and windows_after is not None
         else 0
     )
-    return RunResult(done, detect_seconds, mask_seconds, windows)
+    return RunResult(done, detect_seconds, mask_seconds, windows, shadowed, shadow_seconds)
+
+
+def _shadow(
+    shadow: Shadow,
+    inputs: Sequence[RecordInput],
+    plans: dict[int, RecordPlan],
+    spans: dict[int, Sequence[Sequence[Span]]],
+    results: list[Masked | Rejected | None],
+) -> dict[int, ShadowResult]:
+    """The shadow's comparison for each sampled record the live detectors scanned.
+
+    Reads the live spans, writes nothing the masking reads; whatever it raises is
+    swallowed (the runner already catches its detector's failures and logs them)."""
+    try:
+        chosen = [
+            i
+            for i, plan in plans.items()
+            if results[i] is None
+            and inputs[i].spans is None
+            and plan.texts
+            and (key := inputs[i].sample_key) is not None
+            and shadow.sampled(key)
+        ]
+        if not chosen:
+            return {}
+        found = shadow.compare([plans[i].texts for i in chosen], [spans[i] for i in chosen])
+        return dict(zip(chosen, found, strict=True))
+    except Exception:
+        return {}
 
 
 def _finish(
@@ -267,6 +326,8 @@ class Forward:
     masks: tuple[AppliedMask, ...] = ()
     key: bytes | None = field(default=None, kw_only=True)
     headers: Headers = field(default=(), kw_only=True)
+    # The shadow detector's agreement with the live spans, for the audit event only.
+    shadow: ShadowResult | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +348,7 @@ class BatchResult:
     detect_seconds: float = 0.0
     mask_seconds: float = 0.0
     windows: int = 0
+    shadow_seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,9 +359,16 @@ class Limits:
 
 
 def process_batch(
-    records: Sequence[SourceRecord], *, detector: Detector, masker: Masker, limits: Limits
+    records: Sequence[SourceRecord],
+    *,
+    detector: Detector,
+    masker: Masker,
+    limits: Limits,
+    shadow: Shadow | None = None,
 ) -> BatchResult:
-    """Decode ``records`` and run them through :func:`run_batch`; never raises per record."""
+    """Decode ``records`` and run them through :func:`run_batch`; never raises per record.
+
+    A ``shadow`` samples records by their coordinates (``topic:partition:offset``)."""
     inputs = [
         RecordInput(
             decode_value(
@@ -309,14 +378,19 @@ def process_batch(
             ),
             key=r.key,
             headers=r.headers,
+            sample_key=r.coordinates,
         )
         for r in records
     ]
     run = run_batch(
-        inputs, detector=detector, masker=masker, max_output_bytes=limits.max_output_bytes
+        inputs,
+        detector=detector,
+        masker=masker,
+        max_output_bytes=limits.max_output_bytes,
+        shadow=shadow,
     )
     outcomes: list[Outcome] = []
-    for record, result in zip(records, run.results, strict=True):
+    for position, (record, result) in enumerate(zip(records, run.results, strict=True)):
         if isinstance(result, Rejected):
             outcomes.append(DeadLetterOutcome(record, result.reason, result.detail))
         else:
@@ -328,6 +402,9 @@ def process_batch(
                     result.masks,
                     key=result.key,
                     headers=result.headers,
+                    shadow=run.shadow.get(position),
                 )
             )
-    return BatchResult(outcomes, run.detect_seconds, run.mask_seconds, run.windows)
+    return BatchResult(
+        outcomes, run.detect_seconds, run.mask_seconds, run.windows, run.shadow_seconds
+    )

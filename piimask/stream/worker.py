@@ -40,7 +40,13 @@ from piimask.stream.broker_health import BrokerMonitor
 from piimask.stream.delivery import BatchSender, MaskingContext, record_limits
 from piimask.stream.guarantees import AtLeastOnce, ExactlyOnce, Guarantee, producer_factory
 from piimask.stream.kafka_security import client_security_kwargs
-from piimask.stream.pipeline import DeadLetterOutcome, Detector, Outcome, process_batch
+from piimask.stream.pipeline import (
+    DeadLetterOutcome,
+    Detector,
+    Outcome,
+    Shadow,
+    process_batch,
+)
 from piimask.stream.poison import POISON_REASON, PoisonGuard
 from piimask.stream.records import SourceRecord
 from piimask.stream.routing import RoutingError, check_topics, is_own_output, output_topic_for
@@ -83,6 +89,7 @@ class Worker:
         context: MaskingContext,
         metrics: WorkerMetrics | None = None,
         health: Health | None = None,
+        shadow: Shadow | None = None,
     ) -> None:
         if bool(settings.input_topics) == bool(settings.input_pattern):
             raise RoutingError("set exactly one of PIIMASK_INPUT_TOPICS and PIIMASK_INPUT_PATTERN")
@@ -96,6 +103,7 @@ class Worker:
         # Validated now so a bad TLS/SASL setting fails at startup with the setting's name.
         self._security = client_security_kwargs(settings)
         self.detector = detector
+        self.shadow = shadow
         self.keyring = keyring
         self.metrics = metrics
         self.health = health if health is not None else Health()
@@ -343,7 +351,11 @@ class Worker:
                 result = await loop.run_in_executor(
                     self._executor,
                     lambda: process_batch(
-                        records, detector=self.detector, masker=ctx.masker, limits=self.limits
+                        records,
+                        detector=self.detector,
+                        masker=ctx.masker,
+                        limits=self.limits,
+                        shadow=self.shadow,
                     ),
                 )
                 if self.metrics is not None:
