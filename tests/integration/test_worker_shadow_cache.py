@@ -179,8 +179,17 @@ def test_sampled_records_carry_the_shadows_agreement_in_their_audit_event(
         json.loads(a.value)["source_offset"]: json.loads(a.value) for a in runs["plain"]["audits"]
     }
     for e in events:
-        assert e["findings"] == plain_events[e["source_offset"]]["findings"]
-        assert "shadow" not in plain_events[e["source_offset"]]
+        plain_event = plain_events[e["source_offset"]]
+        assert without_scores(e["findings"]) == without_scores(plain_event["findings"])
+        # a score may differ in the 8th decimal when batches are cut differently (onnxruntime's
+        # float sums depend on the padded width), with or without a cache
+        for a, b in zip(e["findings"], plain_event["findings"], strict=True):
+            assert a["score"] == pytest.approx(b["score"], abs=1e-6)
+        assert "shadow" not in plain_event
+
+
+def without_scores(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in f.items() if k != "score"} for f in findings]
 
 
 def test_metrics_count_shadow_agreement_and_cache_hits(runs: dict[str, Any]) -> None:
