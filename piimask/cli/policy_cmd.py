@@ -45,6 +45,12 @@ def summarize(policy_obj: Policy, source: str) -> list[str]:
     scan = "every string" if j.scan is None else ", ".join(j.scan)
     numbers = " (and numbers)" if j.scan_numbers else " (numbers skipped)"
     lines.append(f"  JSON: scan {scan}{numbers}; max depth {j.max_depth}")
+    names = "read with their keys (field names)" if j.field_names else "scanned alone"
+    lines.append(f"  JSON values: {names}; a masked number becomes {j.masked_numbers}")
+    for field_rule in j.fields:
+        action = field_rule.action
+        target = f"as {field_rule.entity_type}" if action == "mask_whole" else action
+        lines.append(f"  JSON field {field_rule.key}: {target}")
     if j.mask_whole:
         whole = ", ".join(f"{w.path} as {w.entity_type}" for w in j.mask_whole)
         lines.append(f"  JSON mask whole: {whole}")

@@ -17,6 +17,7 @@ Gold lines are those of :mod:`piimask.evalsets.json_events`.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -171,6 +172,19 @@ def _covered(text: str, start: int, end: int, ranges: Sequence[tuple[int, int]])
     )
 
 
+# Titles and suffixes around a name are not the name (neutral in the text sets' scoring too).
+_NAME_AFFIXES = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Jr|Sr|II|III|IV|MD|DDS|DVM|PhD)\b\.?", re.IGNORECASE
+)
+
+
+def _required(text: str, entity_type: str) -> str:
+    """``text`` with what a mask of ``entity_type`` need not cover blanked out."""
+    if entity_type != "PERSON":
+        return text
+    return _NAME_AFFIXES.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def _key_name(path_text: str) -> str:
     segments = path_segments(path_text.replace('["', ".").replace('"]', ""))
     return segments[-1] if segments else path_text
@@ -267,7 +281,8 @@ def _score_record(
         for t in tallies:
             t.fields += 1
         if path_text in record.pii:
-            ok = _covered(text, 0, len(text), ranges) and changed
+            required = _required(text, record.pii[path_text])
+            ok = _covered(required, 0, len(required), ranges) and changed
             for t in tallies:
                 t.pii_fields += 1
                 t.pii_masked += ok
