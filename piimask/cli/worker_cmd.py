@@ -14,6 +14,25 @@ from piimask.ops.logs import configure_logging, safe_exc
 from piimask.settings import Settings
 
 
+def _startup_errors() -> tuple[type[Exception], ...]:
+    """Configuration errors whose messages name the problem (and never hold content)."""
+    from piimask.detect.model import ModelLoadError
+    from piimask.detect.ner import NerLoadError
+    from piimask.detect.thresholds import ThresholdsError
+    from piimask.stream.app import StartupError
+    from piimask.stream.kafka_security import KafkaSecurityError
+    from piimask.stream.routing import RoutingError
+
+    return (
+        StartupError,
+        KafkaSecurityError,
+        RoutingError,
+        ModelLoadError,
+        NerLoadError,
+        ThresholdsError,
+    )
+
+
 @click.command("worker")
 @env_file_option
 @click.option(
@@ -31,12 +50,7 @@ def worker(env_file: Path | None, runtime: str | None) -> None:
     committed; exits 1 if a batch could not be delivered (nothing of it is committed);
     exits 2 on a configuration error.
     """
-    from piimask.detect.model import ModelLoadError
-    from piimask.detect.ner import NerLoadError
-    from piimask.detect.thresholds import ThresholdsError
-    from piimask.stream.app import StartupError, build_worker, serve
-    from piimask.stream.kafka_security import KafkaSecurityError
-    from piimask.stream.routing import RoutingError
+    from piimask.stream.app import build_worker, serve
 
     try:
         settings = load_settings(env_file, runtime=runtime)
@@ -50,14 +64,7 @@ def worker(env_file: Path | None, runtime: str | None) -> None:
         from piimask.ops.metrics import WorkerMetrics
 
         built = build_worker(settings, metrics=WorkerMetrics())
-    except (
-        StartupError,
-        KafkaSecurityError,
-        RoutingError,
-        ModelLoadError,
-        NerLoadError,
-        ThresholdsError,
-    ) as exc:
+    except _startup_errors() as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
     except Exception as exc:
@@ -70,27 +77,14 @@ def worker(env_file: Path | None, runtime: str | None) -> None:
 
 def _run_faust(settings: Settings) -> int:
     """``--runtime faust``: the same settings, pipeline and delivery in a faust app."""
-    from piimask.detect.model import ModelLoadError
-    from piimask.detect.ner import NerLoadError
-    from piimask.detect.thresholds import ThresholdsError
     from piimask.ops.metrics import WorkerMetrics
-    from piimask.stream.app import StartupError
     from piimask.stream.faust_runtime import FaustMasking, FaustRuntimeError, check_settings, run
-    from piimask.stream.kafka_security import KafkaSecurityError
-    from piimask.stream.routing import RoutingError
 
+    errors: tuple[type[Exception], ...] = (FaustRuntimeError, *_startup_errors())
     try:
         check_settings(settings)
         masking = FaustMasking.from_settings(settings, metrics=WorkerMetrics())
         return run(settings, masking)
-    except (
-        FaustRuntimeError,
-        StartupError,
-        KafkaSecurityError,
-        RoutingError,
-        ModelLoadError,
-        NerLoadError,
-        ThresholdsError,
-    ) as exc:
+    except errors as exc:
         click.echo(f"Error: {exc}", err=True)
         return 2
