@@ -121,7 +121,6 @@ _PII_DECIDES: Final[Mapping[str, Iterable[str]]] = {
         "tel",
         "mobile",
         "cellphone",
-        "cell",
         "fax",
         "msisdn",
         "landline",
@@ -224,7 +223,14 @@ _PII_DECIDES: Final[Mapping[str, Iterable[str]]] = {
         "born",
         "bday",
     ),
-    "PASSPORT": ("passport", "passportnumber", "passportno", "passportid"),
+    "PASSPORT": (
+        "passport",
+        "passportnumber",
+        "passportno",
+        "passportid",
+        "traveldocument",
+        "traveldocumentnumber",
+    ),
     "DRIVER_LICENSE": (
         "driverslicense",
         "driverlicense",
@@ -271,6 +277,7 @@ _PII_SUGGESTS: Final[Mapping[str, Iterable[str]]] = {
         "addressee",
     ),
     "USERNAME": ("handle", "login", "user", "screenname"),  # screen_name: also an app screen
+    "PHONE_NUMBER": ("cell",),  # cell: also a grid cell (h3_cell)
     "LOCATION": ("location", "hometown", "residence", "neighborhood", "neighbourhood"),
     "STREET_ADDRESS": ("apartment", "apt", "suite"),
 }
@@ -913,6 +920,11 @@ _PERSON_ROLES: Final = frozenset(
         "suspect",
         "worker",
         "staff",
+        "occupant",
+        "resident",
+        "insured",
+        "policyholder",
+        "claimant",
         "consignee",
         "consignor",
         "shipper",
@@ -1063,6 +1075,8 @@ _ADDRESS_PARENTS: Final = frozenset(
         "addr",
         "billing",
         "shipping",
+        "shipto",
+        "billto",
         "delivery",
         "mailing",
         "postal",
@@ -1083,6 +1097,7 @@ _ADDRESS_PARENTS: Final = frozenset(
         "member",
     }
 )
+_NAME_PARTS: Final = frozenset({"first", "last", "given", "family", "middle", "sur", "maiden"})
 _ADDRESS_PARTS: Final[Mapping[str, str]] = {
     "line": "STREET_ADDRESS",
     "street": "STREET_ADDRESS",
@@ -1221,7 +1236,21 @@ _GENERIC_CHILDREN: Final = frozenset(
 )
 # Heads that may follow a word this vocabulary does not know, in a flat key (sessionid).
 _OPEN_HEADS: Final = frozenset(
-    {"id", "name", "email", "phone", "number", "address", "zip", "zipcode", "count", "ms", "total"}
+    {
+        "id",
+        "name",
+        "email",
+        "phone",
+        "number",
+        "address",
+        "zip",
+        "zipcode",
+        "count",
+        "ms",
+        "total",
+        "iban",
+        "ssn",
+    }
 )
 
 
@@ -1251,7 +1280,7 @@ def _split_flat(word: str) -> tuple[str, ...]:
     if word in _TAILS or len(word) < 5:
         return (word,)
     for cut in range(1, len(word) - 1):  # the longest known tail first
-        head, tail = word[:cut], word[cut:]
+        head, tail = word[:cut], _known(word[cut:])
         if len(tail) < 2 or (
             tail not in _TAILS and tail not in _NAME_HEADS | _ID_HEADS | _TIME_HEADS
         ):
@@ -1259,6 +1288,15 @@ def _split_flat(word: str) -> tuple[str, ...]:
         if head in _KNOWN_WORDS or (tail in _OPEN_HEADS and len(head) >= 3):
             return (head, tail)
     return (word,)
+
+
+def _place_parent(parent: tuple[str, ...]) -> bool:
+    """Is the parent an address or a person (whose city, state, first name are PII)?"""
+    return (
+        parent[-1] in _ADDRESS_PARENTS
+        or parent[-1] in _PERSON_ROLES
+        or _TAILS.get("".join(parent), UNKNOWN).entity_type == "STREET_ADDRESS"
+    )
 
 
 def _segment_hint(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint:
@@ -1279,9 +1317,12 @@ def _segment_hint(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint:
         if len(words) > 1 and _TAILS.get(_known(words[-2])) == NON_PII:
             return NON_PII
         return EVENT_TIME
-    # a place part under an address-like parent: address.city, billing.line1, shipping.state
-    if len(words) == 1 and parent and (parent[-1] in _ADDRESS_PARENTS | _PERSON_ROLES):
+    # a place part under an address-like parent: address.city, billing.line1, shipping.state;
+    # a name part under a person: guest.first, passenger.last
+    if len(words) == 1 and parent and _place_parent(parent):
         part = _ADDRESS_PARTS.get(words[0])
+        if parent[-1] in _PERSON_ROLES and words[0] in _NAME_PARTS:
+            part = "PERSON"
         if part is not None:
             return _pii(part)
     # the longest known tail
@@ -1310,7 +1351,7 @@ def key_hint(key: str) -> KeyHint:
     if not segments:
         return UNKNOWN
     parent = key_words(segments[-2]) if len(segments) > 1 else ()
-    return _segment_hint(key_words(segments[-1]), tuple(_known(w) for w in parent))
+    return _segment_hint(key_words(segments[-1]), _parent_words(parent))
 
 
 def path_hint(path: Sequence[str | int]) -> KeyHint:
@@ -1321,7 +1362,14 @@ def path_hint(path: Sequence[str | int]) -> KeyHint:
         return UNKNOWN
     # a parent that is data (an e-mail address as a key) says nothing about its members
     parent = key_words(named[-2]) if len(named) > 1 and _FIELD_NAME_RE.match(named[-2]) else ()
-    return _segment_hint(key_words(named[-1]), tuple(_known(w) for w in parent))
+    return _segment_hint(key_words(named[-1]), _parent_words(parent))
+
+
+def _parent_words(words: tuple[str, ...]) -> tuple[str, ...]:
+    """A parent key's words as context: singular, a flat key split (mailingaddress)."""
+    if len(words) == 1:
+        words = _split_flat(words[0])
+    return tuple(_known(w) for w in words)
 
 
 _FIELD_NAME_RE: Final = re.compile(r"^[@$_]*[A-Za-z][A-Za-z0-9]*(?:[_\-][A-Za-z0-9]+)*_*$")

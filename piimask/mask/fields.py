@@ -63,6 +63,8 @@ _PHONE_SEPARATED_RE: Final = re.compile(r"^\+|[\s().\-]")
 # A phrase: a few words; longer strings are text and keep full detection whatever the key.
 _PHRASE_MAX_WORDS: Final = 3
 _PHRASE_MAX_CHARS: Final = 40
+_TOKEN_MAX_CHARS: Final = 100
+_UPPER_RE: Final = re.compile(r"[^\W\d_a-z]")  # a letter that is not lower case
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,14 +84,16 @@ VALIDATED: Final = FieldPlan("validated")
 
 def value_shape(text: str, *, is_number: bool) -> ValueShape:
     """number (a JSON number), code (no letters: ``94107``, ``2026-01-05``, ``+1 415 555``),
-    token (letters, no whitespace), phrase (up to 3 words, 40 characters), text (longer)."""
+    token (letters, no whitespace, up to 100 characters), phrase (up to 3 words, 40
+    characters), text (longer)."""
     if is_number:
         return "number"
     if _LETTER_RE.search(text) is None:
         return "code"
     words = text.split()
     if len(words) <= 1:
-        return "token" if len(text) <= _PHRASE_MAX_CHARS else "text"
+        # one token, however long (a digest, a uuid, a path): not prose
+        return "token" if len(text) <= _TOKEN_MAX_CHARS else "text"
     if len(words) <= _PHRASE_MAX_WORDS and len(text) <= _PHRASE_MAX_CHARS:
         return "phrase"
     return "text"
@@ -144,7 +148,6 @@ def filter_spans(plan: FieldPlan, value: str, spans: Sequence[Span]) -> list[Spa
     """The detector's spans of ``value`` that may mask it under ``plan``."""
     out: list[Span] = []
     for span in spans:
-        start, end = span.start, span.end
         if plan.mode == "validated":
             if not _is_validated(span):
                 continue
@@ -159,7 +162,10 @@ def filter_spans(plan: FieldPlan, value: str, spans: Sequence[Span]) -> list[Spa
             and span.entity_type != plan.entity_type
             and (
                 span.entity_type not in plan.model_types
-                or _LETTER_RE.search(value, start, end) is None
+                or _LETTER_RE.search(value, span.start, span.end) is None
+                # names and places in a field value are written with capitals; the model
+                # reads lower-case tool names (trivy 0.50.1) as names
+                or _UPPER_RE.search(value, span.start, span.end) is None
             )
         ):
             continue  # the model alone never masks a bare number or code

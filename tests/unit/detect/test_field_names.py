@@ -236,3 +236,22 @@ def test_a_pii_hint_needs_an_entity_type_and_only_it_has_one() -> None:
         KeyHint("pii")
     with pytest.raises(ValueError, match="entity_type"):
         KeyHint("non_pii", "PERSON")
+
+
+@pytest.mark.parametrize(
+    ("path", "entity_type"),
+    [
+        (("guest", "first"), "PERSON"),  # a name part under a person
+        (("passenger", "last"), "PERSON"),
+        (("travel_document",), "PASSPORT"),
+    ],
+)
+def test_name_parts_under_a_person_and_travel_documents(
+    path: tuple[str, ...], entity_type: str
+) -> None:
+    assert path_hint(path) == KeyHint("pii", entity_type)
+
+
+def test_cell_only_suggests_a_phone_grid_cells_are_cells_too() -> None:
+    assert key_hint("h3_cell") == KeyHint("pii", "PHONE_NUMBER", decides=False)
+    assert key_hint("cell_phone") == KeyHint("pii", "PHONE_NUMBER")

@@ -32,7 +32,8 @@ FREE_TEXT = KeyHint("free_text")
         ("2026-01-05T10:00:00Z", False, "token"),
         ("Jane Doe", False, "phrase"),
         ("Customer asked us to call back", False, "text"),
-        ("x" * 41, False, "text"),
+        ("x" * 101, False, "text"),
+        ("sha256:" + "ab" * 32, False, "token"),
     ],
 )
 def test_value_shapes(text: str, is_number: bool, shape: str) -> None:
@@ -138,6 +139,12 @@ def spans(*items: tuple[int, int, str, str]) -> list[Span]:
             "Jane X9",
             spans((0, 4, "PERSON", "model"), (5, 7, "DRIVER_LICENSE", "model")),
             ["PERSON"],
+        ),
+        (  # a lower-case word is not read as a name in a field value
+            FieldPlan("full", model_types=frozenset({"PERSON"})),
+            "trivy 0.50.1",
+            spans((0, 5, "PERSON", "model")),
+            [],
         ),
         (  # free text: everything the detector found
             FieldPlan("full"),
