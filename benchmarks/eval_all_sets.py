@@ -74,7 +74,7 @@ SETS = [
     # made up by piimask.evalsets.json_events (fixed seed, in memory): not a shared file
     DevSet("json", "JSON events (2,600)", Path("piimask.evalsets.json_events"), "json"),
 ]
-JSON_EVENTS_PER_SPLIT = 800  # dev, unseen and holdout splits, plus 200 demo events
+JSON_EVENTS_PER_SPLIT = 600  # dev, unseen, holdout and final splits, plus 200 demo events
 
 
 def spread_sample(items: Sequence[T], limit: int | None) -> list[T]:

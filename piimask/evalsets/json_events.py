@@ -8,10 +8,12 @@ Two kinds of event, from a fixed seed:
   slow-query logs, ML training runs and market ticks (split ``unseen``: families and key
   vocabularies not looked at while the rules were first written; their first score led to
   three vocabulary fixes), and e-mail delivery stats, video playback, ride trips and
-  vulnerability scans (split ``holdout``: written after the rules were fixed and scored once,
-  for the final figures).
+  vulnerability scans (split ``holdout``: written after those fixes; its first score led to
+  more, listed in docs/masking.md), and payment webhooks, CDN purges and weather reports
+  (split ``final``: written after the holdout fixes, scored once, not tuned on).
 - **PII events**: sign-ups, payments, support tickets, logins (dev), clinic visits, HR
   records, deliveries, CRM contacts (unseen), hotel bookings, insurance claims (holdout),
+  pharmacy refills (final),
   carrying PII in named fields (in varied key spellings and nesting) and inside free-text
   fields; the demo's JSON events (``piimask.demo.traffic``) are labeled too (family
   ``demo``).
@@ -46,7 +48,7 @@ from faker import Faker
 
 from piimask.mask.jsonpath import PathKey, format_path
 
-Split = Literal["dev", "unseen", "holdout"]
+Split = Literal["dev", "unseen", "holdout", "final"]
 Kind = Literal["telemetry", "pii"]
 
 DEFAULT_SEED = 16
@@ -940,6 +942,87 @@ def _claim(k: _Keys, v: _Values, fake: Faker) -> dict[str, object]:
     }
 
 
+# final families: written after the holdout fixes, scored once and not tuned on
+
+
+def _webhooks(k: _Keys, v: _Values) -> dict[str, object]:
+    return {
+        k("id", "event id"): f"evt_{v.alnum(24)}",
+        k("object", "object type"): v.choice("charge", "invoice", "payout", "refund"),
+        k("amount cents", "amount"): v.int_(50, 10**6),
+        k("currency"): v.choice("usd", "eur", "gbp"),
+        k("livemode", "live"): v.choice(True, False),
+        k("api version"): v.choice("2024-06-20", "2023-10-16", "2025-01-27"),
+        k("pending webhooks", "pending"): v.int_(0, 5),
+        k("delivery attempt", "attempt"): v.int_(1, 8),
+        k("created"): v.epoch(),
+        k("idempotency key", "idem key"): v.uuid(),
+        k("endpoint", "webhook endpoint"): f"we_{v.alnum(14)}",
+        k("response code", "http code"): v.choice(200, 400, 500, 502),
+    }
+
+
+def _purges(k: _Keys, v: _Values) -> dict[str, object]:
+    return {
+        k("purge id", "job"): v.uuid(),
+        k("zone", "zone id"): v.hex_(32),
+        k("paths", "targets"): [
+            v.choice("/static/app.js", "/img/hero.webp", f"/p/{v.digits(6)}", "/index.html")
+            for _ in range(v.int_(1, 4))
+        ],
+        k("status", "state"): v.choice("queued", "done", "failed"),
+        k("objects purged", "purged"): v.int_(0, 50000),
+        k("bytes freed", "freed bytes"): v.int_(0, 10**10),
+        k("took ms", "duration ms"): v.int_(5, 90000),
+        k("requested at", "ts"): v.iso(),
+        k("pops", "edge count"): v.int_(1, 300),
+        k("soft", "soft purge"): v.choice(True, False),
+    }
+
+
+def _weather(k: _Keys, v: _Values) -> dict[str, object]:
+    station = v.choice("KSFO", "EGLL", "EDDF", "RJTT", "KJFK")
+    wind = v.int_(0, 35)
+    return {
+        k("station", "icao"): station,
+        k("observed", "obs time"): v.iso(),
+        k("wind kts", "wind speed"): wind,
+        k("wind dir", "wind deg"): v.int_(0, 359),
+        k("gust kts", "gust"): v.choice(None, wind + v.int_(3, 15)),
+        k("visibility sm", "vis"): v.choice(10, 6, 3, 0.5),
+        k("temp c", "air temp"): v.int_(-20, 40),
+        k("dewpoint c", "dew point"): v.int_(-25, 25),
+        k("altimeter", "qnh"): v.choice(29.92, 30.02, 1013, 1021),
+        k("raw", "metar"): Prose(
+            f"{station} {v.int_(1, 28):02d}{v.int_(0, 23):02d}56Z {v.int_(0, 35):03d}"
+            f"{wind:02d}KT 10SM FEW0{v.int_(10, 99)} {v.int_(0, 30):02d}/{v.int_(0, 20):02d} "
+            f"A{v.int_(2950, 3050)}"
+        ),
+        k("flight category", "category"): v.choice("VFR", "MVFR", "IFR", "LIFR"),
+    }
+
+
+def _refill(k: _Keys, v: _Values, fake: Faker) -> dict[str, object]:
+    return {
+        k("rx number", "prescription id"): v.digits(7),
+        k("patient", "member"): {
+            k("first name", "given name"): Pii(fake.first_name(), "PERSON"),
+            k("last name", "surname"): Pii(fake.last_name(), "PERSON"),
+            k("dob", "birth date"): Pii(
+                fake.date_of_birth(minimum_age=1, maximum_age=95).isoformat(), "DATE_TIME"
+            ),
+            k("phone", "phone number"): Pii(fake.phone_number(), "PHONE_NUMBER"),
+            k("email"): Pii(fake.email(), "EMAIL_ADDRESS"),
+        },
+        k("drug", "medication"): v.choice("amoxicillin 500mg", "lisinopril 10mg", "metformin"),
+        k("quantity", "qty"): v.choice(30, 60, 90),
+        k("refills left", "refills remaining"): v.int_(0, 5),
+        k("days supply"): v.choice(30, 90),
+        k("pharmacist note", "note"): _note(fake, v.rng),
+        k("filled at", "ts"): v.any_time(),
+    }
+
+
 TelemetryFamily = Callable[[_Keys, _Values], dict[str, object]]
 PiiFamily = Callable[[_Keys, _Values, Faker], dict[str, object]]
 
@@ -971,6 +1054,7 @@ TELEMETRY: dict[Split, tuple[tuple[str, TelemetryFamily], ...]] = {
         ("trips", _trips),
         ("vuln_scan", _vuln_scan),
     ),
+    "final": (("webhooks", _webhooks), ("purges", _purges), ("weather", _weather)),
 }
 PII_FAMILIES: dict[Split, tuple[tuple[str, PiiFamily], ...]] = {
     "dev": (
@@ -986,6 +1070,7 @@ PII_FAMILIES: dict[Split, tuple[tuple[str, PiiFamily], ...]] = {
         ("crm", _crm),
     ),
     "holdout": (("hotel", _hotel), ("claim", _claim)),
+    "final": (("refill", _refill),),
 }
 
 
@@ -1001,7 +1086,7 @@ def generate(
     count: int,
     *,
     seed: int = DEFAULT_SEED,
-    splits: Sequence[Split] = ("dev", "unseen", "holdout"),
+    splits: Sequence[Split] = ("dev", "unseen", "holdout", "final"),
 ) -> Iterator[GoldEvent]:
     """``count`` events per split: two thirds telemetry, one third PII events, families
     taken in turn so every shape is represented."""
@@ -1068,11 +1153,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("-o", "--output", default="-", help="JSONL file ('-': stdout)")
     parser.add_argument("--count", type=int, default=600, help="events per split")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--splits", default="dev,unseen,holdout")
+    parser.add_argument("--splits", default="dev,unseen,holdout,final")
     parser.add_argument("--demo", type=int, default=200, help="demo events to add (0: none)")
     args = parser.parse_args(argv)
     wanted = args.splits.split(",")
-    splits: list[Split] = [s for s in ("dev", "unseen", "holdout") if s in wanted]
+    splits: list[Split] = [s for s in ("dev", "unseen", "holdout", "final") if s in wanted]
     events = [*generate(args.count, seed=args.seed, splits=splits)]
     events += demo_events(args.demo) if args.demo else []
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115

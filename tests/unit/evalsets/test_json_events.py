@@ -65,7 +65,7 @@ def test_the_command_writes_one_gold_line_per_event(tmp_path: object) -> None:
     main(["-o", out, "--count", "6", "--demo", "2"])
     with open(out, encoding="utf-8") as f:
         lines = [json.loads(line) for line in f]
-    assert len(lines) == 6 * 3 + 2  # dev, unseen, holdout, demo
+    assert len(lines) == 6 * 4 + 2  # dev, unseen, holdout, final, demo
     assert {"id", "split", "kind", "family", "value", "pii", "spans"} <= set(lines[0])
 
 
