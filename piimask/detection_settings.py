@@ -28,7 +28,7 @@ class DetectionSettings(BaseModel):
         "default: the bundled Rampart model.",
     )
     model_variant: ModelVariant = Field(
-        default="base",
+        default="adapted",
         description="adapted: the bundled model with piimask's fine-tuned adapter merged in at "
         "load (README, Model lifecycle); base: the Rampart model as shipped.",
     )
@@ -108,6 +108,28 @@ class DetectionSettings(BaseModel):
         default=frozenset({"ner"}),
         description="Detector families (model, ner) whose lower-case PERSON spans need a "
         'second detector to agree, as JSON (["ner"]).',
+    )
+    # Evidence rules for names and places one detector alone found (piimask.detect.evidence;
+    # each measured on every dev set: docs/detection.md).
+    ner_vetoes: dict[str, frozenset[str]] = Field(
+        default_factory=lambda: {"NORP": frozenset({"LOCATION"})},
+        description="NER label -> entity types it vetoes in a span only the ONNX model found, "
+        'as JSON ({"NORP": ["LOCATION"]}: "Iraqi" is no place; {} turns vetoes off).',
+    )
+    lone_ner_min_model_support: dict[str, float] = Field(
+        default_factory=lambda: {"PERSON": 0.01},
+        description="Entity type -> least ONNX-model probability of that type on a span only "
+        'the NER model found, as JSON ({"PERSON": 0.01}; {} turns the rule off).',
+    )
+    lowercase_places_need_gazetteer: frozenset[str] = Field(
+        default=frozenset({"model"}),
+        description="Detector families (model, ner) whose lone lower-case places, in text that "
+        'uses capitals, need a listed place name, as JSON (["model"]).',
+    )
+    trim_lowercase_edges: bool = Field(
+        default=True,
+        description="Trim lower-case edge words off names and places and split names at "
+        "function words, in text that uses capitals.",
     )
     patterns: bool = Field(default=True, description="Run the validated pattern recognizers.")
     recognizers: tuple[str, ...] | None = Field(

@@ -11,6 +11,13 @@ from piimask.detect.config import DetectorConfig
 from piimask.detect.decode import LabelSpace, decode_spans
 from piimask.detect.detectors import Priority, text_detectors
 from piimask.detect.ensemble import combine
+from piimask.detect.evidence import (
+    ModelEvidence,
+    drop_unknown_lowercase_places,
+    require_model_support,
+    trim_lowercase_edges,
+    veto_by_entities,
+)
 from piimask.detect.labels import build_label_map
 from piimask.detect.merge import (
     AllowList,
@@ -26,8 +33,8 @@ from piimask.detect.names import (
     propagate_mentions,
     trim_possessives,
 )
-from piimask.detect.ner import NerDetector
-from piimask.detect.places import extend_with_region
+from piimask.detect.ner import NerDetector, NerFound
+from piimask.detect.places import extend_with_region, is_place_name
 from piimask.detect.thresholds import ScoreGate, load_thresholds
 from piimask.detect.windows import (
     Window,
@@ -163,10 +170,14 @@ class DetectionEngine:
         for job, p in zip(jobs, probs, strict=True):
             by_text[job.text_index].append(p)
 
-        ner_spans = self.ner.detect_batch(texts) if self.ner is not None else [[] for _ in texts]
+        ner_found = (
+            self.ner.detect_entities(texts)
+            if self.ner is not None
+            else [NerFound([], []) for _ in texts]
+        )
         results: list[list[Span]] = []
         for text, encoding, windows, window_probs, ner in zip(
-            texts, encodings, windows_per_text, by_text, ner_spans, strict=True
+            texts, encodings, windows_per_text, by_text, ner_found, strict=True
         ):
             results.append(self._spans_for(text, encoding, windows, window_probs, ner))
         return results
@@ -177,9 +188,10 @@ class DetectionEngine:
         encoding: object,
         windows: list[Window],
         window_probs: list[FloatArray],
-        ner_spans: list[Span],
+        ner: NerFound,
     ) -> list[Span]:
         model_spans: list[Span] = []
+        evidence = ModelEvidence.empty()
         if windows:
             ids: list[int] = encoding.ids  # type: ignore[attr-defined]
             merged = merge_window_probabilities(len(ids), windows, window_probs)
@@ -192,14 +204,18 @@ class DetectionEngine:
                 model_spans = self._regrow_cut_entities(
                     text, model_spans, windows, window_probs, offsets, word_ids
                 )
+            if self.config.lone_ner_min_model_support and ner.spans:
+                evidence = ModelEvidence.build(merged, offsets, self.space)
+        ner_spans = ner.spans
+        if self.config.trim_lowercase_edges:
+            model_spans = trim_lowercase_edges(text, model_spans)
+            ner_spans = trim_lowercase_edges(text, ner_spans)
         found: dict[Priority, list[list[Span]]] = {p: [] for p in Priority}
         found[Priority.VOTE] += [model_spans, ner_spans]
         for detector in self.detectors:
             found[detector.priority].append(detector.find(text))
-        voted = drop_lowercase_guesses(
-            text,
-            combine(found[Priority.VOTE], self.config.detector_min_scores),
-            self.config.lowercase_names_need_support,
+        voted = self._weigh_evidence(
+            text, combine(found[Priority.VOTE], self.config.detector_min_scores), ner, evidence
         )
         validated = [s for group in found[Priority.VALIDATED] for s in group]
         spans = merge_spans(text, self._above_min_score(voted), self._above_min_score(validated))
@@ -212,6 +228,18 @@ class DetectionEngine:
         if self.allow_list:
             spans = self.allow_list.filter(text, spans)
         return spans
+
+    def _weigh_evidence(
+        self, text: str, voted: list[Span], ner: NerFound, evidence: ModelEvidence
+    ) -> list[Span]:
+        """The evidence rules for spans one detector alone found (``detect.evidence``)."""
+        config = self.config
+        voted = veto_by_entities(voted, ner.others, config.ner_vetoes)
+        voted = require_model_support(voted, evidence, config.lone_ner_min_model_support)
+        voted = drop_unknown_lowercase_places(
+            text, voted, config.lowercase_places_need_gazetteer, is_place_name
+        )
+        return drop_lowercase_guesses(text, voted, config.lowercase_names_need_support)
 
     def _regrow_cut_entities(
         self,

@@ -85,3 +85,8 @@ def find_countries(text: str) -> list[Span]:
         Span(m.start(), m.end(), "LOCATION", GAZETTEER_SCORE, "gazetteer:COUNTRY")
         for m in regex.finditer(text)
     ]
+
+
+def is_country_name(value: str) -> bool:
+    """Whether ``value`` (any case) is a country name or everyday alias the gazetteer holds."""
+    return _country_regex_lower().fullmatch(value) is not None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,6 +47,15 @@ _POSSESSIVE = re.compile(r"[ \t]?['’]s?$")
 
 class NerLoadError(RuntimeError):
     """The configured NER model is not installed or cannot be loaded."""
+
+
+@dataclass(frozen=True, slots=True)
+class NerFound:
+    """One text's NER output: PII spans (mapped labels), and the entities of other labels
+    (``entity_type`` is the NER label, e.g. ``NORP``), which only ever serve as evidence."""
+
+    spans: list[Span]
+    others: list[Span]
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,24 +199,34 @@ class NerDetector:
 
     def detect_batch(self, texts: Sequence[str]) -> list[list[Span]]:
         """Spans per text; long texts are run as overlapping chunks and the spans unioned."""
+        return [found.spans for found in self.detect_entities(texts)]
+
+    def detect_entities(self, texts: Sequence[str]) -> list[NerFound]:
+        """PII spans and the other entities (NORP, ORG, ...) per text, in one pass."""
         pieces: list[tuple[int, Chunk]] = []
         for index, text in enumerate(texts):
             pieces.extend(
                 (index, c) for c in plan_chunks(text, self.chunk_chars, self.overlap_chars)
             )
-        results: list[list[Span]] = [[] for _ in texts]
+        results = [NerFound([], []) for _ in texts]
         docs = self.nlp.pipe(
             (texts[i][c.start : c.end] for i, c in pieces), batch_size=self.batch_size
         )
         for (index, chunk), doc in zip(pieces, docs, strict=True):
-            results[index].extend(self._spans(doc, chunk.start))
-        # Two overlapping chunks may both see one entity.
-        return [union_same_type(spans) if len(pieces) > len(texts) else spans for spans in results]
+            self._collect(doc, chunk.start, results[index])
+        if len(pieces) > len(texts):
+            # Two overlapping chunks may both see one entity.
+            for found in results:
+                found.spans[:] = union_same_type(found.spans)
+                found.others[:] = union_same_type(found.others)
+        return results
 
-    def _spans(self, doc: object, offset: int) -> Iterator[Span]:
+    def _collect(self, doc: object, offset: int, found: NerFound) -> None:
         for ent in doc.ents:  # type: ignore[attr-defined]
             entity_type = self.labels.get(ent.label_)
             if entity_type is None:
+                start = ent.start_char + offset
+                found.others.append(Span(start, start + len(ent.text), ent.label_, 1.0, self.name))
                 continue
             value = ent.text
             # A name or place never runs over a line break ("Pero Stolar\nPhone"), and
@@ -218,4 +237,6 @@ class NerDetector:
                 value = value[:-1]
             if value.strip():
                 start = ent.start_char + offset
-                yield Span(start, start + len(value), entity_type, self.score, self.name)
+                found.spans.append(
+                    Span(start, start + len(value), entity_type, self.score, self.name)
+                )

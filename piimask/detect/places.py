@@ -268,6 +268,22 @@ def _gazetteer() -> _Gazetteer:
     )
 
 
+def is_place_name(value: str) -> bool:
+    """Whether ``value`` (any case), or a run of its words ("east portland"), is a listed
+    city, region, state or country: evidence for a lower-case place only one model reported
+    (``evidence.drop_unknown_lowercase_places``)."""
+    from piimask.detect.gazetteer import is_country_name
+
+    names = _gazetteer().names
+    words = value.lower().split()
+    for n in range(len(words), 0, -1):
+        for i in range(len(words) - n + 1):
+            key = " ".join(words[i : i + n])
+            if key in names or is_country_name(key):
+                return True
+    return False
+
+
 def find_places(text: str) -> list[Span]:
     """Place names from the gazetteer that have evidence beyond the list (module doc)."""
     gaz = _gazetteer()

@@ -20,7 +20,8 @@ def ner() -> NerDetector:
 
 @pytest.fixture(scope="module")
 def engine(ner: NerDetector) -> DetectionEngine:
-    return DetectionEngine(TokenClassifier(), DetectorConfig(), ner=ner)
+    config = DetectorConfig()
+    return DetectionEngine(TokenClassifier(adapter=config.adapter_file()), config, ner=ner)
 
 
 def test_the_default_model_loads_only_its_ner_component(ner: NerDetector) -> None:
@@ -40,6 +41,21 @@ def test_ner_finds_names_and_places_in_running_text(
 ) -> None:
     [spans] = ner.detect_batch([text])
     assert (value, entity_type) in [(text[s.start : s.end], s.entity_type) for s in spans]
+
+
+def test_entities_of_other_labels_come_back_as_evidence_only(ner: NerDetector) -> None:
+    text = "Iraqi officials met the Norwegian delegation in Basra."
+    [found] = ner.detect_entities([text])
+    others = [(text[s.start : s.end], s.entity_type) for s in found.others]
+    assert ("Iraqi", "NORP") in others
+    assert {s.entity_type for s in found.spans} <= {"PERSON", "LOCATION"}
+    assert ner.detect_batch([text]) == [found.spans]
+
+
+def test_a_nationality_is_no_place(engine: DetectionEngine) -> None:
+    text = "Iraqi and Palestinian officials met the Norwegian delegation."
+    values = [text[s.start : s.end] for s in engine.detect(text) if s.entity_type == "LOCATION"]
+    assert not {"Iraqi", "Palestinian", "Norwegian"} & set(values)
 
 
 def test_a_long_text_is_scanned_to_its_end(ner: NerDetector) -> None:

@@ -21,8 +21,13 @@ def test_the_bundled_adapter_is_at_most_4_mb_and_has_a_model_card() -> None:
         assert credit in card
 
 
+def test_the_adapted_variant_is_the_default() -> None:
+    assert DetectorConfig().model_variant == "adapted"
+    assert DetectorConfig().adapter_file() == bundled_adapter_path()
+
+
 def test_the_adapted_variant_merges_the_bundled_adapter_at_load() -> None:
-    base = DetectionEngine.load(DetectorConfig(ner_enabled=False))
+    base = DetectionEngine.load(DetectorConfig(model_variant="base", ner_enabled=False))
     adapted = DetectionEngine.load(DetectorConfig(model_variant="adapted", ner_enabled=False))
     assert adapted.model_name.endswith("+adapter")
     assert adapted.model_sha256 != base.model_sha256
