@@ -92,7 +92,7 @@ def test_least_recently_used_entries_go_first_when_full() -> None:
     [
         (NameDetector(DetectorConfig(min_score=0.5)), "a detection setting"),
         (NameDetector(DetectorConfig(ner_enabled=False)), "the ensemble"),
-        (NameDetector(DetectorConfig(model_variant="adapted")), "the model variant"),
+        (NameDetector(DetectorConfig(model_variant="base")), "the model variant"),
         (NameDetector(sha256="b" * 64), "the model file"),
     ],
 )
