@@ -62,13 +62,16 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--rates", default="0.01,0.1,0.25,1.0")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="onnxruntime threads (0: auto)")
     args = parser.parse_args()
 
     texts = [json.loads(line)["text"] for line in args.data.open()][: args.records]
     records = [SourceRecord("bench", 0, i, None, t.encode(), (), None) for i, t in enumerate(texts)]
     keyring = KeyRing.generate()
     masker = RecordMasker(default_policy(), keyring, message_format="text")
-    live = DetectionEngine.load(DetectorConfig(model_variant="adapted"))
+    live = DetectionEngine.load(
+        DetectorConfig(model_variant="adapted", intra_op_threads=args.threads)
+    )
     candidate = load_shadow_engine(live, shadow_config(live.config, model_variant="base"))
     live.detect_batch(texts[:32])  # warm-up
     candidate.detect_batch(texts[:32])

@@ -193,6 +193,11 @@ def test_a_shadow_returning_the_wrong_number_of_results_counts_as_failed() -> No
             {"min_scores": {"PERSON": 0.6}},
         ),
         (DetectorConfig(min_score=0.5), {}, {"min_score": 0.5}),
+        (
+            DetectorConfig(),
+            {"overrides": {"thresholds_file": "thresholds.yaml"}},
+            {"thresholds_file": Path("thresholds.yaml")},
+        ),
     ],
 )
 def test_shadow_config_is_the_live_one_with_the_shadow_settings_on_top(
