@@ -17,7 +17,9 @@ no longer used age out of the LRU. One cache can serve several detectors (the li
 and a shadow) because each reads only its own entries.
 
 Results are the same with and without the cache: the engine's spans for a text do not
-depend on the other texts of a batch (``DetectionEngine.detect_batch``).
+depend on the other texts of a batch (``DetectionEngine.detect_batch``), up to float
+rounding: onnxruntime's sums depend on a batch's padded width, so a score can differ in
+the 8th decimal when a text is detected in another batch, with or without a cache.
 """
 
 from __future__ import annotations
