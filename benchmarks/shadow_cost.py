@@ -6,7 +6,8 @@ NER model, as the worker does). ``--records`` dev-set texts (read at run time) g
 ``process_batch`` in batches of ``--batch`` with no shadow, then with the shadow at each
 ``--rates``; no repeated-text cache. Each configuration is timed ``--rounds`` times,
 alternating, best kept. Prints records/s, the slowdown against no shadow, the share of
-records compared, and whether the outputs equal the run without a shadow.
+records compared, and whether the outputs equal the run without a shadow; then the
+agreement per entity type at the largest rate (what the metrics and ``audit report`` show).
 
     python benchmarks/shadow_cost.py [--records 600] [--rates 0.01,0.1,0.25,1.0]
 """
@@ -104,6 +105,18 @@ def main() -> None:
         ) / len(records)
         same = visible(outputs[name]) == visible(outputs["none"])
         print(f"{name:>11}  {rate:9.1f}  {base / rate - 1:8.1%}  {compared:8.1%}  {same}")
+    # What the metrics and audit report would say: agreement per type over the largest sample.
+    largest = outputs[max((n for n in runners if n != "none"), key=float)]
+    totals: dict[str, list[int]] = {}
+    for o in largest:
+        if isinstance(o, Forward) and o.shadow is not None:
+            for row in o.shadow.agreement:
+                t = totals.setdefault(row.entity_type, [0, 0, 0])
+                t[0], t[1], t[2] = t[0] + row.both, t[1] + row.live_only, t[2] + row.shadow_only
+    print(f"\n{'entity type':<16} {'both':>6} {'live only':>9} {'shadow only':>11}  agreement")
+    for entity, (both, live_only, shadow_only) in sorted(totals.items()):
+        share = both / max(1, both + live_only + shadow_only)
+        print(f"{entity:<16} {both:6d} {live_only:9d} {shadow_only:11d}  {share:9.1%}")
 
 
 if __name__ == "__main__":

@@ -250,9 +250,8 @@ def shadow_config(
         raise ValueError(f"shadow overrides name unknown detection settings {unknown}")
     fields.update(overrides or {})
     if model_dir is not None or model_variant is not None or adapter_path is not None:
-        fields.update(
-            model_dir=model_dir, model_variant=model_variant or "base", adapter_path=adapter_path
-        )
+        variant = model_variant or DetectorConfig.model_fields["model_variant"].default
+        fields.update(model_dir=model_dir, model_variant=variant, adapter_path=adapter_path)
     if ner_model is not None:
         fields.update(ner_model=ner_model, ner_enabled=True)
     if ner_enabled is not None:

@@ -179,7 +179,11 @@ def test_a_shadow_returning_the_wrong_number_of_results_counts_as_failed() -> No
         (
             DetectorConfig(adapter_path=Path("a.npz")),
             {"model_dir": Path("/m")},
-            {"model_dir": Path("/m"), "adapter_path": None, "model_variant": "base"},
+            {
+                "model_dir": Path("/m"),
+                "adapter_path": None,
+                "model_variant": DetectorConfig.model_fields["model_variant"].default,
+            },
         ),
         (
             DetectorConfig(ner_enabled=False),
