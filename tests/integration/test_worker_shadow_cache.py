@@ -4,7 +4,9 @@ Two workers read the same records with the same key ring and live detector (the 
 model with piimask's adapter): one plain (no cache, no shadow), one with the cache and
 the base Rampart model as a shadow on half of the records. Their outputs must be
 byte-identical; the second one's audit events and metrics carry the shadow's agreement,
-which ``piimask audit report`` summarises, and its cache answers the repeated texts.
+which ``piimask audit report`` summarises, and its cache answers the repeated texts. A
+third worker's shadow fails on every batch: its outputs are the same, every event says
+``failed`` and the failures are counted.
 """
 
 from __future__ import annotations
@@ -64,8 +66,23 @@ def values() -> list[bytes]:
     return out
 
 
+class CrashingShadow:
+    """A shadow whose model fails on every batch, with text in its message."""
+
+    model_name = "crashing"
+    model_sha256 = "0" * 64
+
+    def detect_batch(self, texts: Any) -> Any:
+        raise RuntimeError(f"shadow model crashed on {texts[0]!r}")
+
+
 async def run_worker(
-    bootstrap: str, topics: Topics, keyring: KeyRing, n: int, **extra: Any
+    bootstrap: str,
+    topics: Topics,
+    keyring: KeyRing,
+    n: int,
+    shadow: Any = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     settings = Settings(
         kafka_bootstrap=bootstrap,
@@ -78,7 +95,8 @@ async def run_worker(
         **extra,
     )
     metrics = WorkerMetrics()
-    shadow = base_shadow() if settings.shadow_sample_rate > 0 else None
+    if shadow is None and settings.shadow_sample_rate > 0:
+        shadow = base_shadow()
     worker = build_worker(
         settings,
         engine=adapted_engine(),
@@ -104,6 +122,7 @@ async def scenario(bootstrap: str) -> dict[str, Any]:
     for name, extra in (
         ("plain", {"detect_cache_size": 0}),
         ("shadowed", {"detect_cache_size": 1000, "shadow_sample_rate": SAMPLE_RATE}),
+        ("failing", {"shadow_sample_rate": 1.0, "shadow": CrashingShadow()}),
     ):
         topics = Topics.fresh(f"shadow-{name}")
         await create_topics(bootstrap, topics)
@@ -238,3 +257,15 @@ def test_audit_report_summarises_the_shadow_agreement(runs: dict[str, Any]) -> N
     assert shadow["model_name"] == base_shadow().model_name
     assert shadow["by_entity_type"]
     assert 0.0 <= shadow["total"]["agreement"] <= 1.0
+
+
+def test_a_failing_shadow_changes_no_record_and_is_counted(runs: dict[str, Any]) -> None:
+    assert by_offset(runs["failing"]["outputs"]) == by_offset(runs["plain"]["outputs"])
+    events = [json.loads(a.value) for a in runs["failing"]["audits"]]
+    assert len(events) == runs["n"]
+    assert {e["outcome"] for e in events} <= {"masked", "clean"}  # none dead-lettered
+    assert all(e["shadow"]["status"] == "failed" for e in events)
+    assert all(e["shadow"]["agreement"] == [] for e in events)
+    metrics: WorkerMetrics = runs["failing"]["metrics"]
+    failed = metrics.registry.get_sample_value("piimask_shadow_records_total", {"result": "failed"})
+    assert failed == runs["n"]
