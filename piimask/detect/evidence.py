@@ -14,7 +14,8 @@ same characters, beyond its decoded spans:
   words (below its decoding threshold, but rarely near zero for a real name) decides.
 - **Lower-case places must be place names.** In text that uses capitals elsewhere, a
   lower-case word that only the model calls a place is mostly a common noun ("helicopter",
-  "the beach"); it is kept when the place gazetteer knows it ("punjab", "noida").
+  "the beach"); it is kept when the place gazetteer knows it ("punjab", "noida") or a
+  locative word comes right before it ("a restaurant in sf").
 - **Edges.** A name or place does not begin or end with a lower-case word in text that
   capitalises ("Narsaq bridge", "ms. Carla", "north of Miami"): such words are trimmed, and
   a lower-case word inside a person's name that is no name particle splits it ("Selma to
@@ -120,6 +121,9 @@ _PLACE_FEATURES = frozenset(
     }
 )
 _WORD = re.compile(r"\S+")
+# A locative word right before a lower-case place is evidence enough ("restaurant in sf",
+# "go to orchard academy"), as it is for the gazetteer's Title-case names.
+_CUE_BEFORE = re.compile(r"\b(?:in|at|from|to|near|into|visiting|visit|visited)\s+$")
 
 
 def is_lone(span: Span) -> bool:
@@ -220,7 +224,8 @@ def drop_unknown_lowercase_places(
     families: Collection[str],
     known: Callable[[str], bool],
 ) -> list[Span]:
-    """Drop lone lower-case LOCATION spans of these families that are no ``known`` place.
+    """Drop lone lower-case LOCATION spans of these families that are no ``known`` place
+    and follow no locative word ("in", "to", "from", ...).
 
     ``known``: whether a value is a listed place name (``places.is_place_name``). Text
     written all in lower case is left alone: there, case says nothing.
@@ -236,6 +241,7 @@ def drop_unknown_lowercase_places(
             and detector_family(span.detector) in families
             and not _has_capital(value)
             and not known(value)
+            and not _CUE_BEFORE.search(text, max(0, span.start - 12), span.start)
         ):
             continue
         out.append(span)

@@ -110,6 +110,7 @@ def test_the_model_support_of_a_type_the_model_lacks_is_zero() -> None:
         ("We went back by helicopter.", "helicopter", False),
         ("Welcome to Oregon from Troutdale ( east portland ) .", "east portland", True),
         ("Best tacos in Noida, I swear.", "Noida", True),  # capitalised: not this rule's
+        ("Tell me about a great restaurant in sf or nearby.", "sf", True),  # locative cue
         ("we went back by helicopter.", "helicopter", True),  # all lower case: case says nothing
     ],
 )
