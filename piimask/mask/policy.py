@@ -51,6 +51,7 @@ KNOWN_ENTITY_TYPES: tuple[str, ...] = (
     "TAX_ID",
     "GOVERNMENT_ID",
     "DATE_TIME",
+    "EVENT_TIME",
     "MAC_ADDRESS",
     "USERNAME",
     "US_ITIN",

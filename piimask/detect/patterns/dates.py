@@ -1,4 +1,18 @@
-"""DATE_TIME: calendar dates (dates of birth and the like), each checked with :mod:`datetime`."""
+"""DATE_TIME and EVENT_TIME: calendar dates, each checked with :mod:`datetime`.
+
+A date is personal data when it dates a person: a birth, an admission, a discharge, a
+passport's expiry. A machine timestamp (a date with a time of day, as logs and events
+print them: ISO 8601, syslog, common log format, HTTP dates) records when something
+happened in a system. The two get different types so that a policy can keep event times
+(the shipped default does) and still mask personal dates:
+
+- ``DATE_TIME``: a date without a time of day, or any date in a personal context
+  ("born", "DOB", "admitted", "discharged", "expiry" ... just before it);
+- ``EVENT_TIME``: a date with a time of day and no personal context, and the log forms
+  that carry no year ("Nov  3 14:07:12", klog's "I1103 14:07:12.512345").
+
+A policy that must remove every date (HIPAA Safe Harbor) masks both types.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +22,7 @@ import re
 from piimask.detect.patterns._base import (
     VERSION_WORDS,
     BaseRecognizer,
+    IntervalSet,
     has_context,
     keyword_regex,
 )
@@ -21,9 +36,16 @@ _MONTHS = {
 }  # fmt: skip
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _END = r"(?![\w-]|[.,/:][0-9])"
+# A time of day after an ISO date; the fraction may follow a comma (Python's logging).
 _TIME = (
-    r"(?:[T ](?P<hh>[0-9]{2}):(?P<mi>[0-9]{2})(?::(?P<ss>[0-9]{2})(?:\.[0-9]{1,9})?)?"
+    r"(?:[T ](?P<hh>[0-9]{2}):(?P<mi>[0-9]{2})(?::(?P<ss>[0-9]{2})(?:[.,][0-9]{1,9})?)?"
     r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?"
+)
+# A time of day right after any other date form: "31 Jan 2024 08:00:00.123", "03/11/2026
+# 14:07", "Tue, 03 Nov 2026 14:07:12 GMT" (HTTP). Prose ("on May 3, 2021 at 10:30") stays a date.
+_TIME_AFTER = re.compile(
+    r"(?:[ T]|:)(?P<hh>[0-9]{1,2}):(?P<mi>[0-9]{2})(?::(?P<ss>[0-9]{2})(?:[.,][0-9]{1,9})?)?"
+    r"(?:[ ]?(?:Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2}))?(?![\w:]|[.,][0-9])"
 )
 _ISO = re.compile(
     rf"(?<![\w/.:-])(?P<y>[0-9]{{4}})(?P<sep>[-/])(?P<m>[0-9]{{1,2}})(?P=sep)(?P<d>[0-9]{{1,2}}){_TIME}{_END}"
@@ -50,11 +72,36 @@ _MON_NUMBER = re.compile(
 )
 _DAY_MON = re.compile(rf"(?<![\w/.-])(?P<d>[0-9]{{1,2}})-(?P<m>{_MONTH})(?![\w-])", re.IGNORECASE)
 # Month and four-digit year: "5/2021", "05/2021" (a two-digit year would be a fraction).
+_TIMED = re.compile(r"[0-9]:[0-9]{2}")
 _MONTH_YEAR = re.compile(rf"(?<![\w/.:-])(?P<m>[0-9]{{1,2}})/(?P<y>(?:19|20)[0-9]{{2}}){_END}")
 CONTEXT = keyword_regex(
     ["born", "dob", "d.o.b", "date of birth", "birth date", "birthdate", "birthday", "b-day",
      "birth", "geboren", "né", "née"]
 )  # fmt: skip
+# Words that make a date (even one with a time of day) a date in a person's life.
+PERSONAL_CONTEXT = keyword_regex(
+    ["born", "dob", "d.o.b", "date of birth", "birth date", "birthdate", "birthday", "b-day",
+     "birth", "geboren", "né", "née", "admitted", "admission", "admit date", "discharged",
+     "discharge", "died", "death", "deceased", "date of death", "expiry", "expires",
+     "expiration", "expiry date", "valid until", "valid thru", "issued", "date of issue",
+     "appointment", "visit", "surgery", "procedure", "hired", "married", "passport"]
+)  # fmt: skip
+# Log forms with a date that other forms do not read: syslog's "Nov  3 14:07:12" and klog's "I1103 14:07:12.512345".
+_SYSLOG = re.compile(
+    rf"(?<![\w/.:-])(?P<m>{_MONTH})[ ]{{1,2}}(?P<d>[0-9]{{1,2}})[ ](?P<hh>[0-9]{{2}}):(?P<mi>[0-9]{{2}})"
+    r":(?P<ss>[0-9]{2})(?:[.,][0-9]{1,9})?(?![\w:]|[.,][0-9])",
+    re.IGNORECASE,
+)
+# The common log format's "10/Oct/2000:13:55:36 -0700" (access logs).
+_CLF = re.compile(
+    rf"(?<![\w/.-])(?P<d>[0-9]{{2}})/(?P<m>{_MONTH})/(?P<y>[0-9]{{4}}):(?P<hh>[0-9]{{2}}):(?P<mi>[0-9]{{2}})"
+    r":(?P<ss>[0-9]{2})(?:[ ][+-][0-9]{4})?(?![\w:])",
+    re.IGNORECASE,
+)
+_KLOG = re.compile(
+    r"(?m)^[IWEF](?P<m>[0-9]{2})(?P<d>[0-9]{2})[ ](?P<hh>[0-9]{2}):(?P<mi>[0-9]{2}):(?P<ss>[0-9]{2})"
+    r"\.[0-9]{6}(?![\w:])"
+)
 
 
 def _date(year: int, month: int, day: int) -> dt.date | None:
@@ -74,6 +121,43 @@ def _time_ok(match: re.Match[str]) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _clock_ok(hh: str, mi: str, ss: str | None) -> bool:
+    try:
+        dt.time(int(hh), int(mi), int(ss or 0))
+    except ValueError:
+        return False
+    return True
+
+
+def _time_after(text: str, end: int) -> int | None:
+    """End of a valid time of day that follows a date ending at ``end``, if one does."""
+    match = _TIME_AFTER.match(text, end)
+    if match is None or not _clock_ok(match["hh"], match["mi"], match["ss"]):
+        return None
+    return match.end()
+
+
+def _log_times(text: str) -> list[tuple[int, int]]:
+    found = []
+    for match in _CLF.finditer(text):
+        month = _named_month(match["m"])
+        if month and _date(int(match["y"]), month, int(match["d"])) and _clock_ok(
+            match["hh"], match["mi"], match["ss"]
+        ):
+            found.append((match.start(), match.end()))
+    for match in _SYSLOG.finditer(text):
+        month = _named_month(match["m"])
+        if month and _date(2000, month, int(match["d"])) and _clock_ok(
+            match["hh"], match["mi"], match["ss"]
+        ):
+            found.append((match.start(), match.end()))
+    for match in _KLOG.finditer(text):
+        month, day = int(match["m"]), int(match["d"])
+        if _date(2000, month, day) and _clock_ok(match["hh"], match["mi"], match["ss"]):
+            found.append((match.start(), match.end()))
+    return found
 
 
 def _full_year(text: str) -> int:
@@ -113,8 +197,11 @@ def _month_name_forms(text: str) -> list[tuple[int, int, float]]:
 
 
 class DateRecognizer(BaseRecognizer):
+    """Dates (``DATE_TIME``) and machine timestamps (``EVENT_TIME``); see the module docstring."""
+
     name = "DATE_TIME"
     entity_type = "DATE_TIME"
+    event_type = "EVENT_TIME"
 
     def find(self, text: str) -> list[Span]:
         found: list[tuple[int, int, float]] = []
@@ -135,12 +222,27 @@ class DateRecognizer(BaseRecognizer):
             if 1 <= int(match["m"]) <= 12:
                 found.append((match.start(), match.end(), 0.75))
         spans = []
-        for start, end, score in found:
-            if has_context(text, start, end, CONTEXT, before=40, digit_free_gap=True):
-                score = 0.95
-            spans.append(self.span(start, end, score))
+        taken = IntervalSet()
+        for start, end in _log_times(text):
+            if taken.add(start, end):
+                spans.append(self._classified(text, start, end, 0.85, timed=True))
+        for start, end, score in sorted(found, key=lambda f: (f[0] - f[1], f[0])):
+            timed = _TIMED.search(text, start, end) is not None
+            time_end = None if timed else _time_after(text, end)
+            if time_end is not None:
+                end, timed = time_end, True
+            if taken.add(start, end):
+                spans.append(self._classified(text, start, end, score, timed=timed))
         spans.sort()
         return spans
+
+    def _classified(self, text: str, start: int, end: int, score: float, *, timed: bool) -> Span:
+        personal = has_context(text, start, end, PERSONAL_CONTEXT, before=40, digit_free_gap=True)
+        if timed and not personal:
+            return Span(start, end, self.event_type, score, self.detector)
+        if has_context(text, start, end, CONTEXT, before=40, digit_free_gap=True) or personal:
+            score = 0.95
+        return self.span(start, end, score)
 
     @staticmethod
     def _numeric_ok(match: re.Match[str]) -> bool:
@@ -157,20 +259,6 @@ class DateRecognizer(BaseRecognizer):
         return _date(year, a, b) is not None or _date(year, b, a) is not None
 
     def validate(self, value: str) -> bool:
-        if any(start == 0 and end == len(value) for start, end, _ in _month_name_forms(value)):
-            return True
-        month_year = _MONTH_YEAR.fullmatch(value)
-        if month_year is not None:
-            return 1 <= int(month_year["m"]) <= 12
-        for pattern in (_ISO, _NUMERIC, _MONTH_FIRST, _DAY_FIRST):
-            match = pattern.fullmatch(value)
-            if match is None:
-                continue
-            if pattern is _ISO:
-                ok = _date(int(match["y"]), int(match["m"]), int(match["d"])) and _time_ok(match)
-                return bool(ok)
-            if pattern is _NUMERIC:
-                return self._numeric_ok(match)
-            month = _MONTHS[match["m"].lower()]
-            return _date(int(match["y"]), month, int(match["d"])) is not None
-        return False
+        """Whether ``value`` is exactly one date or timestamp that :meth:`find` reports."""
+        spans = self.find(value)
+        return len(spans) == 1 and spans[0].start == 0 and spans[0].end == len(value)
