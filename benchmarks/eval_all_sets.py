@@ -19,7 +19,11 @@ recognizer cases (global, US and UK files, types piimask covers) report the
 share of positive cases fully masked and of negative cases with any mask. The JSON events
 set (made up by ``piimask.evalsets.json_events``, masked with the shipped policy) reports
 PII fields fully masked (recall), free-text PII spans leaked, and the share of PII-free
-fields changed (false mask).
+fields changed (false mask). The log-line sets (made up by ``piimask.evalsets.log_lines``:
+JSON logs, logfmt, syslog, access and error logs, stack traces, ...; its dev seed, and a
+held-out seed) report recall = share of gold e-mails, IPs, phone numbers and names fully
+masked, leaked = the rest, and the PII-free lines the shipped default policy would change
+(its ``keep`` types, the event timestamps, change nothing).
 ``--limit N`` takes N records spread evenly over each file (the Broad Twitter
 Corpus has 9,339 tweets, in sections: the first N would all come from one).
 """
@@ -49,7 +53,8 @@ class DevSet:
     key: str
     title: str
     path: Path
-    kind: Literal["synthetic", "real", "cases", "json"]
+    kind: Literal["synthetic", "real", "cases", "json", "logs"]
+    seed: int = 0  # the generated log-line sets
 
 
 SETS = [
@@ -73,7 +78,13 @@ SETS = [
     ),
     # made up by piimask.evalsets.json_events (fixed seed, in memory): not a shared file
     DevSet("json", "JSON events (2,600)", Path("piimask.evalsets.json_events"), "json"),
+    # made up by piimask.evalsets.log_lines (fixed seeds, in memory)
+    DevSet("logs", "log lines, dev seed (1,000)", Path("piimask.evalsets.log_lines"), "logs", 17),
+    DevSet(
+        "logs_heldout", "log lines, held-out (1,000)", Path("piimask.evalsets.log_lines"), "logs", 1017
+    ),
 ]
+LOG_LINES = 1000
 JSON_EVENTS_PER_SPLIT = 600  # dev, unseen, holdout and final splits, plus 200 demo events
 
 
@@ -146,8 +157,24 @@ def run_json_set(engine: DetectionEngine, limit: int | None) -> dict[str, object
     }
 
 
+def run_log_set(engine: DetectionEngine, seed: int, limit: int | None) -> dict[str, object]:
+    """Generated log lines, scored as the shipped default policy would change them."""
+    from piimask.evalsets.log_lines import generate, score_log_lines
+    from piimask.mask import KNOWN_ENTITY_TYPES, default_policy
+
+    policy = default_policy()
+    kept = {t for t in KNOWN_ENTITY_TYPES if policy.rule_for(t).operator == "keep"}
+    lines = generate(min(limit or LOG_LINES, LOG_LINES), seed=seed)
+    predicted = engine.detect_batch([line.text for line in lines])
+    return {"records": len(lines), **score_log_lines(lines, predicted, kept)}
+
+
 def run_set(engine: DetectionEngine, dev: DevSet, limit: int | None) -> dict[str, object]:
     began = time.perf_counter()
+    if dev.kind == "logs":
+        result = run_log_set(engine, dev.seed, limit)
+        result["seconds"] = round(time.perf_counter() - began, 1)
+        return result
     if dev.kind == "json":
         result = run_json_set(engine, limit)
         result["seconds"] = round(time.perf_counter() - began, 1)
@@ -193,6 +220,15 @@ def format_table(results: dict[str, dict[str, object]]) -> str:
         if dev.key not in results:
             continue
         r = results[dev.key]
+        if dev.kind == "logs":
+            # recall: gold PII spans fully masked; precision: PII-free lines changed
+            rate = num(r["pii_masked_rate"])
+            changed = f"changed {r['pii_free_changed']}/{r['pii_free_lines']} free"
+            lines.append(
+                f"{dev.title:<30}{r['records']:>8}{rate:>8.3f}{100 * (1 - rate):>7.1f}%"
+                f"  {changed:<18}{r['seconds']:>8}"
+            )
+            continue
         if dev.kind == "json":
             # recall: PII fields fully masked; leaked: free-text PII spans; precision: share
             # of PII-free fields changed
@@ -264,7 +300,7 @@ def main() -> None:
     for dev in SETS:
         if dev.key not in chosen:
             continue
-        if dev.kind != "json" and not dev.path.exists():
+        if dev.kind not in ("json", "logs") and not dev.path.exists():
             raise SystemExit(f"{dev.path}: missing (the shared data sets live in ../shared)")
         print(f"{dev.key} ...", file=sys.stderr, flush=True)
         results[dev.key] = run_set(engine, dev, args.limit)

@@ -12,8 +12,9 @@ neighbouring address parts, and military addresses (PSC/Unit ... APO AE
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from piimask.detect.patterns.zip_code import US_STATES
 from piimask.spans import Span
 
 _UNIT_WORDS = (
@@ -148,4 +149,168 @@ def complete_addresses(text: str, spans: Sequence[Span]) -> list[Span]:
                 out[-1] = _grow(text, merged)
                 continue
         out.append(span)
+    return out
+
+
+# --- address context for guesses ------------------------------------------------------
+
+_STREET_WORDS = re.compile(
+    r"\b(?:street|st|avenue|ave|av|road|rd|lane|ln|drive|dr|boulevard|blvd|way|court|ct|place|pl"
+    r"|square|sq|terrace|ter|highway|hwy|parkway|pkwy|circle|cir|trail|trl|alley|route|rte|row"
+    r"|crescent|close|grove|gardens|park|hill|view|walk|pike|loop|plaza|plz|mews|quay|wharf"
+    r"|strasse|straße|str|weg|gasse|platz|rue|avenida|calle|via|viale|rua|ulica|ul|laan|straat"
+    rf"|{_UNIT_WORDS[3:-1]})\b\.?",
+    re.IGNORECASE,
+)
+_WORD_PUNCTUATION = "'’.-\ufeff"
+_ZIP_WORDS = re.compile(r"\b(?:zip|postal|post\s?code|postcode|plz|cep)\b", re.IGNORECASE)
+# In machine output only a state code or name, or a town and a comma, before a ZIP.
+_STATE_BEFORE = re.compile(
+    rf"(?:\b(?:{'|'.join(US_STATES)})|\b(?:{'|'.join(map(re.escape, US_STATES.values()))})"
+    r"|[A-Z][a-z]+,)[ \t]*,?[ \t]*$"
+)
+# In prose a state or town before a ZIP may be written in any case ("memphis tn 38148",
+# "DUNN 28334"): there any word right before will do.
+_ANY_STATE_BEFORE = re.compile(r"[^\W\d_]{2,}\.?[ \t]*,?[ \t]*$")
+_ZIP4 = re.compile(r"[0-9]{5}-[0-9]{4}")  # ZIP+4: in prose its own evidence
+_ADDRESS_NEIGHBOURS = frozenset({"STREET_ADDRESS", "LOCATION"})
+_CONTEXT_CHARS = 48
+
+
+def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return line_start, len(text) if line_end == -1 else line_end
+
+
+# A bare number in these places is a field of machine output, never part of an address:
+# after "=", "*", ":", "12#" (nginx's pid#tid) or inside brackets, after a word that names
+# what it counts.
+_MACHINE_NUMBER_BEFORE = re.compile(
+    r"(?:[=*:\[(]|[0-9]#|\b(?:port|pid|tid|offset|partition|job|shard|order|build|version|size"
+    r"|attempt|retry|line|status|exit|errno|thread|worker|pool|batch|page|step)\s?)$",
+    re.IGNORECASE,
+)
+
+
+def _bare_machine_number(text: str, span: Span) -> bool:
+    value = text[span.start : span.end].strip()
+    if not value or not all(c.isdigit() or c in ",.-" for c in value):
+        return False
+    before = text[max(0, span.start - 12) : span.start]
+    after = text[span.end : span.end + 2]
+    return (
+        _MACHINE_NUMBER_BEFORE.search(before) is not None
+        or after[:1] in ("]", ")", "=")
+        or re.fullmatch(r"#[0-9]", after) is not None
+    )
+
+
+def _neighbours(text: str, span: Span, spans: Sequence[Span], *, before_only: bool) -> bool:
+    line_start, line_end = _line_bounds(text, span.start, span.end)
+    lo = max(line_start, span.start - _CONTEXT_CHARS)
+    hi = span.start if before_only else min(line_end, span.end + _CONTEXT_CHARS)
+    return any(
+        o is not span and o.entity_type in _ADDRESS_NEIGHBOURS and o.start < hi and lo < o.end
+        for o in spans
+    )
+
+
+def _place_word(word: str, *, strict: bool) -> bool:
+    """A word as street and town names are written, in letters of any script. ``strict``
+    (machine output): capitalised only ("Hillside", "Αλκυονίδων"); else also "WV", "main"."""
+    letters = word.strip(",;:()#").translate({ord(c): None for c in _WORD_PUNCTUATION})
+    if len(letters) < 2 or not letters.isalpha():
+        return False
+    if letters[0].isupper() and not letters.isupper():
+        return True
+    return not strict
+
+
+def _words_near(text: str, span: Span, *, strict: bool, before: bool) -> bool:
+    """A street, unit or place word within three words after the span (or before it)."""
+    after = text[span.end : span.end + 32]
+    words = after.split()[:3]
+    if before:
+        words += text[max(0, span.start - 24) : span.start].split()[-2:]
+    if any(_place_word(w, strict=strict) for w in words):
+        return True
+    # In machine output a lower-case "no", "way" or "park" is an English word, not a street.
+    return not strict and any(_STREET_WORDS.fullmatch(w.strip(",;:()")) for w in words)
+
+
+def _street_words_in(text: str, span: Span, *, strict: bool) -> bool:
+    """A street or unit word, or a word written as a place name, in the span or near it."""
+    value = text[span.start : span.end]
+    if _STREET_WORDS.search(value) or _MILITARY.search(value):
+        return True
+    if any(_place_word(w, strict=strict) for w in value.split()):
+        return True
+    return _words_near(text, span, strict=strict, before=not strict)
+
+
+def _zip_words_before(text: str, span: Span, *, strict: bool) -> bool:
+    line_start, _ = _line_bounds(text, span.start, span.end)
+    before = text[max(line_start, span.start - 24) : span.start]
+    state = _STATE_BEFORE if strict else _ANY_STATE_BEFORE
+    return bool(
+        _ZIP_WORDS.search(before)
+        or state.search(before)
+        or re.search(rf"\b{_UNIT_WORDS}\b\.?[ \t#]*$|\bpob[ \t]*$", before, re.IGNORECASE)
+    )
+
+
+def gate_address_guesses(
+    text: str, spans: Sequence[Span], machine_line: Callable[[int], bool] = lambda _: False
+) -> list[Span]:
+    """Drop street and ZIP guesses that nothing around them makes part of an address.
+
+    The model calls many bare numbers ZIP codes or building numbers ("worker[52144]",
+    "port 52144", "size=10240 evictions=17"). A guessed street address needs a street or
+    unit word, a word written like a name, or a neighbouring place or street; a guessed ZIP
+    code needs a ZIP keyword or a state or city right before it, or a neighbouring place or
+    street. Validated matches (the ZIP recognizer already demands such context) stay.
+    """
+
+    def validated(span: Span) -> bool:
+        return span.detector.startswith(("pattern:", "context:"))
+
+    def guessed(span: Span, entity_type: str) -> bool:
+        return span.entity_type == entity_type and not validated(span)
+
+    kept = [
+        s
+        for s in spans
+        if not (guessed(s, "STREET_ADDRESS") or guessed(s, "ZIP_CODE"))
+        or not _bare_machine_number(text, s)
+    ]
+
+    # Neighbours that count: places, validated parts, streets with words of their own.
+    def street_words(span: Span) -> bool:
+        return _street_words_in(text, span, strict=machine_line(span.start))
+
+    anchors = [
+        s
+        for s in kept
+        if not guessed(s, "ZIP_CODE") and (not guessed(s, "STREET_ADDRESS") or street_words(s))
+    ]
+    out = []
+    for s in kept:
+        if guessed(s, "STREET_ADDRESS"):
+            ok = street_words(s) or _neighbours(text, s, anchors, before_only=False)
+        elif (
+            guessed(s, "ZIP_CODE")
+            and any(c.isdigit() for c in text[s.start : s.end])
+            and not (_ZIP4.fullmatch(text[s.start : s.end]) and not machine_line(s.start))
+        ):
+            ok = _zip_words_before(text, s, strict=machine_line(s.start)) or _neighbours(
+                text, s, anchors, before_only=True
+            )
+            if not ok and not machine_line(s.start):
+                # In prose the model often calls a building number a ZIP ("50740 Turjaška 68").
+                ok = _words_near(text, s, strict=False, before=False)
+        else:
+            ok = True
+        if ok:
+            out.append(s)
     return out

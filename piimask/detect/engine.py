@@ -19,6 +19,7 @@ from piimask.detect.evidence import (
     veto_by_entities,
 )
 from piimask.detect.labels import build_label_map
+from piimask.detect.machine_text import apply_machine_context
 from piimask.detect.merge import (
     AllowList,
     add_where_free,
@@ -225,6 +226,7 @@ class DetectionEngine:
         spans = complete_names(text, complete_addresses(text, spans))
         spans = propagate_mentions(text, remove_overlaps(spans), _PROPAGATED_TYPES)
         spans = trim_possessives(text, remove_overlaps(complete_names(text, spans)))
+        spans = apply_machine_context(text, spans)
         if self.allow_list:
             spans = self.allow_list.filter(text, spans)
         return spans

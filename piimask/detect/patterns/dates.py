@@ -86,21 +86,22 @@ PERSONAL_CONTEXT = keyword_regex(
      "expiration", "expiry date", "valid until", "valid thru", "issued", "date of issue",
      "appointment", "visit", "surgery", "procedure", "hired", "married", "passport"]
 )  # fmt: skip
-# Log forms with a date that other forms do not read: syslog's "Nov  3 14:07:12" and klog's "I1103 14:07:12.512345".
+# Log forms with a date that other forms do not read: syslog's "Nov  3 14:07:12" and
+# klog's "I1103 14:07:12.512345".
 _SYSLOG = re.compile(
-    rf"(?<![\w/.:-])(?P<m>{_MONTH})[ ]{{1,2}}(?P<d>[0-9]{{1,2}})[ ](?P<hh>[0-9]{{2}}):(?P<mi>[0-9]{{2}})"
-    r":(?P<ss>[0-9]{2})(?:[.,][0-9]{1,9})?(?![\w:]|[.,][0-9])",
+    rf"(?<![\w/.:-])(?P<m>{_MONTH})[ ]{{1,2}}(?P<d>[0-9]{{1,2}})[ ]"
+    r"(?P<hh>[0-9]{2}):(?P<mi>[0-9]{2}):(?P<ss>[0-9]{2})(?:[.,][0-9]{1,9})?(?![\w:]|[.,][0-9])",
     re.IGNORECASE,
 )
 # The common log format's "10/Oct/2000:13:55:36 -0700" (access logs).
 _CLF = re.compile(
-    rf"(?<![\w/.-])(?P<d>[0-9]{{2}})/(?P<m>{_MONTH})/(?P<y>[0-9]{{4}}):(?P<hh>[0-9]{{2}}):(?P<mi>[0-9]{{2}})"
-    r":(?P<ss>[0-9]{2})(?:[ ][+-][0-9]{4})?(?![\w:])",
+    rf"(?<![\w/.-])(?P<d>[0-9]{{2}})/(?P<m>{_MONTH})/(?P<y>[0-9]{{4}})"
+    r":(?P<hh>[0-9]{2}):(?P<mi>[0-9]{2}):(?P<ss>[0-9]{2})(?:[ ][+-][0-9]{4})?(?![\w:])",
     re.IGNORECASE,
 )
 _KLOG = re.compile(
-    r"(?m)^[IWEF](?P<m>[0-9]{2})(?P<d>[0-9]{2})[ ](?P<hh>[0-9]{2}):(?P<mi>[0-9]{2}):(?P<ss>[0-9]{2})"
-    r"\.[0-9]{6}(?![\w:])"
+    r"(?m)^[IWEF](?P<m>[0-9]{2})(?P<d>[0-9]{2})[ ]"
+    r"(?P<hh>[0-9]{2}):(?P<mi>[0-9]{2}):(?P<ss>[0-9]{2})\.[0-9]{6}(?![\w:])"
 )
 
 
@@ -143,14 +144,18 @@ def _log_times(text: str) -> list[tuple[int, int]]:
     found = []
     for match in _CLF.finditer(text):
         month = _named_month(match["m"])
-        if month and _date(int(match["y"]), month, int(match["d"])) and _clock_ok(
-            match["hh"], match["mi"], match["ss"]
+        if (
+            month
+            and _date(int(match["y"]), month, int(match["d"]))
+            and _clock_ok(match["hh"], match["mi"], match["ss"])
         ):
             found.append((match.start(), match.end()))
     for match in _SYSLOG.finditer(text):
         month = _named_month(match["m"])
-        if month and _date(2000, month, int(match["d"])) and _clock_ok(
-            match["hh"], match["mi"], match["ss"]
+        if (
+            month
+            and _date(2000, month, int(match["d"]))
+            and _clock_ok(match["hh"], match["mi"], match["ss"])
         ):
             found.append((match.start(), match.end()))
     for match in _KLOG.finditer(text):

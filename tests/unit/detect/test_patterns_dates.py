@@ -69,3 +69,49 @@ def test_birth_context_raises_score() -> None:
     [plain] = RECOGNIZER.find("on 2024-01-31")
     [birth] = RECOGNIZER.find("date of birth: 2024-01-31")
     assert plain.score < birth.score
+
+
+def typed(text: str) -> list[tuple[str, str]]:
+    return [(text[s.start : s.end], s.entity_type) for s in RECOGNIZER.find(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # machine timestamps: a date with a time of day, the log prefixes
+        ("2026-11-03T14:07:12.512Z WARN payments", ("2026-11-03T14:07:12.512Z", "EVENT_TIME")),
+        ("[2025-11-01 16:49:10,426] INFO", ("2025-11-01 16:49:10,426", "EVENT_TIME")),
+        ("2019/10/19 01:22:43 [warn] 6618#54", ("2019/10/19 01:22:43", "EVENT_TIME")),
+        ("Nov  3 14:07:12 host1 sshd[2211]: x", ("Nov  3 14:07:12", "EVENT_TIME")),
+        ('- - [10/Oct/2000:13:55:36 -0700] "GET', ("10/Oct/2000:13:55:36 -0700", "EVENT_TIME")),
+        ("Date: Sat, 02 Jun 2024 05:59:26 GMT;", ("02 Jun 2024 05:59:26 GMT", "EVENT_TIME")),
+        ("1997:M 13 Jul 2024 22:02:34.586 *", ("13 Jul 2024 22:02:34.586", "EVENT_TIME")),
+        ("I1103 14:07:12.512345    1234 c.go:12]", ("I1103 14:07:12.512345", "EVENT_TIME")),
+        # personal dates: no time of day, or a personal context before a timestamp
+        ("on 2024-01-31", ("2024-01-31", "DATE_TIME")),
+        ("born 1990-01-01 08:00", ("1990-01-01 08:00", "DATE_TIME")),
+        ("admitted 2024-03-05 14:30 to ward 4", ("2024-03-05 14:30", "DATE_TIME")),
+        ("discharged: 2024-03-09T10:00:00Z", ("2024-03-09T10:00:00Z", "DATE_TIME")),
+        ("passport expiry 2031-05-01 00:00", ("2031-05-01 00:00", "DATE_TIME")),
+        ("the visit on January 31, 1990 at 10:30", ("January 31, 1990", "DATE_TIME")),
+    ],
+)
+def test_event_timestamps_and_personal_dates_get_their_own_types(
+    text: str, expected: tuple[str, str]
+) -> None:
+    assert typed(text) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Feb 30 10:00:00 host", "Nov  3 25:07:12 host", "nov 3 14:07:12", "10/Foo/2000:13:55:36"],
+)
+def test_log_prefixes_must_be_real_times(text: str) -> None:
+    assert typed(text) == []
+
+
+@pytest.mark.parametrize(
+    "value", ["2026-11-03T14:07:12Z", "Nov  3 14:07:12", "10/Oct/2000:13:55:36 -0700", "5/2021"]
+)
+def test_validate_accepts_what_find_reports(value: str) -> None:
+    assert RECOGNIZER.validate(value)

@@ -246,7 +246,9 @@ def test_default_policy_masks_the_structured_identifiers_as_documented() -> None
     assert operators["US_SSN"] == "encrypt"
     assert operators["IBAN_CODE"] == "encrypt"
     assert operators["PERSON"] == "replace"
-    assert "keep" not in operators.values()  # the default policy reveals no detected type
+    assert operators["DATE_TIME"] == "replace"  # personal dates
+    # The default policy reveals no detected type but machine timestamps (event times).
+    assert [t for t, op in operators.items() if op == "keep"] == ["EVENT_TIME"]
     assert policy.min_score_for("PERSON") == 0.0
 
 
@@ -279,6 +281,7 @@ def test_the_documented_example_policy_is_valid() -> None:
 
 
 @pytest.mark.parametrize(
+<<<<<<< HEAD
     ("glob", "path", "matches"),
     [
         ("user.email", "user.email", True),
@@ -319,3 +322,18 @@ def test_the_default_policy_reads_field_names_and_keeps_masked_numbers_as_text()
     assert rules.field_names is True
     assert rules.fields == []
     assert rules.masked_numbers == "text"
+=======
+    ("policy_file", "event_time", "date_time"),
+    [
+        ("deploy/policies/default.yaml", "keep", "replace"),
+        ("deploy/policies/analytics-pseudonymize.yaml", "keep", "keep"),
+        ("deploy/policies/strict-redact.yaml", "redact", "redact"),
+    ],
+)
+def test_shipped_policies_choose_for_event_times_and_personal_dates(
+    policy_file: str, event_time: str, date_time: str
+) -> None:
+    policy = load_policy(REPO / policy_file)
+    assert policy.rule_for("EVENT_TIME").operator == event_time
+    assert policy.rule_for("DATE_TIME").operator == date_time
+>>>>>>> 6feeb28 (machine text: key=value context, machine-shaped guesses and address gating after the merge; EVENT_TIME for machine timestamps (default policy keeps it); generated log-line dev set and its eval rows)

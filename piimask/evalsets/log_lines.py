@@ -1,4 +1,4 @@
-"""A generated, labelled development set of machine log lines.
+"""Log lines: a generated, labelled development set of machine log lines.
 
 Log lines are mostly numbers, hosts, identifiers and timestamps; people appear in them
 as a user name, an e-mail, a client IP or a phone number in a message. Detection tuned
@@ -127,6 +127,7 @@ _AGENTS = (
     "curl/8.4.0", "kube-probe/1.29", "Go-http-client/2.0", "python-requests/2.31.0",
     "Prometheus/2.48.1", "okhttp/4.12.0", "Mozilla/5.0 (X11; Linux x86_64; rv:120.0)",
 )  # fmt: skip
+_QUERY = "SELECT id, status FROM orders WHERE id = {}"  # a log line's text, never run
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -172,7 +173,10 @@ class _Values:
 
     def size(self) -> str:
         return self.r.choice(
-            (self.int_(), f"{self.r.randint(1, 999)}{self.r.choice(('KiB', 'MiB', 'GiB', 'MB', 'kB'))}")
+            (
+                self.int_(),
+                f"{self.r.randint(1, 999)}{self.r.choice(('KiB', 'MiB', 'GiB', 'MB', 'kB'))}",
+            )
         )
 
     def hex_(self, n: int) -> str:
@@ -186,13 +190,18 @@ class _Values:
         return ".".join(str(self.r.randint(0, 60)) for _ in range(self.r.choice((2, 3, 3))))
 
     def host(self) -> str:
-        name = f"{self.pick(_SERVICES)}-{self.r.choice((self.pick(_COMPONENTS), str(self.r.randint(0, 40))))}"
+        service = self.pick(_SERVICES)
+        name = f"{service}-{self.r.choice((self.pick(_COMPONENTS), str(self.r.randint(0, 40))))}"
         if self.r.random() < 0.4:
             name += f"-{self.r.randint(0, 30)}"
         return name + self.r.choice(("", *_INTERNAL_SUFFIXES))
 
     def port(self) -> str:
-        return str(self.r.choice((80, 443, 5432, 6379, 8080, 9092, 9200, 27017, 2181, 11211)) if self.r.random() < 0.5 else self.r.randint(1024, 65535))
+        return str(
+            self.r.choice((80, 443, 5432, 6379, 8080, 9092, 9200, 27017, 2181, 11211))
+            if self.r.random() < 0.5
+            else self.r.randint(1024, 65535)
+        )
 
     def pod(self) -> str:
         return f"{self.pick(_SERVICES)}-{self.hex_(self.r.choice((8, 9, 10)))}-{self.hex_(5)}"
@@ -206,23 +215,48 @@ class _Values:
     def message(self) -> str:
         r = self.r
         forms: tuple[Callable[[], str], ...] = (
-            lambda: f"{self.pick(_VERBS_PAST)} {self.pick(_NOUNS)} {self.int_()} in {self.duration()}",
+            lambda: (
+                f"{self.pick(_VERBS_PAST)} {self.pick(_NOUNS)} {self.int_()} in {self.duration()}"
+            ),
             lambda: f"{self.pick(_NOUNS)} {self.pick(_VERBS_PAST)} after {self.int_()} attempts",
             lambda: f"{self.pick(_ERRORS)} while talking to {self.host()}:{self.port()}",
             lambda: f"{self.pick(_NOUNS)} {self.uuid()} {self.pick(_VERBS_PAST)}",
             lambda: f"cache hit ratio {r.random():.2f} over {self.int_()} lookups",
-            lambda: f"deployed build {self.version()} to pool {self.pick(_SERVICES)}-{r.randint(1, 40)}",
-            lambda: f"{self.pick(_COMPONENTS)}[{r.randint(100, 99999)}] {self.pick(_NOUNS)} {self.int_()} finished in {self.duration()}",
+            lambda: (
+                f"deployed build {self.version()} to pool {self.pick(_SERVICES)}-{r.randint(1, 40)}"
+            ),
+            lambda: (
+                f"{self.pick(_COMPONENTS)}[{r.randint(100, 99999)}] {self.pick(_NOUNS)} "
+                f"{self.int_()} finished in {self.duration()}"
+            ),
             lambda: f"GC pause {self.duration()}, heap {self.size()} of {self.size()}",
             lambda: f"listening on port {self.port()}",
-            lambda: f"retrying {self.pick(_NOUNS)} {self.int_()} ({r.randint(1, 9)}/{r.randint(5, 12)}): {self.pick(_ERRORS)}",
+            lambda: (
+                f"retrying {self.pick(_NOUNS)} {self.int_()} "
+                f"({r.randint(1, 9)}/{r.randint(5, 12)}): {self.pick(_ERRORS)}"
+            ),
             lambda: f"{self.pick(_NOUNS)} queue depth {self.int_()} above threshold {self.int_()}",
             lambda: f"wrote {self.int_()} buffers ({r.uniform(0, 100):.1f}%) in {self.duration()}",
-            lambda: f"rolled segment at offset {self.int_()} for partition {self.pick(_SERVICES)}-{r.randint(0, 63)}",
-            lambda: f"scaled {self.pick(_SERVICES)} from {r.randint(1, 20)} to {r.randint(1, 40)} replicas",
-            lambda: f"{self.pick(_LEVELS).lower()}: {self.pick(_NOUNS)} {self.hex_(12)} {self.pick(_VERBS_PAST)}",
-            lambda: f"Started {self.pick(_SERVICES)}.service - {self.pick(_SERVICES).title()} {self.pick(_COMPONENTS)}",
-            lambda: f"health check {self.path()} returned {r.choice((200, 204, 500, 503))} in {self.duration()}",
+            lambda: (
+                f"rolled segment at offset {self.int_()} for partition "
+                f"{self.pick(_SERVICES)}-{r.randint(0, 63)}"
+            ),
+            lambda: (
+                f"scaled {self.pick(_SERVICES)} from {r.randint(1, 20)} to {r.randint(1, 40)} "
+                f"replicas"
+            ),
+            lambda: (
+                f"{self.pick(_LEVELS).lower()}: {self.pick(_NOUNS)} {self.hex_(12)} "
+                f"{self.pick(_VERBS_PAST)}"
+            ),
+            lambda: (
+                f"Started {self.pick(_SERVICES)}.service - {self.pick(_SERVICES).title()} "
+                f"{self.pick(_COMPONENTS)}"
+            ),
+            lambda: (
+                f"health check {self.path()} returned {r.choice((200, 204, 500, 503))} in "
+                f"{self.duration()}"
+            ),
             lambda: f"shard {r.randint(0, 99)} moved from {self.host()} to {self.host()}",
         )
         return r.choice(forms)()
@@ -277,7 +311,8 @@ class _Moment:
         return f"{self.day:02d}/{_MONTHS[self.month - 1]}/{self.year}:{self.hms} +0000"
 
     def http_date(self, rng: random.Random) -> str:
-        return f"{rng.choice(_WEEKDAYS)}, {self.day:02d} {_MONTHS[self.month - 1]} {self.year} {self.hms} GMT"
+        month = _MONTHS[self.month - 1]
+        return f"{rng.choice(_WEEKDAYS)}, {self.day:02d} {month} {self.year} {self.hms} GMT"
 
     def slashed(self) -> str:
         return f"{self.year}/{self.month:02d}/{self.day:02d} {self.hms}"
@@ -290,7 +325,8 @@ class _Moment:
         return str(seconds * 1000 + rng.randint(0, 999)) if rng.random() < 0.5 else str(seconds)
 
     def redis(self) -> str:
-        return f"{self.day:02d} {_MONTHS[self.month - 1]} {self.year} {self.hms}.{self.micros // 1000:03d}"
+        month = _MONTHS[self.month - 1]
+        return f"{self.day:02d} {month} {self.year} {self.hms}.{self.micros // 1000:03d}"
 
 
 # --- PII values --------------------------------------------------------------------------------
@@ -306,7 +342,12 @@ class _People:
     def email(self) -> str:
         given, surname = self.r.choice(_GIVEN).lower(), self.r.choice(_SURNAMES).lower()
         local = self.r.choice(
-            (f"{given}.{surname}", f"{given[0]}{surname}", f"{given}_{surname}{self.r.randint(1, 99)}", given)
+            (
+                f"{given}.{surname}",
+                f"{given[0]}{surname}",
+                f"{given}_{surname}{self.r.randint(1, 99)}",
+                given,
+            )
         )
         return f"{local}@{self.r.choice(_MAIL_DOMAINS)}"
 
@@ -341,7 +382,7 @@ _Pii = tuple[str, str] | None  # (value, label) to put into a line, or nothing
 
 class _Generator:
     def __init__(self, seed: int) -> None:
-        self.r = random.Random(seed)
+        self.r = random.Random(seed)  # noqa: S311 - reproducible data, not secrets
         self.v = _Values(self.r)
         self.p = _People(self.r)
 
@@ -434,7 +475,8 @@ class _Generator:
         at = self.r.randint(0, len(pairs))
         for i, (k, val) in enumerate(pairs):
             if i == at and pii is not None and self.r.random() < 0.5:
-                line.add(f"{self.pii_key(pii[1])}=").add(pii[0], pii[1]).add(" ")
+                quote = '"' if " " in pii[0] else ""  # logfmt quotes values with spaces
+                line.add(f"{self.pii_key(pii[1])}={quote}").add(pii[0], pii[1]).add(f"{quote} ")
                 pii = None
             line.add(f"{k}={val} ")
         if pii is not None:
@@ -452,10 +494,17 @@ class _Generator:
         if self.r.random() < 0.2:
             time_value = int(m.epoch(self.r))
         line.add("{" + json.dumps(time_key) + ": " + json.dumps(time_value))
-        line.add(f', "level": "{self.v.pick(_LEVELS).lower()}", "logger": "{self.v.pick(_SERVICES)}.{self.v.pick(_COMPONENTS)}"')
+        line.add(
+            f', "level": "{self.v.pick(_LEVELS).lower()}", "logger": '
+            f'"{self.v.pick(_SERVICES)}.{self.v.pick(_COMPONENTS)}"'
+        )
         pii_in_field = pii is not None and self.r.random() < 0.5
         for k, val in self.extra_keys(self.r.randint(1, 4)):
-            rendered = val if val.replace(".", "", 1).isdigit() and self.r.random() < 0.7 else json.dumps(val)
+            rendered = (
+                val
+                if val.replace(".", "", 1).isdigit() and self.r.random() < 0.7
+                else json.dumps(val)
+            )
             line.add(f', "{k}": {rendered}')
         if pii is not None and pii_in_field:
             line.add(f', "{self.pii_key(pii[1])}": "').add(pii[0], pii[1]).add('"')
@@ -467,10 +516,23 @@ class _Generator:
 
     def syslog(self, pii: _Pii) -> _Line:
         m, line = _Moment.draw(self.r), _Line()
-        program = self.r.choice(("sshd", "cron", "systemd", "kernel", "postfix/smtpd", "dockerd", self.v.pick(_SERVICES)))
+        program = self.r.choice(
+            (
+                "sshd",
+                "cron",
+                "systemd",
+                "kernel",
+                "postfix/smtpd",
+                "dockerd",
+                self.v.pick(_SERVICES),
+            )
+        )
         host = self.v.host().split(".")[0]
         if self.r.random() < 0.3:  # RFC 5424
-            line.add(f"<{self.r.randint(0, 191)}>1 {m.iso(self.r)} {host} {program} {self.r.randint(100, 99999)} ID{self.r.randint(1, 99)} - ")
+            line.add(
+                f"<{self.r.randint(0, 191)}>1 {m.iso(self.r)} {host} {program} "
+                f"{self.r.randint(100, 99999)} ID{self.r.randint(1, 99)} - "
+            )
         else:
             line.add(f"{m.syslog()} {host} {program}[{self.r.randint(100, 99999)}]: ")
         self.message(line, pii)
@@ -482,11 +544,19 @@ class _Generator:
             line.add(pii[0], pii[1])
             pii = None
         else:
-            line.add(self.r.choice(("-", self.v.host().split(".")[0], "lb-" + str(self.r.randint(1, 9)))))
+            line.add(
+                self.r.choice(("-", self.v.host().split(".")[0], "lb-" + str(self.r.randint(1, 9))))
+            )
         user = "-"
         line.add(f" - {user} [{m.clf()}] ")
-        line.add(f'"{self.v.pick(_HTTP_METHODS)} {self.v.path()}{"?page=" + self.v.int_() if self.r.random() < 0.3 else ""} HTTP/1.1" ')
-        line.add(f'{self.r.choice((200, 201, 204, 301, 304, 400, 404, 429, 500, 502))} {self.v.int_()} "-" "{self.v.pick(_AGENTS)}"')
+        line.add(
+            f'"{self.v.pick(_HTTP_METHODS)} '
+            f'{self.v.path()}{"?page=" + self.v.int_() if self.r.random() < 0.3 else ""} HTTP/1.1" '
+        )
+        line.add(
+            f"{self.r.choice((200, 201, 204, 301, 304, 400, 404, 429, 500, 502))} {self.v.int_()} "
+            f'"-" "{self.v.pick(_AGENTS)}"'
+        )
         if self.r.random() < 0.5:
             line.add(f" rt={self.r.uniform(0, 3):.3f} uct={self.r.uniform(0, 0.1):.3f}")
         if pii is not None:
@@ -511,8 +581,16 @@ class _Generator:
     def java_log(self, pii: _Pii) -> _Line:
         m, line = _Moment.draw(self.r), _Line()
         pkg = self.v.pick(_JAVA_PACKAGES)
-        cls = f"{pkg}.{self.v.pick(_SERVICES)}.{self.v.pick(_SERVICES).title()}{self.v.pick(_COMPONENTS).title()}"
-        thread = self.r.choice(("main", f"pool-{self.r.randint(1, 9)}-thread-{self.r.randint(1, 64)}", f"kafka-producer-network-thread | producer-{self.r.randint(1, 9)}", "http-nio-8080-exec-" + str(self.r.randint(1, 200))))
+        area, owner = self.v.pick(_SERVICES), self.v.pick(_SERVICES).title()
+        cls = f"{pkg}.{area}.{owner}{self.v.pick(_COMPONENTS).title()}"
+        thread = self.r.choice(
+            (
+                "main",
+                f"pool-{self.r.randint(1, 9)}-thread-{self.r.randint(1, 64)}",
+                f"kafka-producer-network-thread | producer-{self.r.randint(1, 9)}",
+                "http-nio-8080-exec-" + str(self.r.randint(1, 200)),
+            )
+        )
         line.add(f"{m.iso(self.r).replace('T', ' ')} {self.v.pick(_LEVELS):<5} [{thread}] {cls} - ")
         self.message(line, pii)
         return line
@@ -525,24 +603,37 @@ class _Generator:
         if pii is not None:
             kind = self.r.choice((1, 3))
         if kind == 0:
-            line.add(f"\tat {pkg}.{cls}.{self.r.choice(('process', 'run', 'handle', 'apply', 'lambda$submit$3'))}({cls}.java:{self.r.randint(10, 2400)})")
+            method = self.r.choice(("process", "run", "handle", "apply", "lambda$submit$3"))
+            line.add(f"\tat {pkg}.{cls}.{method}({cls}.java:{self.r.randint(10, 2400)})")
         elif kind == 1:
             line.add(f"Caused by: {self.v.pick(_JAVA_EXCEPTIONS)}: ")
             self.message(line, pii)
             pii = None
         elif kind == 2:
-            line.add(f'  File "/app/{self.v.pick(_SERVICES)}/{self.v.pick(_COMPONENTS)}.py", line {self.r.randint(5, 1800)}, in {self.r.choice(("handle", "_run", "process_batch", "main", "<module>"))}')
+            path = f"/app/{self.v.pick(_SERVICES)}/{self.v.pick(_COMPONENTS)}.py"
+            number = self.r.randint(5, 1800)
+            function = self.r.choice(("handle", "_run", "process_batch", "main", "<module>"))
+            line.add(f'  File "{path}", line {number}, in {function}')
         elif kind == 3:
             line.add(f"{self.v.pick(_PY_EXCEPTIONS)}: ")
             self.message(line, pii)
             pii = None
         else:
-            line.add(f"goroutine {self.r.randint(1, 9999)} [{self.r.choice(('running', 'IO wait', 'select', 'chan receive'))}, {self.r.randint(1, 90)} minutes]:" if self.r.random() < 0.5 else f"\t/go/src/{self.v.pick(_SERVICES)}/{self.v.pick(_COMPONENTS)}.go:{self.r.randint(10, 900)} +0x{self.v.hex_(3)}")
+            if self.r.random() < 0.5:
+                number = self.r.randint(1, 9999)
+                state = self.r.choice(("running", "IO wait", "select", "chan receive"))
+                line.add(f"goroutine {number} [{state}, {self.r.randint(1, 90)} minutes]:")
+            else:
+                source = f"/go/src/{self.v.pick(_SERVICES)}/{self.v.pick(_COMPONENTS)}.go"
+                line.add(f"\t{source}:{self.r.randint(10, 900)} +0x{self.v.hex_(3)}")
         return line
 
     def klog(self, pii: _Pii) -> _Line:
         m, line = _Moment.draw(self.r), _Line()
-        line.add(f"{self.r.choice('IWE')}{m.klog()} {self.r.randint(1, 99999):>7} {self.v.pick(_COMPONENTS)}.go:{self.r.randint(10, 999)}] ")
+        line.add(
+            f"{self.r.choice('IWE')}{m.klog()} {self.r.randint(1, 99999):>7} "
+            f"{self.v.pick(_COMPONENTS)}.go:{self.r.randint(10, 999)}] "
+        )
         if pii is None:
             line.add(f'"{self.v.message()}" pod="{self.v.pod()}" namespace="{self.v.pick(_ENVS)}"')
         else:
@@ -552,23 +643,33 @@ class _Generator:
     def prometheus(self, pii: _Pii) -> _Line:
         m, line = _Moment.draw(self.r), _Line()
         metric = f"{self.v.pick(_SERVICES)}_{self.v.pick(_NOUNS).replace(' ', '_')}s_total"
-        labels = f'code="{self.r.choice((200, 404, 500))}",method="{self.v.pick(_HTTP_METHODS).lower()}",instance="{self.v.host()}:{self.v.port()}"'
+        code, method = self.r.choice((200, 404, 500)), self.v.pick(_HTTP_METHODS).lower()
+        labels = f'code="{code}",method="{method}",instance="{self.v.host()}:{self.v.port()}"'
         line.add(f"{metric}{{{labels}}} {self.v.int_()} {m.epoch(self.r)}")
         return line
 
     def database(self, pii: _Pii) -> _Line:
         m, line = _Moment.draw(self.r), _Line()
         if self.r.random() < 0.5:
-            line.add(f"{m.ymd} {m.hms}.{m.micros // 1000:03d} UTC [{self.r.randint(100, 99999)}] {self.r.choice(('LOG', 'WARNING', 'ERROR'))}:  ")
+            line.add(
+                f"{m.ymd} {m.hms}.{m.micros // 1000:03d} UTC [{self.r.randint(100, 99999)}] "
+                f"{self.r.choice(('LOG', 'WARNING', 'ERROR'))}:  "
+            )
         else:
-            line.add(f"{self.r.randint(1, 99999)}:{self.r.choice('MCS')} {m.redis()} {self.r.choice('*#-.')} ")
+            line.add(
+                f"{self.r.randint(1, 99999)}:{self.r.choice('MCS')} {m.redis()} "
+                f"{self.r.choice('*#-.')} "
+            )
         if pii is None:
             line.add(self.r.choice((
-                f"checkpoint complete: wrote {self.v.int_()} buffers ({self.r.uniform(0, 100):.1f}%); write={self.r.uniform(0, 300):.3f} s",
-                f"duration: {self.r.uniform(0, 9000):.3f} ms  statement: SELECT id, status FROM orders WHERE id = {self.v.int_()}",
+                f"checkpoint complete: wrote {self.v.int_()} buffers "
+                f"({self.r.uniform(0, 100):.1f}%); write={self.r.uniform(0, 300):.3f} s",
+                f"duration: {self.r.uniform(0, 9000):.3f} ms  statement: "
+                + _QUERY.format(self.v.int_()),
                 f"Background saving started by pid {self.r.randint(100, 99999)}",
                 f"DB saved on disk, {self.v.int_()} keys in {self.r.randint(0, 64)} databases",
-                f"automatic vacuum of table \"{self.v.pick(_SERVICES)}.public.{self.v.pick(_NOUNS).replace(' ', '_')}s\": index scans: {self.r.randint(0, 9)}",
+                f"automatic vacuum of table \"{self.v.pick(_SERVICES)}.public."
+                f"{self.v.pick(_NOUNS).replace(' ', '_')}s\": index scans: {self.r.randint(0, 9)}",
             )))  # fmt: skip
         else:
             self.message(line, pii)
@@ -579,8 +680,10 @@ class _Generator:
         line.add(f"[{m.python()}] {self.v.pick(_LEVELS)} ")
         if pii is None:
             line.add(
-                f"[Log partition={self.v.pick(_SERVICES)}-{self.r.randint(0, 63)}, dir=/var/lib/kafka/data] "
-                f"Rolled new log segment at offset {self.v.int_()} in {self.r.randint(0, 90)} ms. (kafka.log.LocalLog)"
+                f"[Log partition={self.v.pick(_SERVICES)}-{self.r.randint(0, 63)}, "
+                f"dir=/var/lib/kafka/data] "
+                f"Rolled new log segment at offset {self.v.int_()} in {self.r.randint(0, 90)} ms. "
+                f"(kafka.log.LocalLog)"
             )
         else:
             self.message(line, pii)
@@ -588,13 +691,19 @@ class _Generator:
 
     def nginx_error(self, pii: _Pii) -> _Line:
         m, line = _Moment.draw(self.r), _Line()
-        line.add(f"{m.slashed()} [{self.r.choice(('error', 'warn', 'crit'))}] {self.r.randint(1, 9999)}#{self.r.randint(0, 99)}: *{self.v.int_()} ")
+        line.add(
+            f"{m.slashed()} [{self.r.choice(('error', 'warn', 'crit'))}] "
+            f"{self.r.randint(1, 9999)}#{self.r.randint(0, 99)}: *{self.v.int_()} "
+        )
         if pii is not None and pii[1] == "IP_ADDRESS":
             line.add(f"{self.r.choice(_ERRORS)}, client: ").add(pii[0], pii[1])
             pii = None
         else:
             line.add(f"{self.r.choice(_ERRORS)}, client: {self.v.host().split('.')[0]}")
-        line.add(f', server: {self.v.host()}, request: "{self.v.pick(_HTTP_METHODS)} {self.v.path()} HTTP/1.1", upstream: "http://{self.v.host()}:{self.v.port()}{self.v.path()}"')
+        line.add(
+            f', server: {self.v.host()}, request: "{self.v.pick(_HTTP_METHODS)} {self.v.path()} '
+            f'HTTP/1.1", upstream: "http://{self.v.host()}:{self.v.port()}{self.v.path()}"'
+        )
         if pii is not None:
             line.add(', note: "')
             self.message(line, pii)

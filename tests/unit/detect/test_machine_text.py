@@ -1,0 +1,184 @@
+"""Machine text: key context, machine-shaped guesses and address gating (pure span logic)."""
+
+from __future__ import annotations
+
+import pytest
+
+from piimask.detect.address import gate_address_guesses
+from piimask.detect.machine_text import apply_machine_context, machine_shaped, machine_token
+from piimask.spans import Span
+
+
+def span(text: str, value: str, entity_type: str, detector: str = "model") -> Span:
+    start = text.index(value)
+    return Span(start, start + len(value), entity_type, 0.9, detector)
+
+
+def values(text: str, spans: list[Span]) -> list[tuple[str, str]]:
+    return [(text[s.start : s.end], s.entity_type) for s in spans]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type"),
+    [
+        ("retry=1 latency_ms=2461 order=48213", "48213", "ZIP_CODE"),
+        (
+            "size=10240 evictions=17 node=cache-3.internal:6379",
+            "10240 evictions=17",
+            "STREET_ADDRESS",
+        ),
+        ('{"logger": "exporter.server", "rows": 10}', "logger", "PERSON"),
+        ('{"level": "trace", "rows": 10}', "trace", "PERSON"),
+        ("t=1717871880577 level=debug", "1717871880577", "TAX_ID"),
+    ],
+)
+def test_guesses_under_non_pii_keys_and_in_keys_are_dropped(
+    text: str, value: str, entity_type: str
+) -> None:
+    assert apply_machine_context(text, [span(text, value, entity_type)]) == []
+
+
+def test_a_structured_identifier_stays_under_any_key() -> None:
+    text = "order=jane.doe@example.com size=3"
+    found = [span(text, "jane.doe@example.com", "EMAIL_ADDRESS", "pattern:EMAIL_ADDRESS")]
+    assert values(text, apply_machine_context(text, found)) == [
+        ("jane.doe@example.com", "EMAIL_ADDRESS")
+    ]
+
+
+def test_a_span_that_swallowed_its_key_loses_the_key() -> None:
+    text = "level=info email=mei@corp.example"
+    found = [span(text, "email=mei@corp.example", "EMAIL_ADDRESS", "pattern:EMAIL_ADDRESS")]
+    assert values(text, apply_machine_context(text, found)) == [
+        ("mei@corp.example", "EMAIL_ADDRESS")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "found", "expected"),
+    [
+        ("user=jane.doe order=5", [("jane", "PERSON")], [("jane.doe", "PERSON")]),
+        ("user=jdoe order=5", [], [("jdoe", "USERNAME")]),
+        ("email=jdoe order=5", [], [("jdoe", "EMAIL_ADDRESS")]),
+        ('{"phone": "0176 123", "n": 1}', [], [("0176 123", "PHONE_NUMBER")]),
+        ("user=- order=5", [], []),
+        ("ip=null", [], []),
+    ],
+)
+def test_a_pii_key_masks_its_whole_value(
+    text: str, found: list[tuple[str, str]], expected: list[tuple[str, str]]
+) -> None:
+    spans = [span(text, v, t) for v, t in found]
+    assert values(text, apply_machine_context(text, spans)) == expected
+
+
+def test_event_time_keys_make_dates_and_epochs_event_times() -> None:
+    text = 'created_at="2026-11-03" ts=1733059200 level=info'
+    found = [span(text, "2026-11-03", "DATE_TIME", "pattern:DATE_TIME")]
+    assert values(text, apply_machine_context(text, found)) == [
+        ("2026-11-03", "EVENT_TIME"),
+        ("1733059200", "EVENT_TIME"),
+    ]
+
+
+def test_a_personal_date_key_keeps_a_timestamp_personal() -> None:
+    text = "dob=1990-01-01T00:00:00Z level=info"
+    found = [span(text, "1990-01-01T00:00:00Z", "EVENT_TIME", "pattern:DATE_TIME")]
+    assert values(text, apply_machine_context(text, found)) == [
+        ("1990-01-01T00:00:00Z", "DATE_TIME")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type"),
+    [
+        ("worker[52144] job 88123 finished in 3.2s", "52144", "ZIP_CODE"),
+        ("worker[52144] job 88123 finished in 3.2s", "88123", "ZIP_CODE"),
+        ("Failed password for admin from 203.0.113.7 port 52144 ssh2", "52144", "ZIP_CODE"),
+        ("2026-11-03T14:07:12Z WARN TRACE retry", "TRACE", "PERSON"),
+        ("2026-11-03T14:07:12Z cron[12]: job done", "cron", "PERSON"),
+        ("kernel[12]: build for Linux x86_64 done", "Linux x86_64", "PERSON"),
+        (
+            "request 98cf2277-8591-fcf7-de2e-67fa6b0d1a57 done",
+            "98cf2277-8591-fcf7-de2e-67fa6b0d1a57",
+            "DRIVER_LICENSE",
+        ),
+        ("rolled segment at offset 7753254 in 90 ms level=info", "7753254", "TAX_ID"),
+        ('"GET /a HTTP/1.1" 301 5593966 "-"', "301 5593966", "PHONE_NUMBER"),
+        ("goroutine 3285 [select, 42 minutes]:", "goroutine 3285", "STREET_ADDRESS"),
+    ],
+)
+def test_machine_shaped_guesses_are_dropped(text: str, value: str, entity_type: str) -> None:
+    detector = "pattern:PHONE_NUMBER" if entity_type == "PHONE_NUMBER" else "model"
+    assert apply_machine_context(text, [span(text, value, entity_type, detector)]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type"),
+    [
+        ("I live at 2972 Hillside Street, Leeds", "2972 Hillside Street", "STREET_ADDRESS"),
+        ("The restaurant is at 667 Nábřežní 243", "667 Nábřežní 243", "STREET_ADDRESS"),
+        ("he lives on corso alcide de gasperi 88.", "corso alcide de gasperi 88", "STREET_ADDRESS"),
+        ("Springfield, IL 62704", "62704", "ZIP_CODE"),
+        ("memphis tn 38148", "38148", "ZIP_CODE"),
+        ('Walter "Greyhound" Davis', 'Walter "Greyhound" Davis', "PERSON"),
+        ("You can call 66 17 89", "66 17 89", "PHONE_NUMBER"),
+        ("refund approved by Lukas Dubois level=info", "Lukas Dubois", "LOCATION"),
+        ("miss RFleeshman # SharonDClarke is awesome", "SharonDClarke", "PERSON"),
+        ("@ The99king : Marisha_D cool", "Marisha_D", "PERSON"),
+        (
+            "Tributes to Richard Attenborough http://t.co/TCGw",
+            "Richard Attenborough http://t.co/TCGw",
+            "PERSON",
+        ),
+    ],
+)
+def test_real_addresses_names_and_numbers_stay(text: str, value: str, entity_type: str) -> None:
+    found = [span(text, value, entity_type)]
+    assert apply_machine_context(text, found) == found
+
+
+def test_a_name_guess_ends_at_a_machine_mark() -> None:
+    text = "Awkward George | Probably the best"
+    found = [span(text, "Awkward George | Probably", "PERSON")]
+    assert values(text, apply_machine_context(text, found)) == [("Awkward George", "PERSON")]
+
+
+def test_a_guess_holding_an_ip_or_email_is_never_cut() -> None:
+    text = "kernel[12]: peer=10.0.0.7:443 up"
+    found = [span(text, "peer=10.0.0.7:443", "PERSON")]
+    assert apply_machine_context(text, found) != []
+
+
+def test_a_zip_guess_needs_an_address_before_it_on_a_machine_line() -> None:
+    text = "2026-11-03T14:07:12Z sshd[12]: Lukas Dubois 68664 ID64"
+    found = [span(text, "Lukas Dubois", "PERSON"), span(text, "68664", "ZIP_CODE")]
+    assert values(text, gate_address_guesses(text, found, lambda _: True)) == [
+        ("Lukas Dubois", "PERSON")
+    ]
+    city = "Leeds 68664"
+    near = [span(city, "Leeds", "LOCATION"), span(city, "68664", "ZIP_CODE")]
+    assert gate_address_guesses(city, near, lambda _: True) == near
+
+
+@pytest.mark.parametrize(
+    ("value", "shaped"),
+    [
+        ("48213", True), ("3.2s", True), ("12MiB", True), ("cache-9.internal:6379", True),
+        ("1.19.50", True), ("98cf2277-8591-fcf7-de2e-67fa6b0d1a57", True), ("ef0736b2e30d", True),
+        ("/var/lib/kafka", True), ("Jane", False), ("jane doe", False), ("Leeds", False),
+    ],
+)  # fmt: skip
+def test_machine_shapes(value: str, shaped: bool) -> None:
+    assert machine_shaped(value) is shaped
+
+
+@pytest.mark.parametrize(
+    ("word", "token"),
+    [
+        ("payments.service", True), ("x86_64", True), ("gateway-10.lan", True), ("GatewayDb", True),
+        ("d.d.s.", False), ("O'Brien", False), ("Suite100", False), ("Jean-Luc", False),
+    ],
+)  # fmt: skip
+def test_machine_tokens(word: str, token: bool) -> None:
+    assert machine_token(word) is token

@@ -1,0 +1,72 @@
+"""The generated log-line development set: deterministic, labelled, many formats."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from piimask.evalsets.log_lines import (
+    DEV_SEED,
+    HELD_OUT_SEED,
+    PII_LABELS,
+    LogLine,
+    generate,
+    score_log_lines,
+)
+from piimask.spans import Span
+
+LINES = generate(600)
+
+
+def test_one_seed_gives_the_same_lines_and_another_seed_other_lines() -> None:
+    assert generate(50) == generate(50, seed=DEV_SEED)
+    assert {line.text for line in generate(50, seed=HELD_OUT_SEED)}.isdisjoint(
+        line.text for line in generate(50)
+    )
+
+
+def test_lines_come_in_many_formats() -> None:
+    formats = Counter(line.format for line in LINES)
+    assert len(formats) >= 12
+    assert min(formats.values()) >= 10
+
+
+def test_about_half_the_lines_carry_one_labelled_pii_value() -> None:
+    with_pii = [line for line in LINES if line.spans]
+    assert 0.4 < len(with_pii) / len(LINES) < 0.6
+    assert all(len(line.spans) == 1 for line in with_pii)
+    assert {label for line in with_pii for _, _, label in line.spans} == set(PII_LABELS)
+
+
+def test_gold_spans_point_at_values_not_at_whitespace() -> None:
+    for line in LINES:
+        for start, end, _ in line.spans:
+            value = line.text[start:end]
+            assert value == value.strip()
+            assert value
+        assert "\n" not in line.text
+
+
+def test_records_have_the_gold_file_shape() -> None:
+    line = next(line for line in LINES if line.spans)
+    record = line.to_record(7)
+    assert record["id"] == "log-00007"
+    assert record["text"] == line.text
+    assert record["spans"] == [{"start": s, "end": e, "label": t} for s, e, t in line.spans]
+
+
+def test_scoring_counts_changed_lines_and_masked_pii() -> None:
+    free = LogLine("ts=2026-11-03T14:07:12Z order=48213", (), "logfmt")
+    pii = LogLine("login failed for jane@example.com", ((17, 33, "EMAIL_ADDRESS"),), "logfmt")
+    kept = [Span(3, 23, "EVENT_TIME", 0.9, "pattern:DATE_TIME")]
+    wrong = [Span(30, 35, "ZIP_CODE", 0.9, "model")]
+    report = score_log_lines(
+        [free, free, pii], [kept, wrong, [Span(17, 33, "EMAIL_ADDRESS")]], {"EVENT_TIME"}
+    )
+    assert report["pii_free_lines"] == 2
+    assert report["pii_free_changed"] == 1
+    assert report["changed_by_type"] == {"ZIP_CODE": 1}
+    assert report["kept_by_type"] == {"EVENT_TIME": 1}
+    assert report["masked_by_label"] == {"EMAIL_ADDRESS": 1}
+    assert report["pii_masked_rate"] == 1.0
+    missed = score_log_lines([pii], [[Span(17, 20, "EMAIL_ADDRESS")]])
+    assert missed["pii_masked_rate"] == 0.0
