@@ -81,7 +81,11 @@ SETS = [
     # made up by piimask.evalsets.log_lines (fixed seeds, in memory)
     DevSet("logs", "log lines, dev seed (1,000)", Path("piimask.evalsets.log_lines"), "logs", 17),
     DevSet(
-        "logs_heldout", "log lines, held-out (1,000)", Path("piimask.evalsets.log_lines"), "logs", 1017
+        "logs_heldout",
+        "log lines, held-out (1,000)",
+        Path("piimask.evalsets.log_lines"),
+        "logs",
+        1017,
     ),
 ]
 LOG_LINES = 1000

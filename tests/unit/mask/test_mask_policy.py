@@ -281,7 +281,6 @@ def test_the_documented_example_policy_is_valid() -> None:
 
 
 @pytest.mark.parametrize(
-<<<<<<< HEAD
     ("glob", "path", "matches"),
     [
         ("user.email", "user.email", True),
@@ -322,7 +321,9 @@ def test_the_default_policy_reads_field_names_and_keeps_masked_numbers_as_text()
     assert rules.field_names is True
     assert rules.fields == []
     assert rules.masked_numbers == "text"
-=======
+
+
+@pytest.mark.parametrize(
     ("policy_file", "event_time", "date_time"),
     [
         ("deploy/policies/default.yaml", "keep", "replace"),
@@ -336,4 +337,3 @@ def test_shipped_policies_choose_for_event_times_and_personal_dates(
     policy = load_policy(REPO / policy_file)
     assert policy.rule_for("EVENT_TIME").operator == event_time
     assert policy.rule_for("DATE_TIME").operator == date_time
->>>>>>> 6feeb28 (machine text: key=value context, machine-shaped guesses and address gating after the merge; EVENT_TIME for machine timestamps (default policy keeps it); generated log-line dev set and its eval rows)
