@@ -20,8 +20,8 @@ share of positive cases fully masked and of negative cases with any mask. The JS
 set (made up by ``piimask.evalsets.json_events``, masked with the shipped policy) reports
 PII fields fully masked (recall), free-text PII spans leaked, and the share of PII-free
 fields changed (false mask). The log-line sets (made up by ``piimask.evalsets.log_lines``:
-JSON logs, logfmt, syslog, access and error logs, stack traces, ...; its dev seed, and a
-held-out seed) report recall = share of gold e-mails, IPs, phone numbers and names fully
+JSON logs, logfmt, syslog, access and error logs, stack traces, ...; its dev, held-out and
+unseen seeds) report recall = share of gold e-mails, IPs, phone numbers and names fully
 masked, leaked = the rest, and the PII-free lines the shipped default policy would change
 (its ``keep`` types, the event timestamps, change nothing).
 ``--limit N`` takes N records spread evenly over each file (the Broad Twitter
@@ -42,6 +42,7 @@ from typing import Literal, TypeVar
 from piimask.detect import DetectionEngine, DetectorConfig
 from piimask.detect.evaluation import SCHEMES, evaluate, read_gold_file
 from piimask.detect.recognizer_cases import CaseReport, load_cases, scoped_cases
+from piimask.evalsets.log_lines import DEV_SEED, HELD_OUT_SEED, UNSEEN_SEED
 from piimask.settings import Settings
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
@@ -57,6 +58,7 @@ class DevSet:
     seed: int = 0  # the generated log-line sets
 
 
+LOG_LINES_SOURCE = Path("piimask.evalsets.log_lines")
 SETS = [
     DevSet("short", "synthetic short (1,500)", SHARED / "presidio_synth_dev.jsonl", "synthetic"),
     DevSet("long", "synthetic long (150)", SHARED / "presidio_synth_long_dev.jsonl", "synthetic"),
@@ -79,14 +81,9 @@ SETS = [
     # made up by piimask.evalsets.json_events (fixed seed, in memory): not a shared file
     DevSet("json", "JSON events (2,600)", Path("piimask.evalsets.json_events"), "json"),
     # made up by piimask.evalsets.log_lines (fixed seeds, in memory)
-    DevSet("logs", "log lines, dev seed (1,000)", Path("piimask.evalsets.log_lines"), "logs", 17),
-    DevSet(
-        "logs_heldout",
-        "log lines, held-out (1,000)",
-        Path("piimask.evalsets.log_lines"),
-        "logs",
-        1017,
-    ),
+    DevSet("logs", "log lines, dev seed (1,000)", LOG_LINES_SOURCE, "logs", DEV_SEED),
+    DevSet("logs_heldout", "log lines, held-out (1,000)", LOG_LINES_SOURCE, "logs", HELD_OUT_SEED),
+    DevSet("logs_unseen", "log lines, unseen (1,000)", LOG_LINES_SOURCE, "logs", UNSEEN_SEED),
 ]
 LOG_LINES = 1000
 JSON_EVENTS_PER_SPLIT = 600  # dev, unseen, holdout and final splits, plus 200 demo events

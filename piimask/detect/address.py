@@ -216,10 +216,17 @@ def _neighbours(text: str, span: Span, spans: Sequence[Span], *, before_only: bo
     )
 
 
+# In prose, also what US address lines are made of: directionals and ordinals ("E 71ST").
+_DIRECTION_OR_ORDINAL = re.compile(r"[NSEW]|[NS][EW]|[0-9]+(?:st|nd|rd|th)", re.IGNORECASE)
+
+
 def _place_word(word: str, *, strict: bool) -> bool:
     """A word as street and town names are written, in letters of any script. ``strict``
     (machine output): capitalised only ("Hillside", "Αλκυονίδων"); else also "WV", "main"."""
-    letters = word.strip(",;:()#").translate({ord(c): None for c in _WORD_PUNCTUATION})
+    bare = word.strip(",;:()#.")
+    if not strict and _DIRECTION_OR_ORDINAL.fullmatch(bare):
+        return True
+    letters = bare.translate({ord(c): None for c in _WORD_PUNCTUATION})
     if len(letters) < 2 or not letters.isalpha():
         return False
     if letters[0].isupper() and not letters.isupper():

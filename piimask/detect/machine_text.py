@@ -106,7 +106,14 @@ _PATH = re.compile(r"(?:[\w.-]*/)+[\w.-]*")
 # digit or an underscore ("x86_64"), camel-case class names ("GatewayDb").
 _DOTTED = re.compile(r"[a-z0-9_-]{2,}(?:\.[a-z0-9_-]+)*\.[a-z0-9_-]{2,}")
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9]*_\w+")
-_CAMEL = re.compile(r"[A-Z][a-z]{3,}(?:[A-Z][a-z0-9]*)+")
+_CAMEL = re.compile(
+    r"[A-Z][a-z]{3,}(?:[A-Z][a-z0-9]*)+|[A-Z]\w*(?:Error|Exception|Warning|Fault|Exit)"
+)
+# The end of a log line's header: what precedes the first word of its message.
+_MESSAGE_START = re.compile(
+    r"(?:^|\n|[\]:>] |\s-\s|\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|LOG)\b:?)\s*$"
+)
+_URL_GUESS = re.compile(r"://|\bwww\.|[A-Za-z0-9-]\.[A-Za-z]{2,}\b", re.IGNORECASE)
 _DOTTED_NAME = re.compile(r"[\w-]+(?:\.[\w-]+)+(?::[0-9]+)?")
 _TOKEN_PUNCTUATION = "()[]{}\"',;:"  # noqa: S105 - characters, not a secret
 # Inside a name, place or address guess: characters no name or address holds.
@@ -127,7 +134,7 @@ def machine_token(word: str, *, numbers: bool = True, code: bool = True) -> bool
     names ("GatewayDb"; "SharonDClarke" in a tweet), identifiers with an underscore
     ("x86_64"; "Marisha_D"), hyphenated lower-case words ("billing-consumer"; "le-mou").
     """
-    word = word.strip(_TOKEN_PUNCTUATION)
+    word = word.strip(_TOKEN_PUNCTUATION).rstrip(".")
     if not word:
         return False
     if _DOTTED.fullmatch(word):
@@ -173,14 +180,20 @@ def _in_key(text: str, fragments: Sequence[Fragment], span: Span, hints: KeyHint
 
 
 def _trim_key(fragments: Sequence[Fragment], span: Span) -> Span:
-    """A span that starts in a key and ends in its value ("email=jane@...") loses the key."""
+    """A span that starts in a key and ends in its value ("email=jane@...") loses the key;
+    one that runs from a bare value on into the next key ("jane@example.org queue" of
+    "contact=jane@example.org queue_depth=3") ends with the value."""
+    for fragment in fragments:
+        if fragment.key_start <= span.start <= fragment.key_end < fragment.value_start < span.end:
+            span = Span(fragment.value_start, span.end, span.entity_type, span.score, span.detector)
+            break
     for fragment in fragments:
         if (
-            span.start < fragment.value_start <= span.end <= fragment.value_end
-            and span.start <= fragment.key_end
-            and span.start >= fragment.key_start
+            fragment.form != "colon"
+            and fragment.value_start <= span.start < fragment.value_end < span.end
+            and any(f.key_start < span.end <= f.key_end + 1 for f in fragments)
         ):
-            return Span(fragment.value_start, span.end, span.entity_type, span.score, span.detector)
+            return Span(span.start, fragment.value_end, span.entity_type, span.score, span.detector)
     return span
 
 
@@ -368,8 +381,12 @@ def _internal_url(value: str) -> bool:
 def _machine_guess(text: str, span: Span, lines: _Lines) -> bool:
     value = text[span.start : span.end]
     machine = lines.machine(span.start)
-    if span.entity_type in {"STREET_ADDRESS", "ZIP_CODE"} and _MACHINE_MARKS.search(value):
-        return True
+    if span.entity_type in {"STREET_ADDRESS", "ZIP_CODE"}:
+        if _MACHINE_MARKS.search(value):
+            return True
+        tokens = [w for w in value.split() if w.strip(_TOKEN_PUNCTUATION)]
+        if tokens and all(machine_token(w, numbers=False, code=machine) for w in tokens):
+            return True  # "dev.internal.gateway.": a package name, not a street
     if span.entity_type in {"PERSON", "LOCATION"}:
         words = value.split()
         tokens = [w for w in words if w.strip(_TOKEN_PUNCTUATION)]
@@ -388,6 +405,18 @@ def _machine_guess(text: str, span: Span, lines: _Lines) -> bool:
         # or an acronym far more often than a name ("cron", "kernel", "GC").
         lone = machine and "+" not in span.detector
         if lone and (not any(c.isupper() for c in value) or (len(words) == 1 and value.isupper())):
+            return True
+        # spaCy alone, one capitalised word opening a log message ("Background saving
+        # started", "Started ..."): its sentence-initial guess, not a name or place.
+        if (
+            machine
+            and span.detector.startswith("ner:")
+            and len(words) == 1
+            and _MESSAGE_START.search(text, 0, span.start)
+        ):
+            return True
+        # Even both models agreeing: a lower-case place in machine output is a program name.
+        if machine and span.entity_type == "LOCATION" and not any(c.isupper() for c in value):
             return True
     if span.entity_type in _ID_TYPES:
         token = _token_around(text, span.start, span.end)
@@ -408,7 +437,9 @@ def _machine_guess(text: str, span: Span, lines: _Lines) -> bool:
     ):
         return True
     if span.entity_type == "URL":
-        return "." not in value and "/" not in value
+        # A URL guess needs a scheme, "www." or a dotted host name ("HTTP/1.1", "/go/src/",
+        # "http-client/2.0" are protocol, path and agent tokens).
+        return _URL_GUESS.search(value) is None
     return False
 
 
@@ -477,7 +508,8 @@ def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> lis
     out: list[Span] = []
     for span in spans:
         if span.entity_type == "PHONE_NUMBER" and (
-            _in_clf_status(text, span) or text[span.start : span.start + 1].isspace()
+            _in_clf_status(text, span)
+            or (not _guess(span) and text[span.start : span.start + 1].isspace())
         ):
             continue  # a protocol field, or the rest of a number another span took
         if not _guess(span):

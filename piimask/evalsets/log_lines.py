@@ -9,7 +9,7 @@ carrying PII (each e-mail, IP, phone number and person name labelled).
 Lines are composed, not templated: a format (JSON, logfmt, syslog, access log, stack
 trace, ...) is filled from pools of services, keys, value shapes, messages and
 timestamp styles, all drawn by a seeded ``random.Random``. The same seed gives the
-same lines; a different seed gives lines never seen while tuning (the held-out check).
+same lines; a different seed gives other lines (``HELD_OUT_SEED``, ``UNSEEN_SEED``).
 The names, domains and messages are written for this module; none comes from another
 data set.
 """
@@ -24,8 +24,12 @@ from dataclasses import dataclass, field
 
 from piimask.spans import Span
 
+# The seeds of the development table: DEV_SEED was tuned on; HELD_OUT_SEED was first scored
+# after the rules were written, and looked at while they were revised for a second model;
+# UNSEEN_SEED was scored once, after the last rule change, and never tuned on.
 DEV_SEED = 17
 HELD_OUT_SEED = 1017
+UNSEEN_SEED = 4242
 PII_LABELS = ("EMAIL_ADDRESS", "IP_ADDRESS", "PHONE_NUMBER", "PERSON")
 
 
