@@ -169,9 +169,11 @@ _STATE_BEFORE = re.compile(
     rf"(?:\b(?:{'|'.join(US_STATES)})|\b(?:{'|'.join(map(re.escape, US_STATES.values()))})"
     r"|[A-Z][a-z]+,)[ \t]*,?[ \t]*$"
 )
-# In prose a state or town before a ZIP may be written in any case ("memphis tn 38148",
-# "DUNN 28334"): there any word right before will do.
-_ANY_STATE_BEFORE = re.compile(r"[^\W\d_]{2,}\.?[ \t]*,?[ \t]*$")
+# In prose a state or town before a ZIP may be written in capitals ("DUNN 28334") or, in
+# text written all in lower case, in lower case ("memphis tn 38148"); "copied 10240" is
+# no town.
+_ANY_STATE_BEFORE = re.compile(r"(?:[A-Z][^\W\d_]+|[^\W\d_]{2,}(?<=[A-Z]{2}))\.?[ \t]*,?[ \t]*$")
+_LOWER_STATE_BEFORE = re.compile(r"[^\W\d_]{2,}\.?[ \t]*,?[ \t]*$")
 _ZIP4 = re.compile(r"[0-9]{5}-[0-9]{4}")  # ZIP+4: in prose its own evidence
 _ADDRESS_NEIGHBOURS = frozenset({"STREET_ADDRESS", "LOCATION"})
 _CONTEXT_CHARS = 48
@@ -260,6 +262,8 @@ def _zip_words_before(text: str, span: Span, *, strict: bool) -> bool:
     line_start, _ = _line_bounds(text, span.start, span.end)
     before = text[max(line_start, span.start - 24) : span.start]
     state = _STATE_BEFORE if strict else _ANY_STATE_BEFORE
+    if not strict and text.islower():
+        state = _LOWER_STATE_BEFORE
     return bool(
         _ZIP_WORDS.search(before)
         or state.search(before)
@@ -314,8 +318,12 @@ def gate_address_guesses(
                 text, s, anchors, before_only=True
             )
             if not ok and not machine_line(s.start):
-                # In prose the model often calls a building number a ZIP ("50740 Turjaška 68").
-                ok = _words_near(text, s, strict=False, before=False)
+                # In prose the model often calls a building number a ZIP ("50740 Turjaška 68",
+                # "11988 EL CAMINO REAL"); "10240 files" is a count.
+                after = text[s.end : s.end + 32].split()[:1]
+                ok = any(_place_word(w, strict=True) or w.strip(",.").isupper() for w in after) or (
+                    text.islower() and _words_near(text, s, strict=False, before=False)
+                )
         else:
             ok = True
         if ok:

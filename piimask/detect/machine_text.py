@@ -420,8 +420,13 @@ def _machine_guess(text: str, span: Span, lines: _Lines) -> bool:
             return True
     if span.entity_type in _ID_TYPES:
         token = _token_around(text, span.start, span.end)
-        if _UUID.search(token) or _HEX.fullmatch(token) or _VERSION.fullmatch(token):
-            return True
+        if (
+            _UUID.search(token)
+            or _HEX.fullmatch(token)
+            or _VERSION.fullmatch(token)
+            or ("/" in token and _PATH.fullmatch(token))
+        ):
+            return True  # an id guess on a UUID, hash, version or path ("/dev/nvme0n1p2")
         before = text[max(0, span.start - 40) : span.start]
         words = value.split()
         if (
