@@ -125,6 +125,8 @@ def test_a_personal_date_key_keeps_a_timestamp_personal() -> None:
             "dev.internal.gateway.",
             "STREET_ADDRESS",
         ),
+        ("backup job 88123 copied 10240 files (12.4 GiB)", "10240", "ZIP_CODE"),
+        ("Disk /dev/nvme0n1p2 at 91%", "nvme0n1p2", "DRIVER_LICENSE"),
     ],
 )
 def test_machine_shaped_guesses_are_dropped(text: str, value: str, entity_type: str) -> None:
