@@ -21,7 +21,9 @@ step runs after the merge, on the final spans of one text:
    Validated matches that are protocol fields: the status and size of a common-log-format
    request; a URL to an internal host (``http://ledger-db:9200/api``, ``*.internal``) that
    holds no user info, query, or capital letter.
-3. Address parts need address context (:func:`piimask.detect.address.gate_address_guesses`).
+3. The user field of a common-log-format line ("192.0.2.44 - frank [03/Nov/...") is a
+   ``USERNAME``.
+4. Address parts need address context (:func:`piimask.detect.address.gate_address_guesses`).
 
 Validated pattern spans (checksums, context-gated recognizers) are never dropped by the
 shape rules: only by a ``non_pii`` key, and structured identifiers not even there.
@@ -535,6 +537,22 @@ def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> lis
     return out
 
 
+# The common log format's third field is the authenticated user ('192.0.2.44 - frank
+# [03/Nov/2026:14:07:12 +0000] "GET ...'): a login name, masked like one.
+_CLF_USER = re.compile(
+    r"(?m)^\S+ \S+ (?P<user>[^\s\[\]\-][^\s\[\]]*) \[[0-9]{2}/[A-Za-z]{3}/[0-9]{4}:"
+)
+
+
+def _clf_users(text: str, spans: Sequence[Span]) -> list[Span]:
+    found = []
+    for m in _CLF_USER.finditer(text):
+        start, end = m.span("user")
+        if not any(s.start < end and start < s.end for s in spans):
+            found.append(Span(start, end, "USERNAME", 0.8, "context:CLF_USER"))
+    return found
+
+
 def apply_machine_context(
     text: str, spans: Sequence[Span], hints: KeyHints = key_hint
 ) -> list[Span]:
@@ -542,4 +560,6 @@ def apply_machine_context(
     fragments = find_fragments(text)
     keyed = apply_key_context(text, spans, fragments, hints)
     lines = _Lines(text, keyed, fragments)
-    return gate_address_guesses(text, drop_machine_guesses(text, keyed, lines), lines.machine)
+    spans = gate_address_guesses(text, drop_machine_guesses(text, keyed, lines), lines.machine)
+    users = _clf_users(text, spans)
+    return sorted([*spans, *users]) if users else spans

@@ -51,6 +51,10 @@ WITH_PII = [
         ["+1 415-555-2671"],
     ),
     ("2026-11-03 14:07:12,512 - billing - INFO - refund approved by Priya Raman", ["Priya Raman"]),
+    (
+        '192.0.2.44 - frank [03/Nov/2026:14:07:12 +0000] "GET /account HTTP/1.1" 200 2326',
+        ["192.0.2.44", "frank"],
+    ),
 ]
 
 

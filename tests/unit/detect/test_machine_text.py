@@ -165,6 +165,13 @@ def test_real_addresses_names_and_numbers_stay(text: str, value: str, entity_typ
     assert apply_machine_context(text, found) == found
 
 
+def test_the_user_of_a_common_log_format_line_is_a_username() -> None:
+    text = '192.0.2.44 - frank [03/Nov/2026:14:07:12 +0000] "GET /account HTTP/1.1" 200 2326'
+    assert ("frank", "USERNAME") in values(text, apply_machine_context(text, []))
+    anonymous = '192.0.2.44 - - [03/Nov/2026:14:07:12 +0000] "GET / HTTP/1.1" 200 1'
+    assert apply_machine_context(anonymous, []) == []
+
+
 def test_a_name_guess_ends_at_a_machine_mark() -> None:
     text = "Awkward George | Probably the best"
     found = [span(text, "Awkward George | Probably", "PERSON")]
