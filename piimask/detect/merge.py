@@ -60,6 +60,10 @@ def _subtract(span: Span, blockers: Sequence[Span]) -> list[Span]:
     return [Span(s, e, span.entity_type, span.score, span.detector) for s, e in pieces]
 
 
+def _has_alnum(text: str, start: int, end: int) -> bool:
+    return any(ch.isalnum() for ch in text[start:end])
+
+
 def merge_spans(text: str, model: Sequence[Span], patterns: Sequence[Span]) -> list[Span]:
     """One sorted list without overlaps from model and pattern spans."""
     model_spans = union_same_type(model)
@@ -85,11 +89,18 @@ def merge_spans(text: str, model: Sequence[Span], patterns: Sequence[Span]) -> l
                 absorbed.add(id(p))
             start = min([m.start, *(p.start for p in same)])
             end = max([m.end, *(p.end for p in same)])
+            # What the model adds to a validated match is kept only where it holds letters
+            # or digits: "jane@x.org." must not take the sentence's full stop along.
+            first, last = min(p.start for p in same), max(p.end for p in same)
+            if start < first and not _has_alnum(text, start, first):
+                start = first
+            if end > last and not _has_alnum(text, last, end):
+                end = last
             best = max(same, key=lambda p: p.score)
             m = Span(start, end, m.entity_type, max(m.score, best.score), best.detector)
         others = [p for p in kept_patterns if p.entity_type != m.entity_type and p.overlaps(m)]
         for piece in _subtract(m, others):
-            if any(ch.isalnum() for ch in text[piece.start : piece.end]):
+            if _has_alnum(text, piece.start, piece.end):
                 result.append(piece)
     result.extend(p for p in kept_patterns if id(p) not in absorbed)
     return remove_overlaps(result)

@@ -23,6 +23,28 @@ def test_same_type_overlaps_are_unioned() -> None:
     assert (merged.start, merged.end, merged.detector) == (5, 24, "pattern:CREDIT_CARD")
 
 
+@pytest.mark.parametrize(
+    ("text", "model", "pattern", "merged"),
+    [
+        # the model's span takes the sentence's full stop, the validated match does not
+        ("mail jane@x.org. ok", (5, 17), (5, 16), (5, 16)),
+        ("mail <jane@x.org> ok", (5, 17), (6, 16), (6, 16)),
+        # letters or digits the model adds are kept
+        ("mail jane@x.org.uk ok", (5, 18), (5, 15), (5, 18)),
+        ("mail xjane@x.org ok", (5, 16), (6, 16), (5, 16)),
+    ],
+)
+def test_model_punctuation_around_a_validated_match_is_not_kept(
+    text: str, model: tuple[int, int], pattern: tuple[int, int], merged: tuple[int, int]
+) -> None:
+    (span,) = merge_spans(
+        text,
+        [Span(*model, "EMAIL_ADDRESS", 0.9, "model")],
+        [Span(*pattern, "EMAIL_ADDRESS", 1.0, "pattern:EMAIL_ADDRESS")],
+    )
+    assert (span.start, span.end) == merged
+
+
 def test_weak_pattern_inside_a_model_address_gives_way() -> None:
     model = [Span(28, 57, "STREET_ADDRESS", 0.9, "model")]
     pattern = [Span(52, 57, "ZIP_CODE", 0.85, "pattern:ZIP_CODE")]
