@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from piimask.detect.config import DetectorConfig
 from piimask.ops.logs import configure_logging
 from piimask.ops.metrics import WorkerMetrics
 from piimask.settings import Settings
@@ -27,6 +28,8 @@ CRASH_EXIT_CODE = 70
 class CrashingDetector:
     model_name = "crashing-test-detector"
     model_sha256 = "0" * 64
+    # The worker's repeated-text cache keys its entries by the detector's configuration.
+    config = DetectorConfig()
 
     def detect_batch(self, texts: Sequence[str]) -> list[list[Span]]:
         if any(MARKER in text for text in texts):
