@@ -47,7 +47,7 @@ def test_every_line_is_masked_and_parses(masked_dev_set: tuple[Path, str]) -> No
         record = json.loads(line)
         assert record["id"] == expected["id"]
         assert isinstance(record["text"], str)
-        assert record["policy_version"] == "default-1"
+        assert record["policy_version"] == "default-2"
         for mask in record["masks"]:
             assert set(mask) >= {"entity_type", "start", "end", "operator", "fingerprint"}
     assert "0 rejected" in stderr

@@ -71,7 +71,7 @@ def test_the_policy_comes_from_the_file_else_the_setting_else_the_shipped_one(
 ) -> None:
     path = tmp_path / "p.yaml"
     path.write_text("version: from-setting\ndefault: {operator: redact}\n")
-    assert load_policy().version == "default-1"
+    assert load_policy().version == "default-2"
     monkeypatch.setenv("PIIMASK_POLICY_FILE", str(path))
     assert load_policy().version == "from-setting"
     other = tmp_path / "q.yaml"

@@ -22,7 +22,7 @@ BASE: dict[str, Any] = {
     "output_topic": "orders.masked",
     "outcome": "masked",
     "reason": None,
-    "policy_version": "default-1",
+    "policy_version": "default-2",
     "policy_sha256": SHA,
     "model_name": "rampart",
     "model_sha256": SHA,

@@ -97,11 +97,11 @@ def test_mask_writes_masked_text_masks_and_policy_version(
     assert re.fullmatch(
         r"<PERSON_1> wrote to <EMAIL_ADDRESS:k1:[0-9a-f]{16}>", str(lines[0]["text"])
     )
-    assert lines[0]["policy_version"] == "default-1"
+    assert lines[0]["policy_version"] == "default-2"
     assert [m["entity_type"] for m in lines[0]["masks"]] == ["PERSON", "EMAIL_ADDRESS"]
     assert lines[1]["value"] == {"user": {"name": "<PERSON_1>"}, "n": 1}
     assert lines[1]["masks"][0]["field"] == "$.user.name"
-    assert lines[2] == {"id": 3, "text": "nothing", "masks": [], "policy_version": "default-1"}
+    assert lines[2] == {"id": 3, "text": "nothing", "masks": [], "policy_version": "default-2"}
     assert "masked 3 line(s), 3 span(s) masked, 0 rejected" in err
     assert read_lines(tmp_path / "out.jsonl.rejects.jsonl") == []
 

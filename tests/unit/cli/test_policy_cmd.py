@@ -23,7 +23,7 @@ def test_validate_prints_a_one_screen_summary_of_the_default_policy() -> None:
     code, out, _ = run("policy", "validate", str(REPO / "deploy/policies/default.yaml"))
     assert code == 0
     assert "valid policy" in out
-    assert "version 'default-1'" in out
+    assert "version 'default-2'" in out
     assert "CREDIT_CARD     mask with '*', keep last 4, separators kept" in out
     assert "detected types using the default rule: ROUTING_NUMBER, URL, DOMAIN_NAME" in out
     assert len(out.splitlines()) <= 40
