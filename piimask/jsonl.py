@@ -44,6 +44,20 @@ def read_json_lines(stream: IO[bytes]) -> Iterator[JsonLine]:
         yield JsonLine(number, value, None)
 
 
+def read_json_objects(
+    path: Path | str, limit: int | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) of a JSONL file, at most ``limit``; ``ValueError`` naming the
+    first bad line, never its content."""
+    with Path(path).open("rb") as stream:
+        for count, line in enumerate(read_json_lines(stream)):
+            if limit is not None and count >= limit:
+                return
+            if line.value is None:
+                raise ValueError(str(line.error))
+            yield line.number, line.value
+
+
 def open_input(path: Path | str) -> IO[bytes]:
     if str(path) == "-":
         import sys

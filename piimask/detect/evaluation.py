@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from piimask.jsonl import read_json_lines
+from piimask.jsonl import read_json_objects
 from piimask.spans import Span
 
 # Gold labels as presidio-evaluator names them -> piimask entity types.
@@ -314,20 +314,13 @@ class GoldRecord:
 def read_gold_file(path: Path | str, limit: int | None = None) -> list[GoldRecord]:
     """Records of a gold JSONL file; ``ValueError`` naming the line (never its text) if bad."""
     records: list[GoldRecord] = []
-    with Path(path).open("rb") as stream:
-        for line in read_json_lines(stream):
-            if limit is not None and len(records) >= limit:
-                break
-            if line.value is None:
-                raise ValueError(str(line.error))
-            text, spans = line.value.get("text"), line.value.get("spans")
-            if not isinstance(text, str) or not isinstance(spans, list):
-                raise ValueError(f"line {line.number}: needs 'text' (string) and 'spans' (list)")
-            if not all(isinstance(item, dict) and "label" in item for item in spans):
-                raise ValueError(
-                    f"line {line.number}: bad gold span (each needs start, end, label)"
-                )
-            records.append(GoldRecord(text, tuple(spans)))
+    for number, value in read_json_objects(path, limit):
+        text, spans = value.get("text"), value.get("spans")
+        if not isinstance(text, str) or not isinstance(spans, list):
+            raise ValueError(f"line {number}: needs 'text' (string) and 'spans' (list)")
+        if not all(isinstance(item, dict) and "label" in item for item in spans):
+            raise ValueError(f"line {number}: bad gold span (each needs start, end, label)")
+        records.append(GoldRecord(text, tuple(spans)))
     return records
 
 

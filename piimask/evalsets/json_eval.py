@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from piimask.detect.field_names import path_segments
-from piimask.jsonl import read_json_lines
+from piimask.jsonl import read_json_objects
 from piimask.keys import KeyRing
 from piimask.mask.jsonpath import PathKey, format_path
 from piimask.mask.policy import Policy
@@ -86,13 +86,8 @@ def parse_json_gold(line: dict[str, object], where: str) -> JsonGold:
 
 def read_json_gold_file(path: str | Path, limit: int | None = None) -> list[JsonGold]:
     out: list[JsonGold] = []
-    with Path(path).open("rb") as stream:
-        for line in read_json_lines(stream):
-            if limit is not None and len(out) >= limit:
-                break
-            if line.value is None:
-                raise ValueError(str(line.error))
-            out.append(parse_json_gold(line.value, f"line {line.number}"))
+    for number, value in read_json_objects(path, limit):
+        out.append(parse_json_gold(value, f"line {number}"))
     return out
 
 
