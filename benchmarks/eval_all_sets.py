@@ -42,7 +42,7 @@ from typing import Literal, TypeVar
 from piimask.detect import DetectionEngine, DetectorConfig
 from piimask.detect.evaluation import SCHEMES, evaluate, read_gold_file
 from piimask.detect.recognizer_cases import CaseReport, load_cases, scoped_cases
-from piimask.evalsets.log_lines import DEV_SEED, HELD_OUT_SEED, UNSEEN_SEED
+from piimask.evalsets.log_lines import DEV_SEED, HANDWRITTEN, HELD_OUT_SEED, UNSEEN_SEED, Split
 from piimask.settings import Settings
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
@@ -56,6 +56,7 @@ class DevSet:
     path: Path
     kind: Literal["synthetic", "real", "cases", "json", "logs"]
     seed: int = 0  # the generated log-line sets
+    split: Split | None = None  # the hand-written log lines: which half
 
 
 LOG_LINES_SOURCE = Path("piimask.evalsets.log_lines")
@@ -84,6 +85,11 @@ SETS = [
     DevSet("logs", "log lines, dev seed (1,000)", LOG_LINES_SOURCE, "logs", DEV_SEED),
     DevSet("logs_heldout", "log lines, held-out (1,000)", LOG_LINES_SOURCE, "logs", HELD_OUT_SEED),
     DevSet("logs_unseen", "log lines, unseen (1,000)", LOG_LINES_SOURCE, "logs", UNSEEN_SEED),
+    # written by hand (piimask/evalsets/data): the half tuned on, and the half held out
+    DevSet("logs_hand", "log lines, hand-written tune", HANDWRITTEN, "logs", split="tune"),
+    DevSet(
+        "logs_hand_holdout", "log lines, hand-written holdout", HANDWRITTEN, "logs", split="holdout"
+    ),
 ]
 LOG_LINES = 1000
 JSON_EVENTS_PER_SPLIT = 600  # dev, unseen, holdout and final splits, plus 200 demo events
@@ -158,14 +164,18 @@ def run_json_set(engine: DetectionEngine, limit: int | None) -> dict[str, object
     }
 
 
-def run_log_set(engine: DetectionEngine, seed: int, limit: int | None) -> dict[str, object]:
-    """Generated log lines, scored as the shipped default policy would change them."""
-    from piimask.evalsets.log_lines import generate, score_log_lines
+def run_log_set(engine: DetectionEngine, dev: DevSet, limit: int | None) -> dict[str, object]:
+    """Generated or hand-written log lines, scored as the shipped default policy would
+    change them."""
+    from piimask.evalsets.log_lines import generate, read_log_lines, score_log_lines
     from piimask.mask import KNOWN_ENTITY_TYPES, default_policy
 
     policy = default_policy()
     kept = {t for t in KNOWN_ENTITY_TYPES if policy.rule_for(t).operator == "keep"}
-    lines = generate(min(limit or LOG_LINES, LOG_LINES), seed=seed)
+    if dev.path == LOG_LINES_SOURCE:
+        lines = generate(min(limit or LOG_LINES, LOG_LINES), seed=dev.seed)
+    else:
+        lines = spread_sample(read_log_lines(dev.path, dev.split), limit)
     predicted = engine.detect_batch([line.text for line in lines])
     return {"records": len(lines), **score_log_lines(lines, predicted, kept)}
 
@@ -173,7 +183,7 @@ def run_log_set(engine: DetectionEngine, seed: int, limit: int | None) -> dict[s
 def run_set(engine: DetectionEngine, dev: DevSet, limit: int | None) -> dict[str, object]:
     began = time.perf_counter()
     if dev.kind == "logs":
-        result = run_log_set(engine, dev.seed, limit)
+        result = run_log_set(engine, dev, limit)
         result["seconds"] = round(time.perf_counter() - began, 1)
         return result
     if dev.kind == "json":

@@ -10,6 +10,7 @@ from piimask.evalsets.log_lines import (
     PII_LABELS,
     LogLine,
     generate,
+    read_log_lines,
     score_log_lines,
 )
 from piimask.spans import Span
@@ -70,3 +71,36 @@ def test_scoring_counts_changed_lines_and_masked_pii() -> None:
     assert report["pii_masked_rate"] == 1.0
     missed = score_log_lines([pii], [[Span(17, 20, "EMAIL_ADDRESS")]])
     assert missed["pii_masked_rate"] == 0.0
+
+
+HAND = read_log_lines()
+HAND_LABELS = {*PII_LABELS, "USERNAME"}
+
+
+def test_the_hand_written_set_holds_many_formats_about_half_of_its_lines_with_pii() -> None:
+    formats = Counter(line.format for line in HAND)
+    assert len(HAND) >= 150
+    assert len(formats) >= 15
+    assert 0.35 < sum(bool(line.spans) for line in HAND) / len(HAND) < 0.65
+
+
+def test_the_hand_written_gold_spans_are_labelled_values_that_do_not_overlap() -> None:
+    for line in HAND:
+        ends = 0
+        for start, end, label in sorted(line.spans):
+            value = line.text[start:end]
+            assert label in HAND_LABELS
+            assert value
+            assert value == value.strip()
+            assert start >= ends  # sorted spans do not overlap
+            ends = end
+
+
+def test_the_hand_written_halves_split_every_format_and_together_make_the_whole() -> None:
+    tune, holdout = read_log_lines(split="tune"), read_log_lines(split="holdout")
+    assert len(tune) + len(holdout) == len(HAND)
+    assert {line.text for line in tune}.isdisjoint(line.text for line in holdout)
+    assert {line.format for line in tune} == {line.format for line in holdout}
+    for half in (tune, holdout):
+        assert sum(not line.spans for line in half) >= 50
+        assert sum(bool(line.spans) for line in half) >= 50
