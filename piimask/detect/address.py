@@ -195,10 +195,24 @@ _MACHINE_NUMBER_BEFORE = re.compile(
 )
 
 
+# A size, duration or count written with its unit or counted noun: "498 MB", "712 bytes",
+# "found 412 matching", "20 rows". Case-sensitive: "12 S Main St" is a street.
+_UNIT = (
+    r"(?:ms|µs|ns|secs?|msecs|seconds?|minutes?|hours?|[KMGTP]i?B|kB|bytes?|rows?|records?"
+    r"|items?|files?|messages?|entries|buffers?|changes|pages?|vars|headers?|matching|%)"
+)
+_UNIT_AFTER = re.compile(rf"[ \t]?{_UNIT}(?![\w-])")
+_NUMBER_WITH_UNIT = re.compile(rf"[0-9][0-9,.]*(?:[ \t]?{_UNIT})?")
+
+
 def _bare_machine_number(text: str, span: Span) -> bool:
     value = text[span.start : span.end].strip()
+    if value and _NUMBER_WITH_UNIT.fullmatch(value) and not value.isdigit():
+        return not value[-1].isdigit()  # the unit is part of the guess
     if not value or not all(c.isdigit() or c in ",.-" for c in value):
         return False
+    if _UNIT_AFTER.match(text, span.end):
+        return True
     before = text[max(0, span.start - 12) : span.start]
     after = text[span.end : span.end + 2]
     return (
@@ -206,6 +220,19 @@ def _bare_machine_number(text: str, span: Span) -> bool:
         or after[:1] in ("]", ")", "=")
         or re.fullmatch(r"#[0-9]", after) is not None
     )
+
+
+def _lone_machine_number(text: str, span: Span, machine_line: Callable[[int], bool]) -> bool:
+    """In machine output, a street guess that is only numbers ("Ticket #4411", "refund 4411
+    approved") with no street or unit word in the next three words is a count or an id: an
+    address written in a log line names its street ("shipping to 12 Oak Street")."""
+    if span.entity_type != "STREET_ADDRESS" or not machine_line(span.start):
+        return False
+    tokens = text[span.start : span.end].split()
+    if not tokens or not all(_NUMBER_WITH_UNIT.fullmatch(t.strip(",;:()#!")) for t in tokens):
+        return False
+    after = text[span.end : span.end + 40].split()[:3]
+    return not any(_STREET_WORDS.fullmatch(w.strip(",;:().")) for w in after)
 
 
 def _neighbours(text: str, span: Span, spans: Sequence[Span], *, before_only: bool) -> bool:
@@ -293,7 +320,7 @@ def gate_address_guesses(
         s
         for s in spans
         if not (guessed(s, "STREET_ADDRESS") or guessed(s, "ZIP_CODE"))
-        or not _bare_machine_number(text, s)
+        or not (_bare_machine_number(text, s) or _lone_machine_number(text, s, machine_line))
     ]
 
     # Neighbours that count: places, validated parts, streets with words of their own.

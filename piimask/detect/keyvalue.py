@@ -1,7 +1,8 @@
 """``key=value``, ``key: value`` and ``"key": value`` fragments in plain text.
 
 Log lines and events sent as text name their values as JSON does: ``order=48213``,
-``"latency_ms": 2461``, ``client: 203.0.113.7``. The key is the best evidence about the
+``"latency_ms": 2461``, ``client: 203.0.113.7``, and the SQL they quote does too
+(``updated_at < '2026-09-14'``). The key is the best evidence about the
 value (a ZIP code does not sit under ``order=``), so detection reads the fragments and
 asks :func:`piimask.detect.field_names.key_hint` what each key says.
 
@@ -14,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Form = Literal["equals", "json", "colon"]
+Form = Literal["equals", "json", "colon", "compare"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +62,19 @@ _COLON = re.compile(
 )
 
 
+# A comparison in an SQL statement a log line quotes ("WHERE updated_at < '2026-09-14'",
+# "SET phone = '+44 7700 900123'"): the column names the literal. Quoted literals only:
+# "<3" in a tweet is no comparison.
+_COMPARE = re.compile(
+    rf"(?<![\w.])(?P<key>[a-z_][\w.]{{0,63}})[ \t]+(?:<=|>=|<>|!=|<|>|=)[ \t]+{_SINGLE}"
+)
+
+
 _FORMS: tuple[tuple[re.Pattern[str], Form], ...] = (
     (_JSON, "json"),
     (_EQUALS, "equals"),
     (_COLON, "colon"),
+    (_COMPARE, "compare"),
 )
 
 

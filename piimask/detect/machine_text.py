@@ -234,6 +234,12 @@ def _under_key(text: str, span: Span, fragment: Fragment, hint: KeyHint) -> Span
     if hint.kind == "pii":
         if hint.entity_type == "DATE_TIME" and span.entity_type == EVENT_TIME:
             return Span(span.start, span.end, "DATE_TIME", span.score, span.detector)
+        if (
+            _guess(span)
+            and hint.entity_type in _NAME_PLACE_TYPES - {"ZIP_CODE"}
+            and _CODE_LITERAL.fullmatch(fragment.value(text))
+        ):
+            return None
         return span
     if hint.kind == "unknown" and (_guess(span) or span.entity_type in {"ZIP_CODE"}):
         value = fragment.value(text)
@@ -256,6 +262,10 @@ def _covered(spans: Sequence[Span], start: int, end: int) -> bool:
 _EPOCH = re.compile(r"1[0-9]{9}(?:[0-9]{3}(?:[0-9]{3})?)?(?:\.[0-9]{1,9})?")
 
 
+# A hex literal, a hash or a UUID: what no name, place or street is written as.
+_CODE_LITERAL = re.compile(rf"0x[0-9a-fA-F]+|{_HEX.pattern}|{_UUID.pattern}")
+
+
 def _value_span(text: str, fragment: Fragment, hint: KeyHint, spans: Sequence[Span]) -> Span | None:
     """A span for the whole value where its key says what it is and detection fell short."""
     start, end = fragment.value_start, fragment.value_end
@@ -268,6 +278,8 @@ def _value_span(text: str, fragment: Fragment, hint: KeyHint, spans: Sequence[Sp
         return None
     if hint.kind != "pii" or hint.entity_type is None or _covered(spans, start, end):
         return None
+    if hint.entity_type in _NAME_PLACE_TYPES - {"ZIP_CODE"} and _CODE_LITERAL.fullmatch(value):
+        return None  # "addr=0x18" (a Go panic): a memory address, not a street
     inside = [s for s in spans if s.start < end and start < s.end and s.entity_type != EVENT_TIME]
     if hint.decides:
         return Span(start, end, hint.entity_type, 0.9, KEY_DETECTOR)
@@ -288,11 +300,18 @@ def _machine_fragments(
     "my domains: microsoft.com"), so that form counts only on a line that reads as machine
     output for another reason, and only with a lower-case key ("client: 203.0.113.7")."""
     strict = [f for f in fragments if f.form != "colon"]
-    colon = [f for f in fragments if f.form == "colon" and text[f.key_start].islower()]
+    colon = [f for f in fragments if f.form == "colon" and _colon_key(f.key(text))]
     if not colon:
         return strict
     lines = _Lines(text, spans, strict)
     return strict + [f for f in colon if lines.machine(f.key_start)]
+
+
+def _colon_key(key: str) -> bool:
+    """A ``key: value`` key that reads as a field name: lower-case ("client"), or, as
+    machine output writes them, capitalised with an underscore or a known field word
+    ("Rows_examined", "Size" of "Memory Size: 1024 MB"); "Dear John:" is neither."""
+    return key[0].islower() or "_" in key or key_hint(key).kind in {"non_pii", "event_time"}
 
 
 def apply_key_context(
@@ -328,10 +347,10 @@ def apply_key_context(
 # Words that make a number an identifier of a person's document or account (in machine
 # output a bare "id" or "number" names ids of orders and rows).
 _ID_CONTEXT = re.compile(
-    r"\b(?:licen[cs]e|dl|passport|ssn|social|security|tax|tin|ein|itin|vat|account|acct"
-    r"|routing|aba|iban|identification|identity|national|government|gov)\b",
+    r"(?<![a-z])(?:licen[cs]e|dl|passport|ssn|social|security|tax|tin|ein|itin|vat|account"
+    r"|acct|routing|aba|iban|identification|identity|national|government|gov)(?![a-z])",
     re.IGNORECASE,
-)
+)  # letters only around it: "driver_license=" names a licence, "ntdll" does not
 _PHONE_SHAPE = re.compile(r"\+?[0-9 ().-]*[0-9]{3,4}[ .-][0-9]{3,4}")
 # The status and size fields after a request in the common log format ('"GET / HTTP/1.1"
 # 200 5123'): numbers of the protocol, not of a person.
@@ -341,10 +360,29 @@ _CLF_STATUS = re.compile(r'HTTP/[0-9.]+" (?P<fields>[1-5][0-9]{2} (?:[0-9]+|-))'
 _MACHINE_LINE = re.compile(
     r"\w\[[0-9]+\]|\bport [0-9]{2,5}\b|\w=\S"
     r"|(?m:^)\W{0,2}(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b\W"
+    # a log level in capitals anywhere ("... 4821 --- [main] INFO c.e.Shop"), or bracketed
+    r"|\b(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL)\b"
+    r"|\[(?i:trace|debug|info|notice|warn|warning|error|crit|alert|emerg)\s*\]"
     # stack traces: a source file, a Java frame, a goroutine header
     r"|\w\.(?:py|java|go|js|ts|rb|kt|scala|cs|cpp|rs|php)\b|(?m:^)\s+at [\w$.<>]+\("
     r"|\bgoroutine [0-9]+ \["
     r"|\b[A-Z]\w*(?:Error|Exception|Fault)\b:"  # an exception line ("TimeoutError: ...")
+    r"|(?m:^)\W{0,3}(?:Error|Warning|Caused by)\b:"  # "│ Error: creating IAM Role ..."
+    # A UUID, a hex literal, a size or duration with its unit, a path under a system
+    # directory, a qualified class name ("com.acme.billing.InvoiceService"), a tab between
+    # fields (Lambda REPORT, Windows events), "Key: value" fields two spaces apart. None of
+    # these occurs in the prose development sets (counted on every shared set).
+    r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"|\b0x[0-9a-fA-F]+\b"
+    r"|\b[0-9]+(?:\.[0-9]+)? ?(?:ms|µs|ns|msecs|[KMGT]i?B|kB|bytes)\b"
+    r"|(?<![\w.])/(?:usr|var|etc|opt|srv|home|tmp|proc|lib|bin|sbin|dev|run|app|build)/"
+    r"|\b(?:[a-z]\w*\.){2,}[A-Z]\w+"
+    r"|\t"
+    r"|\S {2,}[A-Z]\w+(?: \w+)?: \S"
+    r"|(?:\b[A-Z]\w*: \S+.*?){3,}"  # three "Key: value" fields on a line
+    r"|(?m:^)(?:Normal|Warning) {2,}[A-Z]\w+ {2,}"  # a Kubernetes event table row
+    # a Go module path with its version ("github.com/acme/notify@v0.4.1"), a method frame
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/[\w.-]+)+(?:@v[0-9]|\.\(\*?[A-Z])"
 )
 _INTERNAL_HOST = re.compile(
     r"[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*?(?:\.(?:internal|local|lan|corp|svc|cluster\.local|localdomain))?"
@@ -408,6 +446,11 @@ def _machine_guess(text: str, span: Span, lines: _Lines) -> bool:
         lone = machine and "+" not in span.detector
         if lone and (not any(c.isupper() for c in value) or (len(words) == 1 and value.isupper())):
             return True
+        # Nor are capitals and lower case without one capitalised word ("JSON parse",
+        # "NULL SID"): an acronym and a word of the message.
+        cores = [w.strip(_TOKEN_PUNCTUATION) for w in words]
+        if lone and not any(w[:1].isupper() and not w.isupper() for w in cores):
+            return True
         # spaCy alone, one capitalised word opening a log message ("Background saving
         # started", "Started ..."): its sentence-initial guess, not a name or place.
         if (
@@ -415,6 +458,16 @@ def _machine_guess(text: str, span: Span, lines: _Lines) -> bool:
             and span.detector.startswith("ner:")
             and len(words) == 1
             and _MESSAGE_START.search(text, 0, span.start)
+        ):
+            return True
+        # spaCy alone, one word (a version beside it aside: "Java 17"), and nothing before it
+        # that says a person or place follows: in machine output that is a product, a
+        # program or a field ("Java", "Trojan", "Celery"), not a name.
+        if (
+            machine
+            and span.detector.startswith("ner:")
+            and len([w for w in words if not _NUMBER.fullmatch(w.strip(_TOKEN_PUNCTUATION))]) == 1
+            and not _context_before(text, span)
         ):
             return True
         # Even both models agreeing: a lower-case place in machine output is a program name.
@@ -430,12 +483,10 @@ def _machine_guess(text: str, span: Span, lines: _Lines) -> bool:
         ):
             return True  # an id guess on a UUID, hash, version or path ("/dev/nvme0n1p2")
         before = text[max(0, span.start - 40) : span.start]
-        words = value.split()
-        if (
-            lines.machine(span.start)
-            and not _ID_CONTEXT.search(before)
-            and (all(machine_token(w) for w in words) or any(w.islower() for w in words))
-        ):
+        if lines.machine(span.start) and not _ID_CONTEXT.search(before):
+            # In machine output codes of every shape are ids of builds, events, hosts and
+            # pods ("AH01909", "MY-010068", "KB5031364", "web-6b7c9d-4hx2p"); a person's
+            # document number there comes with a word that names the document.
             return True
     if (
         span.entity_type == "PHONE_NUMBER"
@@ -445,9 +496,27 @@ def _machine_guess(text: str, span: Span, lines: _Lines) -> bool:
         return True
     if span.entity_type == "URL":
         # A URL guess needs a scheme, "www." or a dotted host name ("HTTP/1.1", "/go/src/",
-        # "http-client/2.0" are protocol, path and agent tokens).
+        # "http-client/2.0" are protocol, path and agent tokens); one that starts inside a
+        # file path ("/usr/share/nginx/html/wp-login.php") is that path.
+        if text[span.start - 1 : span.start] == "/" or value.startswith("/"):
+            return "://" not in value
         return _URL_GUESS.search(value) is None
     return False
+
+
+# Words right before a name or place that say one follows ("by", "for user", "to", "name=",
+# "@"): with them a lone spaCy guess in machine output stays.
+_NAME_CONTEXT = re.compile(
+    r"(?:\b(?:by|for|user|users|to|from|with|in|at|near|contact|customer|client|owner|author"
+    r"|name|dear|hi|hello|mr|mrs|ms|dr|called|paged|invited|notified|assigned|approved"
+    r"|signed|emailed|recipient|holder|agent|employee|patient|member|account|and)"
+    r"|[=@])[\s:\"'<(]*$",
+    re.IGNORECASE,
+)
+
+
+def _context_before(text: str, span: Span) -> bool:
+    return _NAME_CONTEXT.search(text, max(0, span.start - 24), span.start) is not None
 
 
 def _in_clf_status(text: str, span: Span) -> bool:
@@ -510,6 +579,75 @@ def _trim_at_marks(text: str, span: Span) -> Span | None:
     return Span(span.start, end, span.entity_type, span.score, span.detector)
 
 
+# A bare run of digits after a word naming an identifier is that identifier.
+_ID_WORD_BEFORE = re.compile(
+    r"\b(?:id|pid|tid|uid|gid|jid|opid|seq|offset|event|request|trace|build|job|invoice)"
+    r"[\s:=#]*$",
+    re.IGNORECASE,
+)
+
+
+def _id_number(text: str, span: Span) -> bool:
+    value = text[span.start : span.end]
+    if not value.isdigit():
+        return False
+    return _ID_WORD_BEFORE.search(text, max(0, span.start - 16), span.start) is not None
+
+
+# A scheme-less host/path token: the name of code, not a link a person follows.
+_CODE_PATH = re.compile(
+    r"[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::[0-9]{1,5})?(?P<path>(?:/[\w.@*()$-]+)*)/?(?::[0-9]+)*"
+)
+# What makes a two-segment host/path code: a module version, a call, a source file and line.
+_CODE_SYNTAX = re.compile(r"@v[0-9]|\.\(|\(|\.(?:go|mod|sum|py|java|js|ts|proto)\b|:[0-9]+$")
+_STRONG_CODE_SYNTAX = re.compile(r"@v[0-9]|\.\(\*?[A-Z]|/go\.(?:mod|sum)\b")
+_CODE_BEFORE = re.compile(
+    r"\b(?:import|imports|package|module|require|requires|get|install|downloading|vendor)"
+    r"[ \t]+[\"'`]?$"
+)
+_CODE_AFTER = re.compile(r'[ \t]+v[0-9]+\.[0-9]|["\']?[ \t]*:(?![0-9/])')
+
+
+def _code_path(text: str, span: Span, *, machine: bool) -> bool:
+    """A URL match that is a Go import or module path, a package or a label key, on a
+    machine line unless code syntax says so ("github.com/acme/ledger/store.(*Store).Get",
+    "go: downloading github.com/prometheus/client_golang v1.19.0",
+    "node-role.kubernetes.io/control-plane:").
+
+    Never one with a scheme, user info, a query or a fragment, nor a "www." page: those are
+    links and may carry a person's data. A host with one path segment ("github.com/jdoe")
+    names an account, and stays masked unless code syntax follows it; a host and port alone
+    ("www.example.com:443") is a server endpoint.
+    """
+    value = text[span.start : span.end]
+    if "://" in value or any(c in value for c in "?#=&"):
+        return False
+    tokens = [t for t in value.split() if "/" in t or ":" in t.rstrip(":")]
+    if len(tokens) != 1:
+        return False
+    token = tokens[0].rstrip(".,;:")
+    m = _CODE_PATH.fullmatch(token)
+    if m is None or "@" in token.replace("@v", ""):
+        return False
+    if token.lower().startswith("www.") and "/" in token:
+        return False
+    segments = [p for p in m.group("path").split("/") if p]
+    token_end = span.start + value.find(token) + len(token)
+    token_start = token_end - len(token)
+    # Code syntax says it anywhere: a module version, a method frame, "import"/"go get".
+    if segments and (
+        _STRONG_CODE_SYNTAX.search(token)
+        or _CODE_BEFORE.search(text, max(0, token_start - 16), token_start)
+    ):
+        return True
+    if not machine:
+        return False
+    if not segments:  # "www.example.com:443": a server endpoint, no page of anyone's
+        return ":" in token and "/" not in token
+    after = text[token_end : token_end + 12]
+    return len(segments) >= 3 or bool(_CODE_SYNTAX.search(token) or _CODE_AFTER.match(after))
+
+
 def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> list[Span]:
     """Step 2 of the module docstring."""
     out: list[Span] = []
@@ -519,9 +657,15 @@ def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> lis
             or (not _guess(span) and text[span.start : span.start + 1].isspace())
         ):
             continue  # a protocol field, or the rest of a number another span took
+        if span.entity_type == "PHONE_NUMBER" and _id_number(text, span):
+            continue  # "Event ID: 2147735503": an identifier of the event, not a phone
         if not _guess(span):
-            if not (span.entity_type == "URL" and _internal_url(text[span.start : span.end])):
-                out.append(span)
+            if span.entity_type == "URL" and (
+                _internal_url(text[span.start : span.end])
+                or _code_path(text, span, machine=lines.machine(span.start))
+            ):
+                continue
+            out.append(span)
             continue
         if _holds_identifier(text[span.start : span.end]):
             out.append(span)
@@ -532,9 +676,59 @@ def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> lis
             if trimmed is None:
                 continue
             span = trimmed
+            if lines.machine(span.start):
+                for piece in _split_fields(text, span):
+                    rest = _trim_field_label(text, piece)
+                    if rest is not None and not _machine_guess(text, rest, lines):
+                        out.append(rest)
+                continue
         if not _machine_guess(text, span, lines):
             out.append(span)
     return out
+
+
+# The last word of a field label in machine output ("Log Name:", "Category: Trojan Path:",
+# "Account Domain:"); no name ends with one of these right before a colon.
+_FIELD_NOUNS = frozenset(
+    {
+        "name", "path", "domain", "id", "type", "address", "source", "level", "category",
+        "status", "code", "size", "time", "date", "version", "mode", "port", "host", "file",
+        "key", "value", "reason", "description", "severity", "action", "result", "count",
+    }
+)  # fmt: skip
+_FIELD_COLON = re.compile(r"[ \t]*:(?:[ \t]|$)")
+
+
+def _split_fields(text: str, span: Span) -> list[Span]:
+    """A guess running over "Key: value" ("Log Name: System") is judged piece by piece: a
+    name holds no colon."""
+    pieces: list[Span] = []
+    start = span.start
+    for m in re.finditer(r":[ \t]+", text[span.start : span.end]):
+        end = span.start + m.start()
+        if end > start:
+            pieces.append(Span(start, end, span.entity_type, span.score, span.detector))
+        start = span.start + m.end()
+    if start < span.end:
+        pieces.append(Span(start, span.end, span.entity_type, span.score, span.detector))
+    return pieces if len(pieces) > 1 else [span]
+
+
+def _trim_field_label(text: str, span: Span) -> Span | None:
+    """ "Pieter de Vries Account Name" before ":" -> "Pieter de Vries Account"; "Log Name"
+    -> "Log" (then judged as any one-word guess). None when nothing is left."""
+    value = text[span.start : span.end]
+    words = value.split()
+    if not words or words[-1].lower() not in _FIELD_NOUNS:
+        return span
+    if _FIELD_COLON.match(text, span.end) is None:
+        return span
+    end = span.start + value.rstrip().rfind(words[-1])
+    while end > span.start and text[end - 1].isspace():
+        end -= 1
+    if end <= span.start:
+        return None
+    return Span(span.start, end, span.entity_type, span.score, span.detector)
 
 
 # The common log format's third field is the authenticated user ('192.0.2.44 - frank

@@ -27,6 +27,14 @@ def pairs(text: str) -> list[tuple[str, str, str]]:
             [("client", "203.0.113.7", "colon"), ("server", "api-1", "colon")],
         ),
         ("node=cache-9.internal:6379", [("node", "cache-9.internal:6379", "equals")]),
+        (
+            "DELETE FROM carts WHERE updated_at < '2026-09-14'",
+            [("updated_at", "2026-09-14", "compare")],
+        ),
+        (
+            "UPDATE accounts SET phone = '+44 7700 900123'",
+            [("phone", "+44 7700 900123", "compare")],
+        ),
     ],
 )
 def test_finds_keys_and_their_values(text: str, expected: list[tuple[str, str, str]]) -> None:
@@ -43,7 +51,10 @@ def test_a_quoted_value_may_hold_fragments_of_its_own() -> None:
     ]
 
 
-@pytest.mark.parametrize("text", ["a==b", "x = 1", "key=", '"k":', "2026-11-03T14:07:12", "::1"])
+@pytest.mark.parametrize(
+    "text",
+    ["a==b", "x = 1", "key=", '"k":', "2026-11-03T14:07:12", "::1", "love you < 3", "a < b"],
+)
 def test_no_fragment_without_a_key_a_separator_and_a_value(text: str) -> None:
     assert pairs(text) == []
 

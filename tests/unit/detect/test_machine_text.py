@@ -216,3 +216,138 @@ def test_machine_shapes(value: str, shaped: bool) -> None:
 )  # fmt: skip
 def test_machine_tokens(word: str, token: bool) -> None:
     assert machine_token(word) is token
+
+
+NER = "ner:en_core_web_sm"
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type", "detector"),
+    [
+        # spaCy alone, one word, no word before it that says a person follows
+        ("JVM version is 17.0.9+9-LTS; Java home /usr/lib/jvm/java-17", "Java", "PERSON", NER),
+        ("Using Java 17 toolchain from /opt/java/openjdk", "Java 17", "PERSON", NER),
+        ("2026-10-14 WARN Trojan detected in /tmp/setup.exe", "Trojan", "PERSON", NER),
+        # an acronym and a lower-case word, whichever detector alone
+        ("ts=1 JSON parse error at column 212", "JSON parse", "PERSON", "model"),
+        ("\tSecurity ID:\t\tNULL SID", "NULL SID", "PERSON", "model"),
+        # a field label before its colon
+        ("Name: Trojan:Win32 ID: 1 Severity: Severe Category: Trojan Path: file", "Trojan Path",
+         "PERSON", NER),
+        # id guesses on codes of builds, events, pods (no document word before them)
+        ("ERROR AH01909: www.example.com:443:0 server certificate", "AH01909", "DRIVER_LICENSE",
+         "model"),
+        ("INFO Created pod: web-6b7c9d-4hx2p", "6b7c9d", "DRIVER_LICENSE", "model"),
+        ("2026-10-14T12:22:00Z 0 [Warning] [MY-010068] CA certificate", "MY-010068",
+         "DRIVER_LICENSE", "model"),
+        # numbers under capitalised field names, sizes with their units
+        ("# Query_time: 4.1  Lock_time: 0.0 Rows_examined: 1834412", "1834412", "PASSPORT",
+         "model"),
+        ("REPORT RequestId: 1\tMemory Size: 1024 MB\tMax Memory Used: 498 MB", "498 MB",
+         "STREET_ADDRESS", "model"),
+        ("INFO Ticket #4411 opened by support", "4411", "STREET_ADDRESS", "model"),
+        ("[Log partition=orders-3] Rolled new log segment at offset 4411 in 2 ms.", "4411",
+         "STREET_ADDRESS", "model"),
+        ("{40 vars in 712 bytes} GET /healthz", "712", "STREET_ADDRESS", "model"),
+        # an event number read as a phone number
+        ("Name: X ID: 2147735503 Severity: Severe Category: Trojan", "2147735503",
+         "PHONE_NUMBER", "pattern:PHONE_NUMBER"),
+        # a memory address under a key that names street addresses
+        ("[signal SIGSEGV: segmentation violation code=0x1 addr=0x18 pc=0x6a1f2c]", "0x18",
+         "STREET_ADDRESS", "model"),
+    ],
+)  # fmt: skip
+def test_machine_output_guesses_without_pii_context_are_dropped(
+    text: str, value: str, entity_type: str, detector: str
+) -> None:
+    assert (
+        values(text, apply_machine_context(text, [span(text, value, entity_type, detector)])) == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type", "detector"),
+    [
+        ("2026-10-14 WARN login failed for Maria from 10.0.0.1", "Maria", "PERSON", NER),
+        ("2026-10-14 INFO ticket opened by Greta", "Greta", "PERSON", NER),
+        ("2026-10-14 INFO ticket opened, name=Greta", "Greta", "PERSON", NER),
+        ("I met Maria at the station yesterday", "Maria", "PERSON", NER),  # prose
+        ("ERROR Failed to send reminder to Jane Doe: timeout", "Jane Doe", "PERSON", "model"),
+        ("INFO passport X1234567 scanned at the desk", "X1234567", "PASSPORT", "model"),
+        ("INFO driver_license=D1234567 verified", "D1234567", "DRIVER_LICENSE", "model"),
+        ("INFO shipping to 12 Oak Street today", "12 Oak Street", "STREET_ADDRESS", "model"),
+        ("ERROR call back 2147735503 today", "2147735503", "PHONE_NUMBER", "pattern:PHONE"),
+    ],
+)
+def test_machine_output_keeps_guesses_with_pii_context(
+    text: str, value: str, entity_type: str, detector: str
+) -> None:
+    found = span(text, value, entity_type, detector)
+    assert values(text, apply_machine_context(text, [found])) == [(value, entity_type)]
+
+
+def test_a_field_label_inside_a_name_guess_is_cut_off_and_the_name_stays() -> None:
+    text = "INFO Display Name: Pieter de Vries Account Name: pdevries"
+    found = [span(text, "Pieter de Vries Account Name", "PERSON", "model")]
+    assert values(text, apply_machine_context(text, found)) == [
+        ("Pieter de Vries Account", "PERSON")
+    ]
+
+
+def test_a_date_compared_with_a_time_column_in_quoted_sql_is_an_event_time() -> None:
+    text = "SET timestamp=1760454600;\nDELETE FROM carts WHERE updated_at < '2026-09-14';"
+    found = [span(text, "2026-09-14", "DATE_TIME", "pattern:DATE_TIME")]
+    assert values(text, apply_machine_context(text, found)) == [
+        ("1760454600", "EVENT_TIME"),
+        ("2026-09-14", "EVENT_TIME"),
+    ]
+
+
+URL = "pattern:URL"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("goroutine 1 [running]:\ngithub.com/acme/ledger/internal/store.(*Store).Get(0x0)",
+         "github.com/acme/ledger/internal/store.(*Store).Get"),
+        ("go: downloading github.com/prometheus/client_golang v1.19.0",
+         "github.com/prometheus/client_golang"),
+        ("go: github.com/acme/notify@v0.4.1: unknown revision v0.4.1",
+         "github.com/acme/notify@v0.4.1"),
+        ("ERROR import github.com/org/pkg failed", "github.com/org/pkg"),
+        ("W1014 reflector.go:539] k8s.io/client-go/informers/factory.go:159: failed to list",
+         "k8s.io/client-go/informers/factory.go:159"),
+        ("INFO 4 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }",
+         "node-role.kubernetes.io/control-plane"),
+        ("[ssl:warn] [pid 1] ERROR www.example.com:443:0 server certificate",
+         "www.example.com:443"),
+    ],
+)  # fmt: skip
+def test_code_paths_and_server_endpoints_in_machine_output_are_no_urls(
+    text: str, value: str
+) -> None:
+    assert apply_machine_context(text, [span(text, value, "URL", URL)]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("INFO cloning https://github.com/acme/ledger", "https://github.com/acme/ledger"),
+        ("INFO profile github.com/jdoe opened", "github.com/jdoe"),  # an account
+        ("INFO GET shop.example.com/u/jane?email=x", "shop.example.com/u/jane?email=x"),
+        ("INFO visiting www.example.com/about/team", "www.example.com/about/team"),
+        ("INFO cloning git@github.com/acme/ledger", "git@github.com/acme/ledger"),
+        ("see github.com/acme/ledger/tree/main for it", "github.com/acme/ledger/tree/main"),
+    ],
+)
+def test_links_stay_urls(text: str, value: str) -> None:
+    assert values(text, apply_machine_context(text, [span(text, value, "URL", URL)])) == [
+        (value, "URL")
+    ]
+
+
+def test_a_url_guess_that_starts_inside_a_file_path_is_that_path() -> None:
+    text = 'ERROR open() "/usr/share/nginx/html/wp-login.php" failed (2: No such file)'
+    found = [span(text, "usr/share/nginx/html/wp-login.php", "URL", "model")]
+    assert apply_machine_context(text, found) == []
