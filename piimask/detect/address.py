@@ -207,8 +207,8 @@ _NUMBER_WITH_UNIT = re.compile(rf"[0-9][0-9,.]*(?:[ \t]?{_UNIT})?")
 
 def _bare_machine_number(text: str, span: Span) -> bool:
     value = text[span.start : span.end].strip()
-    if value and _NUMBER_WITH_UNIT.fullmatch(value) and not value.isdigit():
-        return not value[-1].isdigit()  # the unit is part of the guess
+    if value and _NUMBER_WITH_UNIT.fullmatch(value) and not value[-1].isdigit():
+        return True  # "498 MB": the unit is part of the guess
     if not value or not all(c.isdigit() or c in ",.-" for c in value):
         return False
     if _UNIT_AFTER.match(text, span.end):

@@ -22,7 +22,9 @@ step runs after the merge, on the final spans of one text:
    request; a URL to an internal host (``http://ledger-db:9200/api``, ``*.internal``) that
    holds no user info, query, or capital letter.
 3. The user field of a common-log-format line ("192.0.2.44 - frank [03/Nov/...") is a
-   ``USERNAME``.
+   ``USERNAME``, and so, on a machine line, is a login where such output writes one
+   (``for user "jdoe"``, ``Accepted publickey for jdoe from``, cron's ``(jdoe) CMD``,
+   sudo's ``jdoe : TTY=``, ``/home/jdoe/``), system accounts (``root``, ``postgres``) aside.
 4. Address parts need address context (:func:`piimask.detect.address.gate_address_guesses`).
 
 Validated pattern spans (checksums, context-gated recognizers) are never dropped by the
@@ -240,6 +242,12 @@ def _under_key(text: str, span: Span, fragment: Fragment, hint: KeyHint) -> Span
             and _CODE_LITERAL.fullmatch(fragment.value(text))
         ):
             return None
+        decided = hint.entity_type if hint.decides else None
+        if decided is not None and decided not in _NAME_PLACE_TYPES and _guess(span):
+            # The key says what the value is ("userName": "a.lindgren"): the whole value,
+            # as that type, not a guess that later steps may drop as machine-shaped.
+            value_start, value_end = fragment.value_start, fragment.value_end
+            return Span(value_start, value_end, decided, span.score, KEY_DETECTOR)
         return span
     if hint.kind == "unknown" and (_guess(span) or span.entity_type in {"ZIP_CODE"}):
         value = fragment.value(text)
@@ -276,7 +284,11 @@ def _value_span(text: str, fragment: Fragment, hint: KeyHint, spans: Sequence[Sp
         if _EPOCH.fullmatch(value) and not any(s.overlaps(Span(start, end, "")) for s in spans):
             return Span(start, end, EVENT_TIME, 0.8, KEY_DETECTOR)
         return None
-    if hint.kind != "pii" or hint.entity_type is None or _covered(spans, start, end):
+    if hint.kind != "pii" or hint.entity_type is None:
+        return None
+    # A key that decides the type masks its value even where a guess covers it: the guess
+    # may still be dropped as machine-shaped ("lindgren" of "userName": "a.lindgren").
+    if _covered([s for s in spans if not (hint.decides and _guess(s))], start, end):
         return None
     if hint.entity_type in _NAME_PLACE_TYPES - {"ZIP_CODE"} and _CODE_LITERAL.fullmatch(value):
         return None  # "addr=0x18" (a Go panic): a memory address, not a street
@@ -341,7 +353,9 @@ def apply_key_context(
         extra = _value_span(text, fragment, hints(fragment.key(text)), out)
         if extra is not None:
             added.append(extra)
-    return remove_overlaps([*out, *added]) if added else out
+    if added or any(s.detector == KEY_DETECTOR for s in out):
+        return remove_overlaps([*out, *added])
+    return out
 
 
 # Words that make a number an identifier of a person's document or account (in machine
@@ -362,7 +376,7 @@ _MACHINE_LINE = re.compile(
     r"|(?m:^)\W{0,2}(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b\W"
     # a log level in capitals anywhere ("... 4821 --- [main] INFO c.e.Shop"), or bracketed
     r"|\b(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL)\b"
-    r"|\[(?i:trace|debug|info|notice|warn|warning|error|crit|alert|emerg)\s*\]"
+    r"|\[(?:\w+:)?(?i:trace|debug|info|notice|warn|warning|error|crit|alert|emerg)\s*\]"
     # stack traces: a source file, a Java frame, a goroutine header
     r"|\w\.(?:py|java|go|js|ts|rb|kt|scala|cs|cpp|rs|php)\b|(?m:^)\s+at [\w$.<>]+\("
     r"|\bgoroutine [0-9]+ \["
@@ -747,6 +761,45 @@ def _clf_users(text: str, spans: Sequence[Span]) -> list[Span]:
     return found
 
 
+# Logins that machine output writes in set places: after "user" (quoted, or bare before
+# "from", "not", "(", ...), in sshd's "Accepted publickey for X", cron's "(X) CMD", sudo's
+# "X : TTY=", a home directory ("/home/X/"). A login is a person's handle: a USERNAME.
+_HANDLE_REST = r"[\w.-]{0,30}[A-Za-z0-9]"
+_HANDLE = rf"[A-Za-z]{_HANDLE_REST}"
+_LOGIN_PLACES = re.compile(
+    rf"\buser[ \t]+(?:[\"'<`](?P<quoted>{_HANDLE})[\"'>`]"
+    rf"|(?P<bare>[a-z]{_HANDLE_REST})(?=[ \t]+(?:(?:not|from|on|at|failed|logged|authenticated)\b"
+    r"|[0-9]{1,3}\.[0-9])|[(.,;:]|$))"
+    rf"|\b(?:Accepted|Failed)[ \t]\w+[ \t]for[ \t](?:invalid[ \t]user[ \t])?(?P<sshd>{_HANDLE})"
+    rf"[ \t]from\b"
+    rf"|\bCRON\[[0-9]+\]:[ \t]\((?P<cron>{_HANDLE})\)[ \t]"
+    rf"|\bsudo(?:\[[0-9]+\])?:[ \t]+(?P<sudo>{_HANDLE})[ \t]:[ \t]"
+    rf"|(?<![\w.])/(?:home|Users)/(?P<home>{_HANDLE})(?=/|[ \t;]|$)",
+    re.MULTILINE,
+)
+# Accounts of the system, not of a person.
+_SYSTEM_ACCOUNTS = frozenset(
+    {
+        "root", "admin", "administrator", "guest", "nobody", "daemon", "system", "service",
+        "anonymous", "www-data", "postgres", "mysql", "redis", "git", "ubuntu", "ec2-user",
+        "deploy", "jenkins", "runner", "public", "default", "shared", "unknown", "invalid",
+        "test", "user", "null", "none",
+    }
+)  # fmt: skip
+
+
+def _logins(text: str, spans: Sequence[Span], lines: _Lines) -> list[Span]:
+    found: list[Span] = []
+    for m in _LOGIN_PLACES.finditer(text):
+        group = next(g for g in ("quoted", "bare", "sshd", "cron", "sudo", "home") if m.group(g))
+        start, end = m.span(group)
+        if m.group(group).lower() in _SYSTEM_ACCOUNTS or not lines.machine(start):
+            continue
+        if not any(s.start < end and start < s.end for s in [*spans, *found]):
+            found.append(Span(start, end, "USERNAME", 0.8, "context:LOGIN"))
+    return found
+
+
 def apply_machine_context(
     text: str, spans: Sequence[Span], hints: KeyHints = key_hint
 ) -> list[Span]:
@@ -756,4 +809,5 @@ def apply_machine_context(
     lines = _Lines(text, keyed, fragments)
     spans = gate_address_guesses(text, drop_machine_guesses(text, keyed, lines), lines.machine)
     users = _clf_users(text, spans)
+    users += _logins(text, [*spans, *users], lines)
     return sorted([*spans, *users]) if users else spans

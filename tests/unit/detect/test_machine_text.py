@@ -351,3 +351,38 @@ def test_a_url_guess_that_starts_inside_a_file_path_is_that_path() -> None:
     text = 'ERROR open() "/usr/share/nginx/html/wp-login.php" failed (2: No such file)'
     found = [span(text, "usr/share/nginx/html/wp-login.php", "URL", "model")]
     assert apply_machine_context(text, found) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "login"),
+    [
+        ('ERROR FATAL: password authentication failed for user "mkowalski"', "mkowalski"),
+        ("[auth_basic:error] [pid 2240] AH01618: user ekarlsson not found: /private/", "ekarlsson"),
+        ("sshd[21001]: Connection closed by authenticating user tpham 198.51.100.30", "tpham"),
+        ("sshd[20331]: Accepted publickey for lmoreau from 198.51.100.9 port 50122", "lmoreau"),
+        ("web-03 CRON[30113]: (hpatel) CMD (./nightly.sh)", "hpatel"),
+        ("bastion sudo[20412]:  lmoreau : TTY=pts/0 ; USER=root", "lmoreau"),
+        ("ERROR cannot open /home/jdoe/.ssh/config", "jdoe"),
+    ],
+)
+def test_logins_where_machine_output_writes_them_are_usernames(text: str, login: str) -> None:
+    assert (login, "USERNAME") in values(text, apply_machine_context(text, []))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CRON[4412]: pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)",
+        'ERROR User "system:serviceaccount:ci:runner" cannot list resource "secrets"',
+        "WARN user session expired after 30m",
+        "the user jdoe from accounting called",  # prose: not a machine line
+    ],
+)
+def test_system_accounts_service_accounts_and_prose_are_no_logins(text: str) -> None:
+    assert [v for v in values(text, apply_machine_context(text, [])) if v[1] == "USERNAME"] == []
+
+
+def test_a_key_that_decides_the_type_masks_its_whole_value_over_a_guess() -> None:
+    text = '{"type":"IAMUser","userName":"a.lindgren"}'
+    found = [span(text, "a.lindgren", "PERSON", "model")]
+    assert values(text, apply_machine_context(text, found)) == [("a.lindgren", "USERNAME")]
