@@ -31,6 +31,18 @@ PII_FREE = [
     "\tat com.acme.orders.OrderService.process(OrderService.java:142)",
 ]
 PII_FREE[6] = PII_FREE[6].replace("10.0.0.0", "lb-4")
+# Lines of formats written by hand, with the words the models took for people, places and
+# links there: a product, a program and a format name, a Go import path, an offset, a size
+# with its unit, a row count.
+PII_FREE += [
+    "JVM version is 17.0.9+9-LTS; Java home /usr/lib/jvm/java-17-openjdk-amd64",
+    "[2026-10-14 11:02:17,332: INFO/MainProcess] celery worker ready, JSON parse error",
+    "go: github.com/acme/notify@v0.4.1: reading github.com/acme/notify/go.mod at revision v0.4.1",
+    "[Consumer clientId=consumer-billing-1, groupId=billing] Seeking to offset 4411 for partition",
+    "REPORT RequestId: 3f1c2a9e-7b4d-4e1a-9c55-2d7e8f0a1b3c\tDuration: 812.44 ms\tBilled"
+    " Duration: 813 ms\tMemory Size: 1024 MB\tMax Memory Used: 211 MB",
+    "# Query_time: 2.004871  Lock_time: 0.000091 Rows_sent: 1  Rows_examined: 1234",
+]
 
 WITH_PII = [
     (
@@ -55,6 +67,16 @@ WITH_PII = [
         '192.0.2.44 - frank [03/Nov/2026:14:07:12 +0000] "GET /account HTTP/1.1" 200 2326',
         ["192.0.2.44", "frank"],
     ),
+    (
+        "A user account was changed. Account Name: pdevries Display Name: Pieter de Vries User"
+        " Principal Name: pdevries@corp.example.nl",
+        ["Pieter de Vries", "pdevries@corp.example.nl"],
+    ),
+    (
+        "Oct 14 12:01:15 bastion sshd[20331]: Accepted publickey for lmoreau from 198.51.100.9",
+        ["lmoreau", "198.51.100.9"],
+    ),
+    ("2026-10-14 15:00:01 INFO  [support] Ticket #4411 opened by Greta Halvorsen", ["Greta"]),
 ]
 
 
