@@ -131,6 +131,11 @@ class DetectionSettings(BaseModel):
         description="Trim lower-case edge words off names and places and split names at "
         "function words, in text that uses capitals.",
     )
+    cut_at_boundaries: bool = Field(
+        default=True,
+        description="Cut names and places at line breaks, addresses at list items and "
+        "lead-in words (\"lives on\"); drop person spans made only of titles.",
+    )
     patterns: bool = Field(default=True, description="Run the validated pattern recognizers.")
     recognizers: tuple[str, ...] | None = Field(
         default=None,

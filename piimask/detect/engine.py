@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from piimask.detect.address import complete_addresses
+from piimask.detect.boundaries import cut_at_boundaries
 from piimask.detect.config import DetectorConfig
 from piimask.detect.decode import LabelSpace, decode_spans
 from piimask.detect.detectors import Priority, text_detectors
@@ -226,6 +227,8 @@ class DetectionEngine:
         spans = complete_names(text, complete_addresses(text, spans))
         spans = propagate_mentions(text, remove_overlaps(spans), _PROPAGATED_TYPES)
         spans = trim_possessives(text, remove_overlaps(complete_names(text, spans)))
+        if self.config.cut_at_boundaries:
+            spans = cut_at_boundaries(text, spans)
         spans = apply_machine_context(text, spans)
         if self.allow_list:
             spans = self.allow_list.filter(text, spans)

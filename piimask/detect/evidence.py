@@ -280,7 +280,7 @@ def _pieces(text: str, span: Span, words: list[tuple[int, int]]) -> list[Span]:
             groups[-1].append((a, b))
     pieces: list[Span] = []
     for group in groups:
-        while group and _trimmable(text[group[0][0] : group[0][1]], span.entity_type):
+        while group and _trimmable_lead(text, group, span.entity_type):
             group = group[1:]
         while group and _trimmable(text[group[-1][0] : group[-1][1]], span.entity_type):
             group = group[:-1]
@@ -299,6 +299,40 @@ def _splits(word: str, entity_type: str) -> bool:
     """A function word inside a person's name ends it: "Selma to Jason" is two names."""
     core = _core(word)
     return entity_type == "PERSON" and core in _stop_words() and core not in _PARTICLES
+
+
+def _trimmable_lead(text: str, group: list[tuple[int, int]], entity_type: str) -> bool:
+    """Whether a span's first word goes: as at any edge, or a lower-case word before a name.
+
+    A name may end in lower case in a tweet ("Donald trump") but does not start with a
+    lower-case word other than a particle before a capitalised one: "starring Kimura",
+    "songwriter Lisa Beich" hold a role noun the model took in."""
+    word = text[group[0][0] : group[0][1]]
+    if _trimmable(word, entity_type):
+        return True
+    core = _core(word)
+    return (
+        entity_type == "PERSON"
+        and len(group) > 1
+        and _is_lower_word(word)
+        and len(core) > 1
+        and core not in _PARTICLES
+        and _has_capital(text[group[1][0] : group[1][1]])
+        and not _name_before(text, group[0][0])
+    )
+
+
+_WORD_BEFORE = re.compile(r"(\S+)[ \t]+$")
+
+
+def _name_before(text: str, start: int) -> bool:
+    """Whether a capitalised word other than a function word stands just before ``start``:
+    then a lower-case word inside a name begins the span ("Don muthafuckin Cheadle")."""
+    m = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    if m is None:
+        return False
+    word = _core(m.group(1))
+    return word[:1].isupper() and word.lower() not in _stop_words()
 
 
 def _trimmable(word: str, entity_type: str) -> bool:

@@ -147,6 +147,11 @@ def test_a_confirmed_lower_case_place_is_kept() -> None:
         ("look to bin Laden for", "bin Laden", "PERSON", ["bin Laden"]),
         ("Which: McDonald s , Burger King", "McDonald s", "LOCATION", ["McDonald s"]),
         ("by the invisible man", "the invisible man", "PERSON", ["the invisible man"]),
+        ("a film starring Kimura", "starring Kimura", "PERSON", ["Kimura"]),
+        ("the songwriter Lisa Beich said", "songwriter Lisa Beich", "PERSON", ["Lisa Beich"]),
+        ("Don muthafuckin Cheadle is", "muthafuckin Cheadle", "PERSON", ["muthafuckin Cheadle"]),
+        ("By samantha Fox", "samantha Fox", "PERSON", ["Fox"]),
+        ("the poet de Vries wrote", "de Vries", "PERSON", ["de Vries"]),
     ],
 )
 def test_lower_case_edge_words_are_trimmed_off_names_and_places(
