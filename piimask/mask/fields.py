@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from piimask.detect.address import gate_address_guesses
 from piimask.detect.field_names import KeyHint
 from piimask.spans import Span
 
@@ -76,6 +77,7 @@ class FieldPlan:
     phone: bool = False  # validated: phone-number spans are kept
     model_types: frozenset[str] | None = None  # full: types the model alone may mask
     detector: str = FIELD_NAME  # whole: recorded as the mask's detector
+    free_text: bool = False  # full: the key names prose (note, message); else machine output
 
 
 SKIP: Final = FieldPlan("skip")
@@ -126,7 +128,8 @@ def plan_field(
         )
         return FieldPlan("validated", suggested, phone=phone)
     if shape == "text" or hint.kind == "free_text":
-        return FieldPlan("full", suggested)  # read as plain text
+        # read as plain text
+        return FieldPlan("full", suggested, free_text=hint.kind == "free_text")
     if hint.kind in ("non_pii", "event_time") or (shape == "token" and suggested is None):
         # SKU-1234, eu-west-1, 2026-01-05T10:00:00Z, a session uuid: validated patterns
         # only (an e-mail address or IBAN there is still found)
@@ -146,6 +149,13 @@ def _is_validated(span: Span) -> bool:
 
 def filter_spans(plan: FieldPlan, value: str, spans: Sequence[Span]) -> list[Span]:
     """The detector's spans of ``value`` that may mask it under ``plan``."""
+    kept = _allowed_spans(plan, value, spans)
+    if plan.mode == "full" and kept:
+        kept = gate_model_guesses(value, kept, free_text=plan.free_text, key_type=plan.entity_type)
+    return kept
+
+
+def _allowed_spans(plan: FieldPlan, value: str, spans: Sequence[Span]) -> list[Span]:
     out: list[Span] = []
     for span in spans:
         if plan.mode == "validated":
@@ -170,4 +180,138 @@ def filter_spans(plan: FieldPlan, value: str, spans: Sequence[Span]) -> list[Spa
         ):
             continue  # the model alone never masks a bare number or code
         out.append(span)
+    return out
+
+
+# --- model guesses in machine values ---------------------------------------------------
+
+# Types of documents and accounts: in machine output a guess of one needs a word naming it
+# before (the same words as for key=value log lines; a bare "id" or "number" names ids of
+# orders and rows there).
+ID_TYPES: Final = frozenset(
+    {
+        "DRIVER_LICENSE",
+        "GOVERNMENT_ID",
+        "PASSPORT",
+        "TAX_ID",
+        "US_BANK_NUMBER",
+        "ROUTING_NUMBER",
+        "US_SSN",
+        "US_ITIN",
+        "UK_NINO",
+        "CREDIT_CARD",
+        "IBAN_CODE",
+    }
+)
+_ID_WORDS: Final = re.compile(
+    r"\b(?:licen[cs]e|dl|passport|ssn|social|security|tax|tin|ein|itin|vat|account|acct"
+    r"|routing|aba|iban|identification|identity|national|government|gov|card|nino)\b",
+    re.IGNORECASE,
+)
+_ID_WORDS_BEFORE: Final = 40
+# A house number, then words: "42 Oak", "221B baker street"; no other number after it
+# ("35 BAY 27" is a storage place, "12 files" has no second word).
+_HOUSE_NUMBER_FIRST: Final = re.compile(r"[0-9]{1,6}[A-Za-z]?(?:\s+[^\W\d_][^\W\d]*){2,5}\.?")
+_HOUSE_NUMBER_START: Final = re.compile(r"[0-9]{1,6}[A-Z]?\s+[^\W\d_]")
+# Dates as a person's dates are written: 03/12/1985, 1985-03-12, 12 MAR 1985 (with a
+# four-digit year); a METAR day-time group (261956Z) or a TAF period (0118/2324) is none.
+_CALENDAR_DATE: Final = re.compile(
+    r"\b(?:[0-9]{1,2}[/.-][0-9]{1,2}[/.-](?:19|20)[0-9]{2}|(?:19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}"
+    r"|[0-9]{1,2}[ -]?(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]*[ -]?"
+    r"(?:19|20)?[0-9]{2})\b",
+    re.IGNORECASE,
+)
+_LETTER_WORD: Final = re.compile(r"[^\W\d_]+(?:['.][^\W\d_]+)*\.?")
+_NAME_WORD_MIN: Final = 5  # one word in a code line names a person or place from 5 letters
+
+
+def is_code_text(value: str) -> bool:
+    """A value written as a machine code: no lower-case letter, and a digit
+    (``KSFO 261956Z 00922KT 10SM``, ``HUB 12``, ``AISLE 4 BAY 27``, ``AAXX 26124 72494``):
+    weather reports, routing and storage codes, product codes, alarms of a controller."""
+    return any(c.isdigit() for c in value) and not any(c.islower() for c in value)
+
+
+def _name_words(text: str) -> bool:
+    """Letter words as names and places are written in capitals: two of them ("JOHN
+    SMITH", "SMITH/JOHN") or one long one ("SPRINGFIELD"); not a code (KSFO, AAXX, P6SM)."""
+    tokens = [t for t in re.split(r"[\s/,;-]+", text.strip()) if t]
+    if not tokens or not all(_LETTER_WORD.fullmatch(t) for t in tokens):
+        return False
+    return len(tokens) >= 2 or len(tokens[0].rstrip(".")) >= _NAME_WORD_MIN
+
+
+def _token_with_digits(value: str, span: Span) -> bool:
+    """The span lies inside one token of the value that holds a digit (bert-base-ft-7)."""
+    start = max(value.rfind(c, 0, span.start) for c in " \t\n") + 1
+    ends = [i for i in (value.find(c, span.end) for c in " \t\n") if i != -1]
+    token = value[start : min(ends) if ends else len(value)]
+    return len(token) > span.end - span.start and any(c.isdigit() for c in token)
+
+
+def gate_model_guesses(
+    value: str, spans: Sequence[Span], *, free_text: bool, key_type: str | None = None
+) -> list[Span]:
+    """Drop the model's guesses that nothing in a JSON string value supports.
+
+    The model learned from prose, where "Pool 8" may be a street and a seven-character
+    code a licence. A JSON value under a key that does not name prose is machine output,
+    and a value in capitals with digits is a code line whatever its key (a METAR, a bin
+    location, an alarm): there a guess alone is not enough. Validated matches and guesses
+    of the type the key suggests stay; of the others:
+
+    - a street address needs address evidence in every value: a street or unit word, a word
+      written as a place name, a neighbouring place, or a house number first ("42 oak");
+      in a code line a house number first *and* a street word (not "HUB 12", "MEZZ 2 ROW 3");
+    - in machine output and code lines: an id type (licence, passport, tax id, account)
+      needs a word naming it before it; a phone guess a value written as a phone number; a
+      ZIP code a ZIP word or a state or town before it; a name or place that is part of a
+      token with digits (``bert-base-ft-7``) is an identifier;
+    - in a code line: a name or place must be letter words (``JOHN SMITH``, ``SPRINGFIELD``),
+      a date a calendar date (``03/12/1985``), and other guesses are dropped.
+
+    Free-text fields (``note``, ``message``) not written as a code line keep plain-text
+    detection but for the street evidence.
+    """
+    code = is_code_text(value)
+    machine = code or not free_text
+    address_ok: set[int] | None = None
+
+    def strict_address(span: Span) -> bool:
+        nonlocal address_ok
+        if address_ok is None:
+            address_ok = {id(s) for s in gate_address_guesses(value, spans, lambda _: True)}
+        return id(span) in address_ok
+
+    out: list[Span] = []
+    for span in spans:
+        text = value[span.start : span.end]
+        kind = span.entity_type
+        if _is_validated(span):
+            ok = True
+        elif kind == key_type:
+            # a name key over a slug: "run_name": "bert-base-ft-7" names no person
+            ok = kind not in ("PERSON", "LOCATION") or not _token_with_digits(value, span)
+        elif kind == "STREET_ADDRESS":
+            if code:
+                ok = _HOUSE_NUMBER_START.match(text) is not None and strict_address(span)
+            else:
+                ok = strict_address(span) or _HOUSE_NUMBER_FIRST.fullmatch(text.strip()) is not None
+        elif not machine:
+            ok = True
+        elif kind in ID_TYPES:
+            before = value[max(0, span.start - _ID_WORDS_BEFORE) : span.start]
+            ok = _ID_WORDS.search(before) is not None
+        elif kind == "PHONE_NUMBER":
+            ok = phone_shaped(text)
+        elif kind == "ZIP_CODE":
+            ok = strict_address(span)
+        elif kind in ("PERSON", "LOCATION"):
+            ok = not _token_with_digits(value, span) and (not code or _name_words(text))
+        elif code:
+            ok = kind == "DATE_TIME" and _CALENDAR_DATE.search(text) is not None
+        else:
+            ok = True
+        if ok:
+            out.append(span)
     return out
