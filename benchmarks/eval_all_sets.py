@@ -80,7 +80,7 @@ SETS = [
         "cases",
     ),
     # made up by piimask.evalsets.json_events (fixed seed, in memory): not a shared file
-    DevSet("json", "JSON events (2,600)", Path("piimask.evalsets.json_events"), "json"),
+    DevSet("json", "JSON events (2,800)", Path("piimask.evalsets.json_events"), "json"),
     # made up by piimask.evalsets.log_lines (fixed seeds, in memory)
     DevSet("logs", "log lines, dev seed (1,000)", LOG_LINES_SOURCE, "logs", DEV_SEED),
     DevSet("logs_heldout", "log lines, held-out (1,000)", LOG_LINES_SOURCE, "logs", HELD_OUT_SEED),

@@ -162,6 +162,18 @@ _STREET_WORDS = re.compile(
     rf"|{_UNIT_WORDS[3:-1]})\b\.?",
     re.IGNORECASE,
 )
+
+
+_UNIT_WORD = re.compile(rf"{_UNIT_WORDS}\.?", re.IGNORECASE)
+
+
+def street_words(text: str, *, units: bool = True) -> list[str]:
+    """The street words in ``text`` ("St", "Avenue", "straße"), as written; with ``units``
+    also unit words ("Apt", "Suite", "Floor")."""
+    words = [m.group(0) for m in _STREET_WORDS.finditer(text)]
+    return words if units else [w for w in words if not _UNIT_WORD.fullmatch(w)]
+
+
 _WORD_PUNCTUATION = "'’.-\ufeff"
 _ZIP_WORDS = re.compile(r"\b(?:zip|postal|post\s?code|postcode|plz|cep)\b", re.IGNORECASE)
 # In machine output only a state code or name, or a town and a comma, before a ZIP.

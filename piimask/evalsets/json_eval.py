@@ -11,6 +11,9 @@ compared with the output:
   not covered, and the same texts are scored as plain text too (detector spans alone), so the
   two can be compared.
 
+The report has the figures per ``<split>/<kind>`` group and per ``<split>/<family>`` (so
+families added later can be told from the older ones).
+
 Gold lines are those of :mod:`piimask.evalsets.json_events`.
 """
 
@@ -126,13 +129,18 @@ def _rate(part: int, whole: int) -> float:
 @dataclass(slots=True)
 class _Report:
     groups: dict[str, _Tally] = field(default_factory=dict)
+    families: dict[str, _Tally] = field(default_factory=dict)
     false_keys: Counter[str] = field(default_factory=Counter)
     missed_keys: Counter[str] = field(default_factory=Counter)
 
-    def tally(self, group: str) -> list[_Tally]:
+    def tally(self, group: str, family: str = "") -> list[_Tally]:
         tallies = [self.groups.setdefault("all", _Tally())]
         if group != "all":
             tallies.append(self.groups.setdefault(group, _Tally()))
+        if family:
+            split = group.split("/")[0] if group != "all" else ""
+            name = f"{split}/{family}" if split else family
+            tallies.append(self.families.setdefault(name, _Tally()))
         return tallies
 
 
@@ -226,10 +234,12 @@ def score_json(
         if progress is not None:
             progress(len(batch))
     groups = {name: tally.row() for name, tally in sorted(report.groups.items())}
+    families = {name: tally.row() for name, tally in sorted(report.families.items())}
     return {
         "records": len(records),
         "policy_version": policy.version,
         "groups": groups,
+        "families": families,
         "false_masks_by_key": dict(report.false_keys.most_common(25)),
         "missed_pii_by_key": dict(report.missed_keys.most_common(25)),
     }
@@ -266,7 +276,7 @@ def _score_record(
     unique: dict[str, int],
     report: _Report,
 ) -> None:
-    tallies = report.tally(record.group)
+    tallies = report.tally(record.group, record.family)
     for path, original in _scalars(record.value, ()):
         path_text = format_path(path)
         text = original if isinstance(original, str) else json.dumps(original)
@@ -320,6 +330,17 @@ def format_json_report(report: dict[str, object]) -> str:
             f"{row['free_text_spans_leaked']:>19}/{row['free_text_spans']:<6}"
             f"{row['free_text_spans_leaked_as_plain_text']:>11}/{row['free_text_spans']:<5}"
             f"{row['number_type_changes']:>15}"
+        )
+    families = report.get("families", {})
+    assert isinstance(families, dict)
+    if families:
+        lines.append(
+            "false masks by family (changed/PII-free fields): "
+            + ", ".join(
+                f"{name} {row['false_masks']}/{row['pii_free_fields']}"
+                for name, row in families.items()
+                if row["pii_free_fields"]
+            )
         )
     for title, key in (
         ("false masks by key", "false_masks_by_key"),

@@ -10,7 +10,12 @@ Two kinds of event, from a fixed seed:
   three vocabulary fixes), and e-mail delivery stats, video playback, ride trips and
   vulnerability scans (split ``holdout``: written after those fixes; its first score led to
   more, listed in docs/masking.md), and payment webhooks, CDN purges and weather reports
-  (split ``final``: written after the holdout fixes, scored once, not tuned on).
+  (split ``final``: written after the holdout fixes, scored once, not tuned on). A second
+  pass added shapes of machine output (``count // 6`` more events per split, from a seed
+  of their own, so the events above stay as they were): NMEA sentences, warehouse bins and
+  dock doors, PLC tags and alarms, and a shipping label printed in capitals that carries
+  PII (``dev``), and aviation messages (NOTAM, gates), network gear (port descriptions,
+  syslog, AS paths) and SYNOP / TAF weather groups (``final``).
 - **PII events**: sign-ups, payments, support tickets, logins (dev), clinic visits, HR
   records, deliveries, CRM contacts (unseen), hotel bookings, insurance claims (holdout),
   pharmacy refills (final),
@@ -1045,8 +1050,9 @@ def _gps(k: _Keys, v: _Values) -> dict[str, object]:
         f"GPGGA,{hms}.00,{abs(lat) * 100:.3f},{'N' if lat >= 0 else 'S'},"
         f"{abs(lon) * 100:08.3f},{'E' if lon >= 0 else 'W'},1,{v.int_(4, 12):02d},"
         f"{v.int_(5, 30) / 10},{v.int_(0, 900)}.{v.int_(0, 9)},M,46.9,M,,",
-        f"GPRMC,{hms},A,{abs(lat) * 100:.2f},N,{abs(lon) * 100:.2f},E,{v.int_(0, 40)}.{v.int_(0, 9)}"
-        f",{v.int_(0, 359)}.0,{v.int_(1, 28):02d}{v.int_(1, 12):02d}26,,,A",
+        f"GPRMC,{hms},A,{abs(lat) * 100:.2f},N,{abs(lon) * 100:.2f},E,"
+        f"{v.int_(0, 40)}.{v.int_(0, 9)},{v.int_(0, 359)}.0,"
+        f"{v.int_(1, 28):02d}{v.int_(1, 12):02d}26,,,A",
         f"GPVTG,{v.int_(0, 359)}.0,T,,M,{v.int_(0, 30)}.{v.int_(0, 9)},N,{v.int_(0, 55)}.0,K,A",
     )
     return {

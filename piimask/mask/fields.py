@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from piimask.detect.address import gate_address_guesses
+from piimask.detect.address import gate_address_guesses, street_words
 from piimask.detect.field_names import KeyHint
 from piimask.spans import Span
 
@@ -210,8 +210,17 @@ _ID_WORDS: Final = re.compile(
 )
 _ID_WORDS_BEFORE: Final = 40
 # A house number, then words: "42 Oak", "221B baker street"; no other number after it
-# ("35 BAY 27" is a storage place, "12 files" has no second word).
-_HOUSE_NUMBER_FIRST: Final = re.compile(r"[0-9]{1,6}[A-Za-z]?(?:\s+[^\W\d_][^\W\d]*){2,5}\.?")
+# ("35 BAY 27" is a storage place). In machine output the first word has a capital
+# ("3 retries left" is a count).
+_HOUSE_NUMBER_FIRST: Final = re.compile(
+    r"[0-9]{1,6}[A-Za-z]?(?:\s+[^\W\d_][^\W\d]*){1,5}"
+    # and a unit after the street: "Apt. 103", "Suite 648", "#4"
+    r"(?:,?\s+(?:apt|apartment|suite|ste|unit|flat|room|rm|floor|fl|no|#)\.?\s*#?\s*[0-9A-Za-z-]{1,6})?"
+    r"\.?",
+    re.IGNORECASE,
+)
+# ... written as a name ("42 Oak"), not as an acronym ("6338 CPU")
+_TITLE_AFTER_NUMBER: Final = re.compile(r"[0-9]{1,6}[A-Za-z]?\s+[^\W\d_a-z][^\W\d_A-Z]")
 _HOUSE_NUMBER_START: Final = re.compile(r"[0-9]{1,6}[A-Z]?\s+[^\W\d_]")
 # Dates as a person's dates are written: 03/12/1985, 1985-03-12, 12 MAR 1985 (with a
 # four-digit year); a METAR day-time group (261956Z) or a TAF period (0118/2324) is none.
@@ -241,12 +250,79 @@ def _name_words(text: str) -> bool:
     return len(tokens) >= 2 or len(tokens[0].rstrip(".")) >= _NAME_WORD_MIN
 
 
+# Street names written as one word with the street type at the end (Hauptstraße, Kerkstraat).
+_COMPOUND_STREET: Final = re.compile(
+    r"[^\W\d_]{3,}(?:straße|strasse|str\.|straat|gasse|weg|laan|plein|vej|gatan|gata|veien|utca)\b",
+    re.IGNORECASE,
+)
+_NEIGHBOUR_CHARS: Final = 48
+AddressLevel = Literal["prose", "machine", "code"]
+
+
+def _street_evidence(value: str, span: Span, spans: Sequence[Span], level: AddressLevel) -> bool:
+    """Does anything in the value make the street guess ``span`` part of an address?"""
+    text = value[span.start : span.end].strip()
+    after = " ".join(value[span.end : span.end + 32].split()[:3])
+    window = f"{text} {after}"
+    if level == "code":
+        # "42 OAK ST", not "HUB 12" or "MEZZ 2 ROW 30"
+        return _HOUSE_NUMBER_START.match(text) is not None and bool(
+            street_words(window, units=False)
+        )
+    number_first = _HOUSE_NUMBER_FIRST.fullmatch(text) is not None
+    compound = _COMPOUND_STREET.search(text)
+    if level == "machine":
+        # capitals: a lower-case "loop", "view" or "route" is an English word there, and a
+        # unit word alone ("Unit 4471", "Floor 2", "Room 3") is "WORD number"
+        capital = _TITLE_AFTER_NUMBER.match(text) is not None
+        evidence = (
+            (number_first and capital)
+            or _named_street(window)
+            or (compound is not None and not compound.group(0).islower())
+        )
+    else:
+        evidence = number_first or bool(street_words(window)) or compound is not None
+    return evidence or _place_nearby(value, span, spans)
+
+
+def _named_street(window: str) -> bool:
+    """A street word with a capital next to a name word: "Oak St", "Via Roma", "Savile Row";
+    not "Row 12" or "Route 66" ("WORD number": a seat, a rack, a road of a map)."""
+    tokens = [t.strip(",.;:()") for t in window.split()]
+    for i, token in enumerate(tokens):
+        if not token or token.islower() or street_words(token, units=False) != [token]:
+            continue
+        for j in (i - 1, i + 1):
+            name = tokens[j] if 0 <= j < len(tokens) else ""
+            if len(name) >= 2 and name.isalpha() and street_words(name) != [name]:
+                return True
+    return False
+
+
+def _place_nearby(value: str, span: Span, spans: Sequence[Span]) -> bool:
+    """A town or a ZIP code on the same line next to the street (a city/state line)."""
+    line_start = value.rfind("\n", 0, span.start) + 1
+    line_end = value.find("\n", span.end)
+    lo = max(line_start, span.start - _NEIGHBOUR_CHARS)
+    hi = min(len(value) if line_end == -1 else line_end, span.end + _NEIGHBOUR_CHARS)
+    return any(
+        o is not span and o.entity_type in ("LOCATION", "ZIP_CODE") and o.start < hi and lo < o.end
+        for o in spans
+    )
+
+
 def _token_with_digits(value: str, span: Span) -> bool:
-    """The span lies inside one token of the value that holds a digit (bert-base-ft-7)."""
+    """A token of the span holds a digit (``bert-base-ft-7``, ``Zebra ZT410``): names of
+    people and places are written without digits; models, hosts and runs are not."""
     start = max(value.rfind(c, 0, span.start) for c in " \t\n") + 1
     ends = [i for i in (value.find(c, span.end) for c in " \t\n") if i != -1]
-    token = value[start : min(ends) if ends else len(value)]
-    return len(token) > span.end - span.start and any(c.isdigit() for c in token)
+    return any(c.isdigit() for c in value[start : min(ends) if ends else len(value)])
+
+
+def _acronym(value: str, text: str) -> bool:
+    """A guess written all in capitals in a value written in both cases (``AMD EPYC``,
+    ``GC``): there capitals are acronyms; names are written "Ann Lee"."""
+    return any(c.islower() for c in value) and not any(c.islower() for c in text)
 
 
 def gate_model_guesses(
@@ -260,9 +336,12 @@ def gate_model_guesses(
     location, an alarm): there a guess alone is not enough. Validated matches and guesses
     of the type the key suggests stay; of the others:
 
-    - a street address needs address evidence in every value: a street or unit word, a word
-      written as a place name, a neighbouring place, or a house number first ("42 oak");
-      in a code line a house number first *and* a street word (not "HUB 12", "MEZZ 2 ROW 3");
+    - a street address needs address evidence, not "WORD number" ("HUB 12", "node pool-8"):
+      in free text a street or unit word, a word written as a place name, a neighbouring
+      place, or a house number first ("42 oak"); in machine output a house number first or
+      a street or unit word written with a capital ("Gecko" in a user agent is no street);
+      in a code line a house number first *and* a street word ("42 OAK ST", not "MEZZ 2
+      ROW 3");
     - in machine output and code lines: an id type (licence, passport, tax id, account)
       needs a word naming it before it; a phone guess a value written as a phone number; a
       ZIP code a ZIP word or a state or town before it; a name or place that is part of a
@@ -290,13 +369,12 @@ def gate_model_guesses(
         if _is_validated(span):
             ok = True
         elif kind == key_type:
-            # a name key over a slug: "run_name": "bert-base-ft-7" names no person
+            # a name key over a slug or a model name: "run_name": "bert-base-ft-7" names no
+            # person
             ok = kind not in ("PERSON", "LOCATION") or not _token_with_digits(value, span)
         elif kind == "STREET_ADDRESS":
-            if code:
-                ok = _HOUSE_NUMBER_START.match(text) is not None and strict_address(span)
-            else:
-                ok = strict_address(span) or _HOUSE_NUMBER_FIRST.fullmatch(text.strip()) is not None
+            level: AddressLevel = "code" if code else "machine" if machine else "prose"
+            ok = _street_evidence(value, span, spans, level)
         elif not machine:
             ok = True
         elif kind in ID_TYPES:
@@ -307,7 +385,9 @@ def gate_model_guesses(
         elif kind == "ZIP_CODE":
             ok = strict_address(span)
         elif kind in ("PERSON", "LOCATION"):
-            ok = not _token_with_digits(value, span) and (not code or _name_words(text))
+            ok = not _token_with_digits(value, span) and (
+                _name_words(text) if code else not _acronym(value, text)
+            )
         elif code:
             ok = kind == "DATE_TIME" and _CALENDAR_DATE.search(text) is not None
         else:

@@ -11,7 +11,15 @@ from piimask.evalsets.json_eval import (
     parse_json_gold,
     score_json,
 )
-from piimask.evalsets.json_events import TELEMETRY, demo_events, generate, main
+from piimask.evalsets.json_events import (
+    MORE_PII,
+    MORE_SHARE,
+    MORE_TELEMETRY,
+    TELEMETRY,
+    demo_events,
+    generate,
+    main,
+)
 from piimask.keys import KeyRing
 from piimask.mask import default_policy
 from piimask.mask.jsonpath import format_path
@@ -31,10 +39,21 @@ def test_the_same_seed_gives_the_same_events() -> None:
     assert [e.to_json() for e in generate(30, seed=1)] != first
 
 
-def test_every_family_of_both_splits_is_generated() -> None:
+def test_every_family_of_every_split_is_generated() -> None:
     families = {(e.split, e.family) for e in generate(60)}
-    for split, members in TELEMETRY.items():
-        assert {(split, name) for name, _ in members} <= families
+    for table in (TELEMETRY, MORE_TELEMETRY, MORE_PII):
+        for split, members in table.items():
+            assert {(split, name) for name, _ in members} <= families
+
+
+def test_the_second_pass_shapes_leave_the_first_pass_events_as_they_were() -> None:
+    events = list(generate(60, splits=("dev",)))
+    first = [e for e in events if int(e.id.rsplit("-", 1)[1]) < 60]
+    more = [e for e in events if int(e.id.rsplit("-", 1)[1]) >= 60]
+    assert len(first) == 60
+    assert len(more) == 60 // MORE_SHARE
+    assert {e.family for e in more} <= {n for n, _ in (*MORE_TELEMETRY["dev"], *MORE_PII["dev"])}
+    assert not {e.family for e in first} & {e.family for e in more}
 
 
 def test_gold_paths_point_at_string_or_number_fields_and_spans_inside_them() -> None:
@@ -65,7 +84,7 @@ def test_the_command_writes_one_gold_line_per_event(tmp_path: object) -> None:
     main(["-o", out, "--count", "6", "--demo", "2"])
     with open(out, encoding="utf-8") as f:
         lines = [json.loads(line) for line in f]
-    assert len(lines) == 6 * 4 + 2  # dev, unseen, holdout, final, demo
+    assert len(lines) == 6 * 4 + 2 * (6 // MORE_SHARE) + 2  # 4 splits, more shapes, demo
     assert {"id", "split", "kind", "family", "value", "pii", "spans"} <= set(lines[0])
 
 
@@ -95,3 +114,17 @@ def test_scoring_counts_false_masks_missed_pii_fields_and_leaked_spans() -> None
     assert row["free_text_spans"] == 1
     assert row["free_text_spans_leaked"] == 0  # the note: full detection
     assert "false masks" in format_json_report(report)
+
+
+def test_the_report_has_a_row_per_split_and_family() -> None:
+    lines = [
+        {"id": "a", "split": "dev", "kind": "telemetry", "family": "gps", "value": {"x": 1}},
+        {"id": "b", "split": "final", "kind": "telemetry", "family": "gps", "value": {"y": 2}},
+    ]
+    gold = [parse_json_gold({**line, "pii": {}, "spans": {}}, "line") for line in lines]
+    report = score_json(gold, Guesses(), default_policy(), KeyRing.generate())
+    families = report["families"]
+    assert isinstance(families, dict)
+    assert set(families) == {"dev/gps", "final/gps"}
+    assert families["dev/gps"]["pii_free_fields"] == 1
+    assert "dev/gps 0/1" in format_json_report(report)

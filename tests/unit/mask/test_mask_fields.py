@@ -11,7 +11,14 @@ import pytest
 from piimask.detect.field_names import KeyHint
 from piimask.keys import KeyRing
 from piimask.mask import MessageMasker, Policy
-from piimask.mask.fields import FieldPlan, filter_spans, phone_shaped, plan_field, value_shape
+from piimask.mask.fields import (
+    FieldPlan,
+    filter_spans,
+    is_code_text,
+    phone_shaped,
+    plan_field,
+    value_shape,
+)
 from piimask.spans import Span
 
 PolicyFactory = Callable[..., Policy]
@@ -70,7 +77,7 @@ def test_phone_shape_needs_a_plus_or_separators(text: str, expected: bool) -> No
         ("4155550100", True, KeyHint("pii", "PHONE_NUMBER", decides=False), None),
         ("a1b2c3d4e5", False, UNKNOWN, FieldPlan("validated")),
         ("Back-off restarting failed container", False, NON_PII, FieldPlan("full")),
-        ("hi", False, FREE_TEXT, FieldPlan("full")),
+        ("hi", False, FREE_TEXT, FieldPlan("full", free_text=True)),
     ],
 )
 def test_plan_field_by_key_and_value_shape(
@@ -147,7 +154,7 @@ def spans(*items: tuple[int, int, str, str]) -> list[Span]:
             [],
         ),
         (  # free text: everything the detector found
-            FieldPlan("full"),
+            FieldPlan("full", free_text=True),
             "call 48213",
             spans((5, 10, "ZIP_CODE", "model")),
             ["ZIP_CODE"],
@@ -158,6 +165,140 @@ def test_filter_spans_keeps_what_the_plan_allows(
     plan: FieldPlan, value: str, found: list[Span], kept: list[str]
 ) -> None:
     assert [s.entity_type for s in filter_spans(plan, value, found)] == kept
+
+
+# --- model guesses in machine values and code lines -------------------------------------
+
+MACHINE = FieldPlan("full")  # a text under a key that does not name prose
+PROSE = FieldPlan("full", free_text=True)  # note, message, comment
+
+
+def model(start: int, end: int, entity_type: str) -> tuple[int, int, str, str]:
+    return (start, end, entity_type, "model")
+
+
+def span_of(value: str, part: str, entity_type: str, detector: str = "model") -> Span:
+    start = value.index(part)
+    return Span(start, start + len(part), entity_type, 0.9, detector)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("KSFO 261956Z 00922KT 10SM FEW043 19/17 A2994", True),
+        ("HUB 12", True),
+        ("AISLE 4 BAY 27 LEVEL C", True),
+        ("AAXX 26124 72494 32970", True),
+        ("CALL JOHN SMITH AT 415-555-0132", True),
+        ("JOHN SMITH", False),  # no digit: words in capitals, not a code
+        ("Readiness probe failed with statuscode: 504", False),
+        ("peer AS47255 session Down", False),
+    ],
+)
+def test_a_code_line_is_written_in_capitals_and_digits(text: str, expected: bool) -> None:
+    assert is_code_text(text) is expected
+
+
+# PII-free machine output: the model's guesses on it are dropped.
+PII_FREE_GUESSES = [
+    (MACHINE, "KSFO 261956Z 00922KT 10SM FEW043 19/17 A2994", "261956Z", "GOVERNMENT_ID"),
+    (MACHINE, "KSFO 261956Z 00922KT 10SM FEW043 19/17 A2994", "A2994", "DRIVER_LICENSE"),
+    (MACHINE, "KJFK 191056Z 02022KT 10SM FEW023", "02022KT", "ZIP_CODE"),
+    (PROSE, "EGLL 102256Z 03112KT 10SM FEW028 21/13 A2989", "10SM FEW028", "DRIVER_LICENSE"),
+    (MACHINE, "HUB 12", "HUB 12", "STREET_ADDRESS"),
+    (MACHINE, "DOCK 7", "DOCK 7", "STREET_ADDRESS"),
+    (MACHINE, "MEZZ 2 ROW 30", "MEZZ 2 ROW 30", "STREET_ADDRESS"),  # ROW, but no house number
+    (MACHINE, "AISLE 35 BAY 27 LEVEL C", "AISLE 35 BAY 27", "STREET_ADDRESS"),
+    (PROSE, "Readiness probe failed with statuscode: 504", "504", "STREET_ADDRESS"),
+    (PROSE, "Successfully assigned pod to node pool-8", "node pool-8", "STREET_ADDRESS"),
+    (
+        MACHINE,
+        "Mozilla/5.0 (KHTML, like Gecko) Chrome/124.0",
+        "(KHTML, like Gecko)",
+        "STREET_ADDRESS",
+    ),
+    (MACHINE, "HTTP/1.1 503 Service Unavailable", "1 503", "STREET_ADDRESS"),
+    (MACHINE, "3 retries left", "3 retries left", "STREET_ADDRESS"),
+    (MACHINE, "Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz", "6338 CPU", "STREET_ADDRESS"),
+    (MACHINE, "Unit 4471 Trailer 22", "Unit 4471 Trailer 22", "STREET_ADDRESS"),  # unit word
+    (MACHINE, "Row 12 Seat 4", "Row 12 Seat 4", "STREET_ADDRESS"),  # a street word, no name
+    (PROSE, "Clear 22C", "Clear 22C", "STREET_ADDRESS"),  # a capital is no street
+    (MACHINE, "AMD EPYC 7763 64-Core Processor", "AMD EPYC", "PERSON"),  # an acronym
+    (MACHINE, "Zebra ZT410 203dpi", "Zebra ZT410", "PERSON"),  # a model name with digits
+    (MACHINE, "%BGP-5-ADJCHANGE: peer AS47255 session Down", "AS47255", "GOVERNMENT_ID"),
+    (MACHINE, "build 4f3a2c1 deployed to prod", "4f3a2c1", "PASSPORT"),
+    (MACHINE, "job 8812345 took 41 s", "8812345", "US_BANK_NUMBER"),
+    (MACHINE, "retry 3 after 4155550 ms", "4155550", "PHONE_NUMBER"),
+    (MACHINE, "copied 94107 files to the cache", "94107", "ZIP_CODE"),
+    (MACHINE, "AAXX 26124 72494 32970", "AAXX", "PERSON"),  # one short code is no name
+    (MACHINE, "TAF AMD 261720Z P6SM SCT037 BKN100", "P6SM SCT037 BKN100", "LOCATION"),
+    (MACHINE, "KSFO 261956Z 00922KT", "261956Z", "DATE_TIME"),  # a day-time group
+    (MACHINE, "RACK 5 U24 PDU", "RACK 5 U24 PDU", "ORGANIZATION"),
+    (FieldPlan("full", "PERSON"), "bert-base-ft-7", "bert-base", "PERSON"),  # a slug
+]
+
+
+@pytest.mark.parametrize(("plan", "value", "part", "entity_type"), PII_FREE_GUESSES)
+def test_unsupported_model_guesses_in_machine_values_are_dropped(
+    plan: FieldPlan, value: str, part: str, entity_type: str
+) -> None:
+    assert filter_spans(plan, value, [span_of(value, part, entity_type)]) == []
+
+
+# PII in machine output, code lines and free text: still masked.
+PII_GUESSES = [
+    (MACHINE, "deliver to 42 Oak St after 5pm", "42 Oak St", "STREET_ADDRESS", "model"),
+    (MACHINE, "left at 42 Oak", "42 Oak", "STREET_ADDRESS", "model"),
+    (
+        MACHINE,
+        "left at 64738 Frank Brooks Apt. 103.",
+        "64738 Frank Brooks Apt. 103",
+        "STREET_ADDRESS",
+        "model",
+    ),
+    (MACHINE, "moved to Savile Row", "Savile Row", "STREET_ADDRESS", "model"),
+    (MACHINE, "Lieferung an Kerkstraat 12", "Kerkstraat 12", "STREET_ADDRESS", "model"),
+    (PROSE, "apt 3, then Springfield", "apt 3", "STREET_ADDRESS", "model"),
+    (PROSE, "left at 42 oak", "42 oak", "STREET_ADDRESS", "model"),
+    (MACHINE, "PARCEL LEFT AT 42 OAK ST", "42 OAK ST", "STREET_ADDRESS", "model"),
+    (
+        PROSE,
+        "Parcel left with neighbour at 883 Hillside Knolls.",
+        "883 Hillside Knolls",
+        "STREET_ADDRESS",
+        "model",
+    ),
+    (PROSE, "moved to Hauptstraße 5 last week", "Hauptstraße 5", "STREET_ADDRESS", "model"),
+    (FieldPlan("full", "STREET_ADDRESS"), "Suite 12", "Suite 12", "STREET_ADDRESS", "model"),
+    (MACHINE, "CALL JOHN SMITH AT 415-555-0132", "JOHN SMITH", "PERSON", "model"),
+    (MACHINE, "CALL JOHN SMITH AT 415-555-0132", "415-555-0132", "PHONE_NUMBER", "model"),
+    (MACHINE, "CALL ANN AT 4155550132", "4155550132", "PHONE_NUMBER", "pattern:PHONE_NUMBER"),
+    (MACHINE, "SHIP TO SPRINGFIELD IL 62704", "SPRINGFIELD", "LOCATION", "model"),
+    (MACHINE, "SHIP TO SPRINGFIELD IL 62704", "62704", "ZIP_CODE", "model"),
+    (MACHINE, "PAX SMITH/JOHN SEAT 12A", "SMITH/JOHN", "PERSON", "model"),
+    (MACHINE, "PT DOB 03/12/1985 WARD 3B", "03/12/1985", "DATE_TIME", "model"),
+    (MACHINE, "ACCT 12345678 CLOSED", "12345678", "US_BANK_NUMBER", "model"),
+    (MACHINE, "passport X1234567 scanned at gate 4", "X1234567", "PASSPORT", "model"),
+    (
+        MACHINE,
+        "KSFO 261956Z 4111111111111111",
+        "4111111111111111",
+        "CREDIT_CARD",
+        "pattern:CREDIT_CARD",
+    ),
+    (MACHINE, "user Ann Lee logged in from 3 devices", "Ann Lee", "PERSON", "model"),
+    (PROSE, "my licence is D1234567, thanks", "D1234567", "DRIVER_LICENSE", "model"),
+    (PROSE, "call me on 4155550132", "4155550132", "PHONE_NUMBER", "model"),
+    (FieldPlan("full", "PERSON"), "Ann Lee", "Ann Lee", "PERSON", "model"),
+]
+
+
+@pytest.mark.parametrize(("plan", "value", "part", "entity_type", "detector"), PII_GUESSES)
+def test_supported_guesses_and_validated_matches_stay(
+    plan: FieldPlan, value: str, part: str, entity_type: str, detector: str
+) -> None:
+    found = [span_of(value, part, entity_type, detector)]
+    assert filter_spans(plan, value, found) == found
 
 
 # --- the masker ------------------------------------------------------------------------
