@@ -60,6 +60,7 @@ _PLACEHOLDERS: Final = frozenset(
 )
 _LETTER_RE: Final = re.compile(r"[^\W\d_]")
 _PHONE_SHAPE_RE: Final = re.compile(r"\+?[\d\s().\-]{7,24}(?:\s*(?:x|ext\.?)\s*\d{1,6})?", re.I)
+_EXTENSION_RE: Final = re.compile(r"\s*(?:x|ext\.?)\s*\d{1,6}$", re.I)
 _PHONE_SEPARATED_RE: Final = re.compile(r"^\+|[\s().\-]")
 # A phrase: a few words; longer strings are text and keep full detection whatever the key.
 _PHRASE_MAX_WORDS: Final = 3
@@ -106,7 +107,8 @@ def phone_shaped(text: str) -> bool:
     stripped = text.strip()
     if _PHONE_SHAPE_RE.fullmatch(stripped) is None:
         return False
-    digits = sum(c.isdigit() for c in stripped)
+    number = _EXTENSION_RE.sub("", stripped)  # the extension's digits are not counted
+    digits = sum(c.isdigit() for c in number)
     return 7 <= digits <= 15 and _PHONE_SEPARATED_RE.search(stripped) is not None
 
 
@@ -319,6 +321,32 @@ def _token_with_digits(value: str, span: Span) -> bool:
     return any(c.isdigit() for c in value[start : min(ends) if ends else len(value)])
 
 
+_DIGIT_GROUP_BEFORE: Final = re.compile(r"(?:^|\s)[0-9]+\s$")
+_DIGIT_GROUP_AFTER: Final = re.compile(r"^\s[0-9]+(?:\s|$)")
+
+
+# Words that say a phone number follows, in a sentence under a key the vocabulary reads as
+# machine output ("special_requests": "call me at 4155550132").
+_PHONE_WORDS: Final = re.compile(
+    r"\b(?:call|called|calls|phone|tel|telephone|mobile|cell|fax|reach|reached|contact|dial"
+    r"|sms|text|whatsapp|number)\b",
+    re.IGNORECASE,
+)
+
+
+def _written_as_phone(value: str, span: Span) -> bool:
+    """Written like a phone number (a leading + or separators) and not cut out of a longer
+    run of digit groups (a SYNOP report, a table of counters: "AAXX 09124 40388 49440"), or
+    after a word that says phone ("call me at 4155550132")."""
+    if _PHONE_WORDS.search(value, max(0, span.start - 32), span.start):
+        return True
+    if not phone_shaped(value[span.start : span.end]):
+        return False
+    before = value[max(0, span.start - 12) : span.start]
+    after = value[span.end : span.end + 12]
+    return not (_DIGIT_GROUP_BEFORE.search(before) or _DIGIT_GROUP_AFTER.match(after))
+
+
 def _acronym(value: str, text: str) -> bool:
     """A guess written all in capitals in a value written in both cases (``AMD EPYC``,
     ``GC``): there capitals are acronyms; names are written "Ann Lee"."""
@@ -343,7 +371,8 @@ def gate_model_guesses(
       in a code line a house number first *and* a street word ("42 OAK ST", not "MEZZ 2
       ROW 3");
     - in machine output and code lines: an id type (licence, passport, tax id, account)
-      needs a word naming it before it; a phone guess a value written as a phone number; a
+      needs a word naming it before it; a phone guess, or in machine output a phone match
+      too, must be written as a phone number and not be cut out of a run of digit groups; a
       ZIP code a ZIP word or a state or town before it; a name or place that is part of a
       token with digits (``bert-base-ft-7``) is an identifier;
     - in a code line: a name or place must be letter words (``JOHN SMITH``, ``SPRINGFIELD``),
@@ -367,7 +396,14 @@ def gate_model_guesses(
         text = value[span.start : span.end]
         kind = span.entity_type
         if _is_validated(span):
-            ok = True
+            # a phone match is dialable digits, no more: in machine output it must be written
+            # as a phone number, as for short codes ("B) 2607241200" is a NOTAM time)
+            ok = (
+                kind != "PHONE_NUMBER"
+                or free_text
+                or key_type == "PHONE_NUMBER"
+                or _written_as_phone(value, span)
+            )
         elif kind == key_type:
             # a name key over a slug or a model name: "run_name": "bert-base-ft-7" names no
             # person
@@ -381,7 +417,7 @@ def gate_model_guesses(
             before = value[max(0, span.start - _ID_WORDS_BEFORE) : span.start]
             ok = _ID_WORDS.search(before) is not None
         elif kind == "PHONE_NUMBER":
-            ok = phone_shaped(text)
+            ok = _written_as_phone(value, span)
         elif kind == "ZIP_CODE":
             ok = strict_address(span)
         elif kind in ("PERSON", "LOCATION"):

@@ -53,6 +53,7 @@ def test_value_shapes(text: str, is_number: bool, shape: str) -> None:
         ("+14155550100", True),
         ("(415) 555-0100", True),
         ("415-555-0100 x123", True),
+        ("001-711-510-0128x3482", True),  # the extension's digits are not counted
         ("4155550100", False),  # bare digits: an id or a time as much as a phone
         ("1.2", False),
         ("2026", False),
@@ -229,6 +230,7 @@ PII_FREE_GUESSES = [
     (MACHINE, "build 4f3a2c1 deployed to prod", "4f3a2c1", "PASSPORT"),
     (MACHINE, "job 8812345 took 41 s", "8812345", "US_BANK_NUMBER"),
     (MACHINE, "retry 3 after 4155550 ms", "4155550", "PHONE_NUMBER"),
+    (MACHINE, "AAXX 09124 40388 49440 30937 17573", "40388 49440", "PHONE_NUMBER"),
     (MACHINE, "copied 94107 files to the cache", "94107", "ZIP_CODE"),
     (MACHINE, "AAXX 26124 72494 32970", "AAXX", "PERSON"),  # one short code is no name
     (MACHINE, "TAF AMD 261720Z P6SM SCT037 BKN100", "P6SM SCT037 BKN100", "LOCATION"),
@@ -236,6 +238,21 @@ PII_FREE_GUESSES = [
     (MACHINE, "RACK 5 U24 PDU", "RACK 5 U24 PDU", "ORGANIZATION"),
     (FieldPlan("full", "PERSON"), "bert-base-ft-7", "bert-base", "PERSON"),  # a slug
 ]
+
+
+# Validated matches that are not what they look like in machine output.
+PII_FREE_MATCHES = [
+    (MACHINE, "A2064/26 NOTAMN A) EGLL B) 2607041200 E) RWY 31 CLSD", "2607041200", "PHONE_NUMBER"),
+    (MACHINE, "groups 40388 49440 30937", "40388 49440", "PHONE_NUMBER"),
+]
+
+
+@pytest.mark.parametrize(("plan", "value", "part", "entity_type"), PII_FREE_MATCHES)
+def test_phone_matches_in_machine_output_must_be_written_as_phone_numbers(
+    plan: FieldPlan, value: str, part: str, entity_type: str
+) -> None:
+    found = [span_of(value, part, entity_type, f"pattern:{entity_type}")]
+    assert filter_spans(plan, value, found) == []
 
 
 @pytest.mark.parametrize(("plan", "value", "part", "entity_type"), PII_FREE_GUESSES)
@@ -272,7 +289,28 @@ PII_GUESSES = [
     (FieldPlan("full", "STREET_ADDRESS"), "Suite 12", "Suite 12", "STREET_ADDRESS", "model"),
     (MACHINE, "CALL JOHN SMITH AT 415-555-0132", "JOHN SMITH", "PERSON", "model"),
     (MACHINE, "CALL JOHN SMITH AT 415-555-0132", "415-555-0132", "PHONE_NUMBER", "model"),
-    (MACHINE, "CALL ANN AT 4155550132", "4155550132", "PHONE_NUMBER", "pattern:PHONE_NUMBER"),
+    (PROSE, "CALL ANN AT 4155550132", "4155550132", "PHONE_NUMBER", "pattern:PHONE_NUMBER"),
+    (
+        MACHINE,
+        "callback +1 415 555 0132 asap",
+        "+1 415 555 0132",
+        "PHONE_NUMBER",
+        "pattern:PHONE_NUMBER",
+    ),
+    (
+        MACHINE,
+        "please call me at 4155550132 tonight",
+        "4155550132",
+        "PHONE_NUMBER",
+        "pattern:PHONE_NUMBER",
+    ),
+    (
+        FieldPlan("full", "PHONE_NUMBER"),
+        "home 4155550132",
+        "4155550132",
+        "PHONE_NUMBER",
+        "pattern:PHONE_NUMBER",
+    ),
     (MACHINE, "SHIP TO SPRINGFIELD IL 62704", "SPRINGFIELD", "LOCATION", "model"),
     (MACHINE, "SHIP TO SPRINGFIELD IL 62704", "62704", "ZIP_CODE", "model"),
     (MACHINE, "PAX SMITH/JOHN SEAT 12A", "SMITH/JOHN", "PERSON", "model"),
