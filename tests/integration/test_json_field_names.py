@@ -67,3 +67,32 @@ def test_demo_and_dev_pii_events_have_every_pii_field_masked(engine: DetectionEn
     assert row["pii_fields_masked"] == row["pii_fields"], json.dumps(report["missed_pii_by_key"])
     assert row["free_text_spans"] > 10
     assert row["free_text_spans_leaked"] == row["free_text_spans_leaked_as_plain_text"]
+
+
+def test_code_lines_storage_places_and_machine_messages_are_not_masked(
+    engine: DetectionEngine,
+) -> None:
+    # METARs, bin and dock codes, PLC alarms, k8s messages: shapes the model reads as ids,
+    # addresses and ZIP codes; the second pass's PII label in capitals is scored below
+    families = {"weather", "k8s", "logistics", "gps", "warehouse", "plc"}
+    events = [
+        e
+        for e in generate(120, splits=("dev", "unseen", "final"))
+        if e.kind == "telemetry" and e.family in families
+    ]
+    gold = [parse_json_gold(e.to_json(), e.id) for e in events]
+    report = score_json(gold, engine.detect_batch, default_policy(), KeyRing.generate())
+    row = report["groups"]["all"]  # type: ignore[index]
+    assert row["pii_free_fields"] > 500
+    assert row["false_masks"] <= row["pii_free_fields"] // 100, report["false_masks_by_key"]
+
+
+def test_a_label_printed_in_capitals_keeps_its_pii_masked(engine: DetectionEngine) -> None:
+    events = [e for e in generate(240, splits=("dev",)) if e.family == "caps_label"]
+    gold = [parse_json_gold(e.to_json(), e.id) for e in events]
+    report = score_json(gold, engine.detect_batch, default_policy(), KeyRing.generate())
+    row = report["groups"]["all"]  # type: ignore[index]
+    assert row["pii_fields"] >= 40
+    assert row["pii_fields_masked"] == row["pii_fields"], report["missed_pii_by_key"]
+    assert row["free_text_spans"] > 0
+    assert row["free_text_spans_leaked"] == 0
