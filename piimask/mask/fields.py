@@ -243,10 +243,14 @@ def is_code_text(value: str) -> bool:
     return any(c.isdigit() for c in value) and not any(c.islower() for c in value)
 
 
+def _words_of(text: str) -> list[str]:
+    return [t for t in re.split(r"[\s/,;-]+", text.strip()) if t]
+
+
 def _name_words(text: str) -> bool:
     """Letter words as names and places are written in capitals: two of them ("JOHN
-    SMITH", "SMITH/JOHN") or one long one ("SPRINGFIELD"); not a code (KSFO, AAXX, P6SM)."""
-    tokens = [t for t in re.split(r"[\s/,;-]+", text.strip()) if t]
+    SMITH", "SMITH/JOHN") or one long one ("SPRINGFIELD"); not a code (KSFO, P6SM)."""
+    tokens = _words_of(text)
     if not tokens or not all(_LETTER_WORD.fullmatch(t) for t in tokens):
         return False
     return len(tokens) >= 2 or len(tokens[0].rstrip(".")) >= _NAME_WORD_MIN
@@ -301,15 +305,15 @@ def _named_street(window: str) -> bool:
     return False
 
 
-def _place_nearby(value: str, span: Span, spans: Sequence[Span]) -> bool:
+def _place_nearby(value: str, span: Span, spans: Sequence[Span], *, street: bool = False) -> bool:
     """A town or a ZIP code on the same line next to the street (a city/state line)."""
     line_start = value.rfind("\n", 0, span.start) + 1
     line_end = value.find("\n", span.end)
     lo = max(line_start, span.start - _NEIGHBOUR_CHARS)
     hi = min(len(value) if line_end == -1 else line_end, span.end + _NEIGHBOUR_CHARS)
+    types = ("LOCATION", "ZIP_CODE", "STREET_ADDRESS") if street else ("LOCATION", "ZIP_CODE")
     return any(
-        o is not span and o.entity_type in ("LOCATION", "ZIP_CODE") and o.start < hi and lo < o.end
-        for o in spans
+        o is not span and o.entity_type in types and o.start < hi and lo < o.end for o in spans
     )
 
 
@@ -328,10 +332,17 @@ _DIGIT_GROUP_AFTER: Final = re.compile(r"^\s[0-9]+(?:\s|$)")
 # Words that say a phone number follows, in a sentence under a key the vocabulary reads as
 # machine output ("special_requests": "call me at 4155550132").
 _PHONE_WORDS: Final = re.compile(
-    r"\b(?:call|called|calls|phone|tel|telephone|mobile|cell|fax|reach|reached|contact|dial"
-    r"|sms|text|whatsapp|number)\b",
+    r"\b(?:call\w*|phone\w*|tel|telephone|mobile|cell|fax|reach\w*|contact\w*|dial\w*"
+    r"|ring|sms|text|whatsapp|number)\b",
     re.IGNORECASE,
 )
+
+
+def _in_digit_run(value: str, span: Span) -> bool:
+    """The span is cut out of a longer run of digit groups ("AAXX 09124 40388 49440")."""
+    before = value[max(0, span.start - 12) : span.start]
+    after = value[span.end : span.end + 12]
+    return bool(_DIGIT_GROUP_BEFORE.search(before) or _DIGIT_GROUP_AFTER.match(after))
 
 
 def _written_as_phone(value: str, span: Span) -> bool:
@@ -340,11 +351,7 @@ def _written_as_phone(value: str, span: Span) -> bool:
     after a word that says phone ("call me at 4155550132")."""
     if _PHONE_WORDS.search(value, max(0, span.start - 32), span.start):
         return True
-    if not phone_shaped(value[span.start : span.end]):
-        return False
-    before = value[max(0, span.start - 12) : span.start]
-    after = value[span.end : span.end + 12]
-    return not (_DIGIT_GROUP_BEFORE.search(before) or _DIGIT_GROUP_AFTER.match(after))
+    return phone_shaped(value[span.start : span.end]) and not _in_digit_run(value, span)
 
 
 def _acronym(value: str, text: str) -> bool:
@@ -375,23 +382,18 @@ def gate_model_guesses(
       too, must be written as a phone number and not be cut out of a run of digit groups; a
       ZIP code a ZIP word or a state or town before it; a name or place that is part of a
       token with digits (``bert-base-ft-7``) is an identifier;
-    - in a code line: a name or place must be letter words (``JOHN SMITH``, ``SPRINGFIELD``),
-      a date a calendar date (``03/12/1985``), and other guesses are dropped.
+    - in a code line: a name must be two letter words (``JOHN SMITH``), a place too or one
+      long word beside a kept ZIP code, town or street (``SPRINGFIELD IL 62704``), a date a
+      calendar date (``03/12/1985``), and other guesses are dropped; a ZIP guess must be one
+      token, not cut out of a run of digit groups.
 
     Free-text fields (``note``, ``message``) not written as a code line keep plain-text
     detection but for the street evidence.
     """
     code = is_code_text(value)
     machine = code or not free_text
-    address_ok: set[int] | None = None
-
-    def strict_address(span: Span) -> bool:
-        nonlocal address_ok
-        if address_ok is None:
-            address_ok = {id(s) for s in gate_address_guesses(value, spans, lambda _: True)}
-        return id(span) in address_ok
-
     out: list[Span] = []
+    deferred: list[Span] = []  # judged by what else of the value stays
     for span in spans:
         text = value[span.start : span.end]
         kind = span.entity_type
@@ -419,15 +421,38 @@ def gate_model_guesses(
         elif kind == "PHONE_NUMBER":
             ok = _written_as_phone(value, span)
         elif kind == "ZIP_CODE":
-            ok = strict_address(span)
+            # one postal code, not digit groups of a report ("AAXX 17184 68302 96501")
+            ok = False
+            if len(text.split()) == 1 and not _in_digit_run(value, span):
+                deferred.append(span)
         elif kind in ("PERSON", "LOCATION"):
             ok = not _token_with_digits(value, span) and (
                 _name_words(text) if code else not _acronym(value, text)
             )
+            if ok and code and len(_words_of(text)) == 1:
+                # one word in a code line: a place beside a ZIP code or a state
+                # ("SPRINGFIELD IL 62704"), never a person alone ("AISLE", "AAXX")
+                ok = False
+                if kind == "LOCATION":
+                    deferred.append(span)
         elif code:
             ok = kind == "DATE_TIME" and _CALENDAR_DATE.search(text) is not None
         else:
             ok = True
         if ok:
             out.append(span)
+    if deferred:
+        out = _judge_address_parts(value, out, deferred)
     return out
+
+
+def _judge_address_parts(value: str, kept: list[Span], deferred: list[Span]) -> list[Span]:
+    """ZIP guesses with a ZIP word, a state or a town before them (against what stays),
+    then lone places in a code line beside a kept ZIP code, town or street."""
+    zips = [s for s in deferred if s.entity_type == "ZIP_CODE"]
+    if zips:
+        gated = gate_address_guesses(value, [*kept, *zips], lambda _: True)
+        kept = [*kept, *(s for s in gated if any(s is z for z in zips))]
+    places = [s for s in deferred if s.entity_type != "ZIP_CODE"]
+    kept += [s for s in places if _place_nearby(value, s, kept, street=True)]
+    return sorted(kept, key=lambda s: (s.start, s.end))

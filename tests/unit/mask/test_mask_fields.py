@@ -233,11 +233,31 @@ PII_FREE_GUESSES = [
     (MACHINE, "AAXX 09124 40388 49440 30937 17573", "40388 49440", "PHONE_NUMBER"),
     (MACHINE, "copied 94107 files to the cache", "94107", "ZIP_CODE"),
     (MACHINE, "AAXX 26124 72494 32970", "AAXX", "PERSON"),  # one short code is no name
+    (MACHINE, "AISLE 37 BAY 34 LEVEL B", "AISLE", "PERSON"),  # one word is no person
+    (MACHINE, "AISLE 37 BAY 34 LEVEL B", "AISLE", "LOCATION"),  # nor a place alone
     (MACHINE, "TAF AMD 261720Z P6SM SCT037 BKN100", "P6SM SCT037 BKN100", "LOCATION"),
     (MACHINE, "KSFO 261956Z 00922KT", "261956Z", "DATE_TIME"),  # a day-time group
     (MACHINE, "RACK 5 U24 PDU", "RACK 5 U24 PDU", "ORGANIZATION"),
     (FieldPlan("full", "PERSON"), "bert-base-ft-7", "bert-base", "PERSON"),  # a slug
 ]
+
+
+def test_a_lone_place_in_a_code_line_stays_beside_a_zip_code_and_a_state() -> None:
+    value = "SHIP TO SPRINGFIELD IL 62704"
+    found = [span_of(value, "SPRINGFIELD", "LOCATION"), span_of(value, "62704", "ZIP_CODE")]
+    assert filter_spans(MACHINE, value, found) == found
+    alone = [span_of(value, "SPRINGFIELD", "LOCATION")]
+    assert filter_spans(MACHINE, value, alone) == []
+
+
+def test_zip_guesses_in_a_report_of_digit_groups_are_dropped_with_their_neighbours() -> None:
+    value = "AAXX 17184 68302 96501 74047"
+    found = [
+        span_of(value, "AAXX", "LOCATION"),
+        span_of(value, "68302", "ZIP_CODE"),
+        span_of(value, "17184 68302 96501", "ZIP_CODE"),
+    ]
+    assert filter_spans(MACHINE, value, found) == []
 
 
 # Validated matches that are not what they look like in machine output.
@@ -311,7 +331,7 @@ PII_GUESSES = [
         "PHONE_NUMBER",
         "pattern:PHONE_NUMBER",
     ),
-    (MACHINE, "SHIP TO SPRINGFIELD IL 62704", "SPRINGFIELD", "LOCATION", "model"),
+    (MACHINE, "SHIP TO SAN JOSE", "SAN JOSE", "LOCATION", "model"),
     (MACHINE, "SHIP TO SPRINGFIELD IL 62704", "62704", "ZIP_CODE", "model"),
     (MACHINE, "PAX SMITH/JOHN SEAT 12A", "SMITH/JOHN", "PERSON", "model"),
     (MACHINE, "PT DOB 03/12/1985 WARD 3B", "03/12/1985", "DATE_TIME", "model"),
