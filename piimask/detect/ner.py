@@ -46,7 +46,19 @@ _POSSESSIVE = re.compile(r"[ \t]?['’]s?$")
 
 
 class NerLoadError(RuntimeError):
-    """The configured NER model is not installed or cannot be loaded."""
+    """The configured NER model is not installed or cannot be loaded.
+
+    ``off_switch`` names the setting that turns this model off, for the message: the live
+    model's and the shadow model's are different settings."""
+
+    def __init__(self, reason: str, off_switch: str | None = None) -> None:
+        self.reason = reason
+        self.off_switch = off_switch
+        suffix = f", or turn the second model off with {off_switch}=false" if off_switch else ""
+        super().__init__(reason + suffix)
+
+    def with_off_switch(self, off_switch: str) -> NerLoadError:
+        return NerLoadError(self.reason, off_switch if self.off_switch else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +118,8 @@ def resolve_package(name: str) -> str:
         else f"install the spaCy package {name!r}"
     )
     raise NerLoadError(
-        f"NER model {name!r} is configured but not installed: {hint}, "
-        "or turn the second model off with PIIMASK_NER_ENABLED=false"
+        f"NER model {name!r} is configured but not installed: {hint}",
+        off_switch="PIIMASK_NER_ENABLED",
     )
 
 

@@ -103,6 +103,8 @@ def _shadow_runner(
         try:
             engine = load_shadow_engine(live, config)
         except (ModelLoadError, NerLoadError, RecognizerConfigError, ValueError) as exc:
+            if isinstance(exc, NerLoadError):
+                exc = exc.with_off_switch("PIIMASK_SHADOW_NER_ENABLED")
             raise StartupError(
                 f"the shadow detector (PIIMASK_SHADOW_*) cannot load: {exc}"
             ) from None

@@ -11,6 +11,10 @@ from piimask.cli import main
 from piimask.detect import DetectionEngine, DetectorConfig
 from piimask.detect.model import TokenClassifier
 from piimask.detect.ner import NerDetector, NerLoadError
+from piimask.keys import KeyRing
+from piimask.settings import Settings
+from piimask.stream.app import StartupError
+from piimask.stream.detection import build_detection
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +139,14 @@ def test_loading_the_ner_model_does_not_import_torch() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_missing_shadow_ner_model_stops_start_up_naming_the_shadow_switch() -> None:
+    live = DetectionEngine(TokenClassifier(), DetectorConfig(ner_enabled=False))
+    settings = Settings(shadow_sample_rate=0.5, shadow_ner_model="en_core_web_nonexistent")
+    with pytest.raises(StartupError) as caught:
+        build_detection(settings, keyring=KeyRing.generate(), engine=live)
+    message = str(caught.value)
+    assert "'en_core_web_nonexistent' is configured but not installed" in message
+    assert "PIIMASK_SHADOW_NER_ENABLED=false" in message
+    assert "PIIMASK_NER_ENABLED" not in message
