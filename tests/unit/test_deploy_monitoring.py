@@ -37,6 +37,8 @@ def exported_names() -> set[str]:
     metrics.set_lag("orders", 0, 1)
     metrics.set_broker_up(True)
     metrics.observe_end_to_end(0.1)
+    metrics.observe_cache(hits=1, misses=1, evicted=1, entries=1)
+    metrics.observe_shadow(compared=1, failed=1, spans={("PERSON", "both"): 1}, seconds=0.1)
     text = generate_latest(metrics.registry).decode()
     return {line.split("{")[0].split(" ")[0] for line in text.splitlines() if line[:1].isalpha()}
 
@@ -89,7 +91,16 @@ def test_every_alert_has_a_severity_a_summary_and_a_for_clause() -> None:
 def test_the_dashboard_covers_what_operators_watch() -> None:
     doc = json.loads(DASHBOARD.read_text(encoding="utf-8"))
     titles = " ".join(p["title"].lower() for p in doc["panels"])
-    for topic in ("records", "lag", "dead", "findings per 1,000", "score", "agreement"):
+    for topic in (
+        "records",
+        "lag",
+        "dead",
+        "findings per 1,000",
+        "score",
+        "agreement",
+        "cache hit ratio",
+        "shadow",
+    ):
         assert topic in titles, topic
     ids = [p["id"] for p in doc["panels"]]
     assert len(ids) == len(set(ids))
