@@ -134,7 +134,7 @@ class DetectionSettings(BaseModel):
     cut_at_boundaries: bool = Field(
         default=True,
         description="Cut names and places at line breaks, addresses at list items and "
-        "lead-in words (\"lives on\"); drop person spans made only of titles.",
+        'lead-in words ("lives on"); drop person spans made only of titles.',
     )
     patterns: bool = Field(default=True, description="Run the validated pattern recognizers.")
     recognizers: tuple[str, ...] | None = Field(

@@ -92,6 +92,49 @@ _TITLE_WORDS = frozenset(
 )
 
 
+# Words that open a request or a greeting right before a name and that both models take
+# in at the start of a sentence ("Call Jane Doe", "Email Jane Doe", "Hi Priya"). None is a
+# given name; stop words are not listed because some are ("Will Smith", "May Lee").
+_OPENERS = frozenset(
+    {
+        "call",
+        "email",
+        "e-mail",
+        "text",
+        "ping",
+        "ask",
+        "tell",
+        "contact",
+        "message",
+        "meet",
+        "thank",
+        "thanks",
+        "cc",
+        "dm",
+        "invite",
+        "remind",
+        "phone",
+        "notify",
+        "inform",
+        "welcome",
+        "congrats",
+        "congratulations",
+        "hi",
+        "hello",
+        "hey",
+        "dear",
+        "attn",
+        "greetings",
+        "bye",
+        "goodbye",
+        "sorry",
+        "please",
+        "regards",
+        "cheers",
+    }
+)
+
+
 def cut_at_boundaries(text: str, spans: Sequence[Span]) -> list[Span]:
     """Every span cut at the boundaries described in the module docstring."""
     out: list[Span] = []
@@ -99,7 +142,11 @@ def cut_at_boundaries(text: str, spans: Sequence[Span]) -> list[Span]:
         if span.entity_type in _ONE_LINE_TYPES:
             pieces = _line_pieces(text, span)
             if span.entity_type == "PERSON":
-                pieces = [p for p in pieces if not _only_titles(text[p.start : p.end])]
+                pieces = [
+                    _without_opener(text, p)
+                    for p in pieces
+                    if not _only_titles(text[p.start : p.end])
+                ]
             out.extend(pieces)
         elif span.entity_type == _ADDRESS:
             for item in _item_pieces(text, span):
@@ -222,6 +269,17 @@ def _stripped(text: str, start: int, end: int, like: Span) -> Span | None:
     if not any(c.isalnum() for c in text[start:end]):
         return None
     return Span(start, end, like.entity_type, like.score, like.detector)
+
+
+def _without_opener(text: str, span: Span) -> Span:
+    """``span`` without a request or greeting word before the name ("Call Jane Doe")."""
+    m = _FIRST_WORD.match(text, span.start, span.end)
+    if m is None or _core(m.group(1)).lower() not in _OPENERS or m.end() >= span.end:
+        return span
+    return Span(m.end(), span.end, span.entity_type, span.score, span.detector)
+
+
+_FIRST_WORD = re.compile(r"(\S+)[ \t]+(?=\S)")
 
 
 def _only_titles(value: str) -> bool:

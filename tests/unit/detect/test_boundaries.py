@@ -97,6 +97,12 @@ def _cut(text: str, value: str, entity_type: str) -> list[tuple[str, str]]:
         ("the Prime Minister said", "Prime Minister", "PERSON", []),
         ("early King?", "King", "PERSON", [("PERSON", "King")]),
         ("Princess Diana", "Princess Diana", "PERSON", [("PERSON", "Princess Diana")]),
+        # a request or greeting word before a name is no part of it; stop words may be
+        ("Call Jane Doe at 415-555-0132.", "Call Jane Doe", "PERSON", [("PERSON", "Jane Doe")]),
+        ("Email Jane Doe today.", "Email Jane Doe", "PERSON", [("PERSON", "Jane Doe")]),
+        ("Hi Priya, thanks", "Hi Priya", "PERSON", [("PERSON", "Priya")]),
+        ("said Will Smith.", "Will Smith", "PERSON", [("PERSON", "Will Smith")]),
+        ("Hey", "Hey", "PERSON", [("PERSON", "Hey")]),
         # other types are left alone
         (
             "mail a@b.org\nnow",
