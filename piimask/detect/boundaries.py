@@ -135,6 +135,53 @@ _OPENERS = frozenset(
 )
 
 
+# Words of time that follow a name in a sentence ("I spoke with Miguel yesterday"); the
+# models take them in because a lower-case surname may stand there ("Donald trump").
+_TIME_WORDS = frozenset(
+    {
+        "yesterday",
+        "today",
+        "tonight",
+        "tomorrow",
+        "now",
+        "later",
+        "earlier",
+        "again",
+        "recently",
+        "lately",
+        "soon",
+        "already",
+        "asap",
+    }
+)
+# The last word of an organisation's name: "Acme Corp" is a company, not a person.
+_COMPANY_SUFFIXES = frozenset(
+    {
+        "inc",
+        "corp",
+        "corporation",
+        "ltd",
+        "llc",
+        "llp",
+        "plc",
+        "gmbh",
+        "ag",
+        "sa",
+        "nv",
+        "bv",
+        "oy",
+        "ab",
+        "srl",
+        "spa",
+        "pty",
+        "co",
+        "company",
+        "group",
+        "holdings",
+    }
+)
+
+
 def cut_at_boundaries(text: str, spans: Sequence[Span]) -> list[Span]:
     """Every span cut at the boundaries described in the module docstring."""
     out: list[Span] = []
@@ -143,9 +190,10 @@ def cut_at_boundaries(text: str, spans: Sequence[Span]) -> list[Span]:
             pieces = _line_pieces(text, span)
             if span.entity_type == "PERSON":
                 pieces = [
-                    _without_opener(text, p)
+                    _without_time_word(text, _without_opener(text, p))
                     for p in pieces
                     if not _only_titles(text[p.start : p.end])
+                    and not _is_company(text[p.start : p.end])
                 ]
             out.extend(pieces)
         elif span.entity_type == _ADDRESS:
@@ -280,6 +328,20 @@ def _without_opener(text: str, span: Span) -> Span:
 
 
 _FIRST_WORD = re.compile(r"(\S+)[ \t]+(?=\S)")
+_LAST_WORD = re.compile(r"(?<=\S)[ \t]+(\S+)$")
+
+
+def _without_time_word(text: str, span: Span) -> Span:
+    """``span`` without a word of time after the name ("Miguel yesterday")."""
+    m = _LAST_WORD.search(text, span.start, span.end)
+    if m is None or _core(m.group(1)) not in _TIME_WORDS:
+        return span
+    return Span(span.start, m.start(), span.entity_type, span.score, span.detector)
+
+
+def _is_company(value: str) -> bool:
+    words = value.split()
+    return len(words) > 1 and _core(words[-1]).lower() in _COMPANY_SUFFIXES
 
 
 def _only_titles(value: str) -> bool:

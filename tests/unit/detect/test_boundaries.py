@@ -103,6 +103,17 @@ def _cut(text: str, value: str, entity_type: str) -> list[tuple[str, str]]:
         ("Hi Priya, thanks", "Hi Priya", "PERSON", [("PERSON", "Priya")]),
         ("said Will Smith.", "Will Smith", "PERSON", [("PERSON", "Will Smith")]),
         ("Hey", "Hey", "PERSON", [("PERSON", "Hey")]),
+        # a word of time after a name is no part of it; a company is no person
+        (
+            "I spoke with your agent Miguel yesterday and",
+            "Miguel yesterday",
+            "PERSON",
+            [("PERSON", "Miguel")],
+        ),
+        ("support for Donald trump if", "Donald trump", "PERSON", [("PERSON", "Donald trump")]),
+        ("The meeting with Acme Corp is", "Acme Corp", "PERSON", []),
+        ("I work for BB BIOTECH AG", "BB BIOTECH AG", "PERSON", []),
+        ("Sa", "Sa", "PERSON", [("PERSON", "Sa")]),
         # other types are left alone
         (
             "mail a@b.org\nnow",
