@@ -382,6 +382,13 @@ _MACHINE_LINE = re.compile(
     r"|\bgoroutine [0-9]+ \["
     r"|\b[A-Z]\w*(?:Error|Exception|Fault)\b:"  # an exception line ("TimeoutError: ...")
     r"|(?m:^)\W{0,3}(?:Error|Warning|Caused by)\b:"  # "│ Error: creating IAM Role ..."
+    # a program's own error line ("docker: Error response from daemon", "git: fatal: ...")
+    r"|(?m:^)[a-z][\w-]{1,20}: (?:[Ee]rror|ERROR|[Ww]arning|[Ff]atal|FATAL|panic)\b"
+    # an HTTP status with its reason phrase ("npm ERR! 404 Not Found")
+    r"|\b[1-5][0-9]{2} (?:OK|Created|Accepted|No Content|Moved Permanently|Found|Not Modified"
+    r"|Bad Request|Unauthorized|Forbidden|Not Found|Method Not Allowed|Conflict|Gone"
+    r"|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable"
+    r"|Gateway Timeout)\b"
     # A UUID, a hex literal, a size or duration with its unit, a path under a system
     # directory, a qualified class name ("com.acme.billing.InvoiceService"), a tab between
     # fields (Lambda REPORT, Windows events), "Key: value" fields two spaces apart. None of
@@ -474,6 +481,10 @@ def _machine_guess(text: str, span: Span, lines: _Lines) -> bool:
             and _MESSAGE_START.search(text, 0, span.start)
         ):
             return True
+        # A single detector's name followed by a dotted version ("ruby 3.2.2", "Python
+        # 3.12"): a product and its release, not a person.
+        if "+" not in span.detector and _VERSION_AFTER.match(text, span.end):
+            return True
         # spaCy alone, one word (a version beside it aside: "Java 17"), and nothing before it
         # that says a person or place follows: in machine output that is a product, a
         # program or a field ("Java", "Trojan", "Celery"), not a name.
@@ -518,6 +529,7 @@ def _machine_guess(text: str, span: Span, lines: _Lines) -> bool:
     return False
 
 
+_VERSION_AFTER = re.compile(r"[ \t]+v?[0-9]+\.[0-9]+")
 # Words right before a name or place that say one follows ("by", "for user", "to", "name=",
 # "@"): with them a lone spaCy guess in machine output stays.
 _NAME_CONTEXT = re.compile(
@@ -601,6 +613,13 @@ _ID_WORD_BEFORE = re.compile(
 )
 
 
+# A noun that counts the number before it.
+_COUNTED_AFTER = re.compile(
+    r"[ \t]+(?:attempts?|retries|times|bytes|records|rows|items|messages|entries|events"
+    r"|requests|ms|seconds|files|pages|blocks|keys|left)\b"
+)
+
+
 def _id_number(text: str, span: Span) -> bool:
     value = text[span.start : span.end]
     if not value.isdigit():
@@ -616,8 +635,10 @@ _CODE_PATH = re.compile(
 _CODE_SYNTAX = re.compile(r"@v[0-9]|\.\(|\(|\.(?:go|mod|sum|py|java|js|ts|proto)\b|:[0-9]+$")
 _STRONG_CODE_SYNTAX = re.compile(r"@v[0-9]|\.\(\*?[A-Z]|/go\.(?:mod|sum)\b")
 _CODE_BEFORE = re.compile(
-    r"\b(?:import|imports|package|module|require|requires|get|install|downloading|vendor)"
-    r"[ \t]+[\"'`]?$"
+    r"\b(?:import|imports|package|module|require|requires|get|install|downloading|vendor"
+    r"|provider|source)"
+    r"[ \t]+[\"'`]?$",
+    re.IGNORECASE,
 )
 _CODE_AFTER = re.compile(r'[ \t]+v[0-9]+\.[0-9]|["\']?[ \t]*:(?![0-9/])')
 
@@ -671,8 +692,15 @@ def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> lis
             or (not _guess(span) and text[span.start : span.start + 1].isspace())
         ):
             continue  # a protocol field, or the rest of a number another span took
-        if span.entity_type == "PHONE_NUMBER" and _id_number(text, span):
-            continue  # "Event ID: 2147735503": an identifier of the event, not a phone
+        if span.entity_type in {"PHONE_NUMBER", "ZIP_CODE"} and _id_number(text, span):
+            continue  # "Event ID: 2147735503", "(ID 88213)": an identifier, not a phone or ZIP
+        if (
+            span.entity_type == "PHONE_NUMBER"
+            and text[span.start : span.end].isdigit()
+            and lines.machine(span.start)
+            and _COUNTED_AFTER.match(text, span.end)
+        ):
+            continue  # "(2147483646 attempts left)": a count
         if not _guess(span):
             if span.entity_type == "URL" and (
                 _internal_url(text[span.start : span.end])

@@ -252,6 +252,13 @@ NER = "ner:en_core_web_sm"
         # an event number read as a phone number
         ("Name: X ID: 2147735503 Severity: Severe Category: Trojan", "2147735503",
          "PHONE_NUMBER", "pattern:PHONE_NUMBER"),
+        ("[Producer clientId=p] WARN retrying (2147483646 attempts left)", "2147483646",
+         "PHONE_NUMBER", "pattern:PHONE_NUMBER"),
+        ("Job 'build' (ID 88213) completed with status Failed", "88213", "ZIP_CODE",
+         "pattern:ZIP_CODE"),
+        ("npm ERR! 404 Not Found - GET /@acme/ui-kit", "404", "STREET_ADDRESS", "model"),
+        ("docker: Error response from daemon: pull access denied", "daemon", "PERSON", "model"),
+        ("Puma version: 6.4.0 (ruby 3.2.2-p53)", "ruby", "PERSON", "model"),
         # a memory address under a key that names street addresses
         ("[signal SIGSEGV: segmentation violation code=0x1 addr=0x18 pc=0x6a1f2c]", "0x18",
          "STREET_ADDRESS", "model"),
@@ -316,6 +323,8 @@ URL = "pattern:URL"
         ("go: github.com/acme/notify@v0.4.1: unknown revision v0.4.1",
          "github.com/acme/notify@v0.4.1"),
         ("ERROR import github.com/org/pkg failed", "github.com/org/pkg"),
+        ('terraform: Error: Provider "registry.example.io/hashicorp/google" requires it',
+         "registry.example.io/hashicorp/google"),
         ("W1014 reflector.go:539] k8s.io/client-go/informers/factory.go:159: failed to list",
          "k8s.io/client-go/informers/factory.go:159"),
         ("INFO 4 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }",
