@@ -85,11 +85,13 @@ SETS = [
     DevSet("logs", "log lines, dev seed (1,000)", LOG_LINES_SOURCE, "logs", DEV_SEED),
     DevSet("logs_heldout", "log lines, held-out (1,000)", LOG_LINES_SOURCE, "logs", HELD_OUT_SEED),
     DevSet("logs_unseen", "log lines, unseen (1,000)", LOG_LINES_SOURCE, "logs", UNSEEN_SEED),
-    # written by hand (piimask/evalsets/data): the half tuned on, and the half held out
+    # written by hand (piimask/evalsets/data): the half tuned on, the half held out (and
+    # read after its first score), and the lines written after that, scored once at the end
     DevSet("logs_hand", "log lines, hand-written tune", HANDWRITTEN, "logs", split="tune"),
     DevSet(
         "logs_hand_holdout", "log lines, hand-written holdout", HANDWRITTEN, "logs", split="holdout"
     ),
+    DevSet("logs_hand_final", "log lines, hand-written final", HANDWRITTEN, "logs", split="final"),
 ]
 LOG_LINES = 1000
 JSON_EVENTS_PER_SPLIT = 600  # dev, unseen, holdout and final splits, plus 200 demo events

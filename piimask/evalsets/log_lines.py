@@ -37,10 +37,12 @@ PII_LABELS = ("EMAIL_ADDRESS", "IP_ADDRESS", "PHONE_NUMBER", "PERSON")
 # Log lines written by hand, one by one, in formats the generator does not make (Java,
 # Python and Go traces, nginx/Apache, Kubernetes, journald, PostgreSQL/MySQL, Redis, Kafka,
 # Lambda, Windows events, HAProxy, Docker, CI, Celery/Sidekiq, Terraform, cron, ...). Split
-# within each format, alternately: "tune" was read while the rules were written, "holdout"
-# was scored only after the last rule change. Their gold labels add USERNAME (a login).
+# within each format, alternately: "tune" was read while the rules were written; "holdout"
+# was scored once after those rules, then read for a second round of rules; "final" was
+# written after that first score and scored only after the last rule change. Their gold
+# labels add USERNAME (a login).
 HANDWRITTEN = Path(__file__).with_name("data") / "log_lines_handwritten.jsonl"
-Split = Literal["tune", "holdout"]
+Split = Literal["tune", "holdout", "final"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,9 +96,12 @@ def test_the_hand_written_gold_spans_are_labelled_values_that_do_not_overlap() -
             ends = end
 
 
-def test_the_hand_written_halves_split_every_format_and_together_make_the_whole() -> None:
+def test_the_hand_written_splits_split_every_format_and_together_make_the_whole() -> None:
     tune, holdout = read_log_lines(split="tune"), read_log_lines(split="holdout")
-    assert len(tune) + len(holdout) == len(HAND)
+    final = read_log_lines(split="final")
+    assert len(tune) + len(holdout) + len(final) == len(HAND)
+    assert sum(not line.spans for line in final) >= 20
+    assert sum(bool(line.spans) for line in final) >= 20
     assert {line.text for line in tune}.isdisjoint(line.text for line in holdout)
     assert {line.format for line in tune} == {line.format for line in holdout}
     for half in (tune, holdout):
