@@ -58,8 +58,8 @@ _JSON = re.compile(
 # identifier directly before the colon and a space; the value is one token or a quoted string.
 _COLON = re.compile(
     rf"(?<![\w.@/:-])(?P<key>[A-Za-z_][\w.-]{{0,40}}):[ \t]+"
-    rf"(?:{_QUOTED}|(?P<bare>[^\s,;\"'][^\s,;\"]*))"
-)
+    rf"(?:{_QUOTED}|{_SINGLE}|(?P<bare>[^\s,;\"'][^\s,;\"]*))"
+)  # MySQL writes "user: 'jdoe' host: '10.0.0.1'"
 
 
 # A comparison in an SQL statement a log line quotes ("WHERE updated_at < '2026-09-14'",

@@ -365,7 +365,7 @@ _ID_CONTEXT = re.compile(
     r"|acct|routing|aba|iban|identification|identity|national|government|gov)(?![a-z])",
     re.IGNORECASE,
 )  # letters only around it: "driver_license=" names a licence, "ntdll" does not
-_PHONE_SHAPE = re.compile(r"\+?[0-9 ().-]*[0-9]{3,4}[ .-][0-9]{3,4}")
+_PHONE_SHAPE = re.compile(r"\+?[0-9 ().-]*[0-9]{3,4}[ .-][0-9]{3,4}|\+[1-9][0-9]{7,14}")
 # The status and size fields after a request in the common log format ('"GET / HTTP/1.1"
 # 200 5123'): numbers of the protocol, not of a person.
 _CLF_STATUS = re.compile(r'HTTP/[0-9.]+" (?P<fields>[1-5][0-9]{2} (?:[0-9]+|-))')
@@ -376,12 +376,13 @@ _MACHINE_LINE = re.compile(
     r"|(?m:^)\W{0,2}(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b\W"
     # a log level in capitals anywhere ("... 4821 --- [main] INFO c.e.Shop"), or bracketed
     r"|\b(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL)\b"
-    r"|\[(?:\w+:)?(?i:trace|debug|info|notice|warn|warning|error|crit|alert|emerg)\s*\]"
+    r"|\[(?:\w+:)?(?i:trace|debug|info|note|notice|warn|warning|error|crit|alert|emerg)\s*\]"
     # stack traces: a source file, a Java frame, a goroutine header
     r"|\w\.(?:py|java|go|js|ts|rb|kt|scala|cs|cpp|rs|php)\b|(?m:^)\s+at [\w$.<>]+\("
     r"|\bgoroutine [0-9]+ \["
     r"|\b[A-Z]\w*(?:Error|Exception|Fault)\b:"  # an exception line ("TimeoutError: ...")
     r"|(?m:^)\W{0,3}(?:Error|Warning|Caused by)\b:"  # "│ Error: creating IAM Role ..."
+    r"|(?m:^)\W{0,3}(?:Error|ERROR|Fatal|FATAL)\b"  # "Error response from daemon: ..."
     # a program's own error line ("docker: Error response from daemon", "git: fatal: ...")
     r"|(?m:^)[a-z][\w-]{1,20}: (?:[Ee]rror|ERROR|[Ww]arning|[Ff]atal|FATAL|panic)\b"
     # an HTTP status with its reason phrase ("npm ERR! 404 Not Found")
@@ -399,7 +400,8 @@ _MACHINE_LINE = re.compile(
     r"|(?<![\w.])/(?:usr|var|etc|opt|srv|home|tmp|proc|lib|bin|sbin|dev|run|app|build)/"
     r"|\b(?:[a-z]\w*\.){2,}[A-Z]\w+"
     r"|\t"
-    r"|\S {2,}[A-Z]\w+(?: \w+)?: \S"
+    r"|\S {2,}[A-Z]\w+(?: \w+)?:[ \t]+\S"
+    r"|\bline [0-9]+,? col(?:umn)? [0-9]+\b"  # a parser's position
     r"|(?:\b[A-Z]\w*: \S+.*?){3,}"  # three "Key: value" fields on a line
     r"|(?m:^)(?:Normal|Warning) {2,}[A-Z]\w+ {2,}"  # a Kubernetes event table row
     # a Go module path with its version ("github.com/acme/notify@v0.4.1"), a method frame
@@ -468,10 +470,13 @@ def _machine_guess(text: str, span: Span, lines: _Lines) -> bool:
         if lone and (not any(c.isupper() for c in value) or (len(words) == 1 and value.isupper())):
             return True
         # Nor are capitals and lower case without one capitalised word ("JSON parse",
-        # "NULL SID"): an acronym and a word of the message.
+        # "NULL SID"): an acronym and a word of the message. An acronym beside a lower-case
+        # word is one anywhere ("parse JSON body").
         cores = [w.strip(_TOKEN_PUNCTUATION) for w in words]
-        if lone and not any(w[:1].isupper() and not w.isupper() for w in cores):
-            return True
+        if "+" not in span.detector and not any(w[:1].isupper() and not w.isupper() for w in cores):
+            acronym = any(len(w) > 1 and w.isupper() for w in cores)
+            if lone or (acronym and any(w.islower() for w in cores)):
+                return True
         # spaCy alone, one capitalised word opening a log message ("Background saving
         # started", "Started ..."): its sentence-initial guess, not a name or place.
         if (
@@ -500,6 +505,8 @@ def _machine_guess(text: str, span: Span, lines: _Lines) -> bool:
             return True
     if span.entity_type in _ID_TYPES:
         token = _token_around(text, span.start, span.end)
+        if text[span.start - 1 : span.start] == "_" or text[span.end : span.end + 1] == "_":
+            return True  # a piece of an identifier ("s_4f1a2b3c4d5e")
         if (
             _UUID.search(token)
             or _HEX.fullmatch(token)
@@ -583,8 +590,8 @@ _NAME_MARKS = re.compile(r"[=\[\]{}<>|\\]|[A-Za-z0-9]:[0-9]|\w+\(")
 # A guess may have been joined with a validated span it overlapped (an address, an IP):
 # where its text holds an e-mail or IP shape, nothing of it is dropped.
 _IDENTIFIER_INSIDE = re.compile(
-    r"@|\b[0-9]{1,3}(?:\.[0-9]{1,3}){3}\b|[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{0,4}){3,}"
-)
+    r"[\w.+-]@[\w-]+\.\w|\b[0-9]{1,3}(?:\.[0-9]{1,3}){3}\b|[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{0,4}){3,}"
+)  # an e-mail shape ("User@Host" of a MySQL slow log is none)
 
 
 def _holds_identifier(value: str) -> bool:
@@ -603,6 +610,24 @@ def _trim_at_marks(text: str, span: Span) -> Span | None:
     if not any(c.isalpha() for c in text[span.start : end]):
         return None
     return Span(span.start, end, span.entity_type, span.score, span.detector)
+
+
+# cron's schedule macros, written like @handles.
+_CRON_MACROS = frozenset(
+    {"@reboot", "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
+)
+
+
+def _no_mention(text: str, span: Span) -> bool:
+    """An @handle match that is no mention: the host after a URL's user info
+    ("amqp://guest:**@rabbitmq:5672"), where "@" follows a letter, digit, "*" or "/", or a
+    cron macro ("@reboot")."""
+    if span.detector != "pattern:USERNAME":
+        return False
+    value = text[span.start : span.end]
+    at = span.start + value.find("@") if "@" in value else span.start - 1
+    before = text[at - 1 : at] if at > 0 else ""
+    return value.lower() in _CRON_MACROS or (before != "" and (before.isalnum() or before in "*/:"))
 
 
 # A bare run of digits after a word naming an identifier is that identifier.
@@ -629,14 +654,15 @@ def _id_number(text: str, span: Span) -> bool:
 
 # A scheme-less host/path token: the name of code, not a link a person follows.
 _CODE_PATH = re.compile(
-    r"[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::[0-9]{1,5})?(?P<path>(?:/[\w.@*()$-]+)*)/?(?::[0-9]+)*"
+    r"[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::[0-9]{1,5})?(?P<path>(?:/[\w.@*()$-]+)*)/?"
+    r"(?::[0-9]+)*(?::[\w][\w.-]*)?"  # a file's line numbers, an image's tag
 )
 # What makes a two-segment host/path code: a module version, a call, a source file and line.
 _CODE_SYNTAX = re.compile(r"@v[0-9]|\.\(|\(|\.(?:go|mod|sum|py|java|js|ts|proto)\b|:[0-9]+$")
 _STRONG_CODE_SYNTAX = re.compile(r"@v[0-9]|\.\(\*?[A-Z]|/go\.(?:mod|sum)\b")
 _CODE_BEFORE = re.compile(
     r"\b(?:import|imports|package|module|require|requires|get|install|downloading|vendor"
-    r"|provider|source)"
+    r"|provider|source|image)"
     r"[ \t]+[\"'`]?$",
     re.IGNORECASE,
 )
@@ -701,6 +727,8 @@ def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> lis
             and _COUNTED_AFTER.match(text, span.end)
         ):
             continue  # "(2147483646 attempts left)": a count
+        if span.entity_type == "USERNAME" and _no_mention(text, span):
+            continue
         if not _guess(span):
             if span.entity_type == "URL" and (
                 _internal_url(text[span.start : span.end])
@@ -795,12 +823,13 @@ def _clf_users(text: str, spans: Sequence[Span]) -> list[Span]:
 _HANDLE_REST = r"[\w.-]{0,30}[A-Za-z0-9]"
 _HANDLE = rf"[A-Za-z]{_HANDLE_REST}"
 _LOGIN_PLACES = re.compile(
-    rf"\buser[ \t]+(?:[\"'<`](?P<quoted>{_HANDLE})[\"'>`]"
+    rf"\b(?:[Uu]ser|login[ \t]+for)[:=]?[ \t]+(?:[\"'<`](?P<quoted>{_HANDLE})[\"'>`]"
     rf"|(?P<bare>[a-z]{_HANDLE_REST})(?=[ \t]+(?:(?:not|from|on|at|failed|logged|authenticated)\b"
     r"|[0-9]{1,3}\.[0-9])|[(.,;:]|$))"
     rf"|\b(?:Accepted|Failed)[ \t]\w+[ \t]for[ \t](?:invalid[ \t]user[ \t])?(?P<sshd>{_HANDLE})"
     rf"[ \t]from\b"
     rf"|\bCRON\[[0-9]+\]:[ \t]\((?P<cron>{_HANDLE})\)[ \t]"
+    rf"|\bUser:(?P<principal>{_HANDLE})\b"  # a Kafka ACL principal
     rf"|\bsudo(?:\[[0-9]+\])?:[ \t]+(?P<sudo>{_HANDLE})[ \t]:[ \t]"
     rf"|(?<![\w.])/(?:home|Users)/(?P<home>{_HANDLE})(?=/|[ \t;]|$)",
     re.MULTILINE,
@@ -819,7 +848,8 @@ _SYSTEM_ACCOUNTS = frozenset(
 def _logins(text: str, spans: Sequence[Span], lines: _Lines) -> list[Span]:
     found: list[Span] = []
     for m in _LOGIN_PLACES.finditer(text):
-        group = next(g for g in ("quoted", "bare", "sshd", "cron", "sudo", "home") if m.group(g))
+        groups = ("quoted", "bare", "sshd", "cron", "principal", "sudo", "home")
+        group = next(g for g in groups if m.group(g))
         start, end = m.span(group)
         if m.group(group).lower() in _SYSTEM_ACCOUNTS or not lines.machine(start):
             continue

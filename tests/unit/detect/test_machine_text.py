@@ -259,6 +259,19 @@ NER = "ner:en_core_web_sm"
         ("npm ERR! 404 Not Found - GET /@acme/ui-kit", "404", "STREET_ADDRESS", "model"),
         ("docker: Error response from daemon: pull access denied", "daemon", "PERSON", "model"),
         ("Puma version: 6.4.0 (ruby 3.2.2-p53)", "ruby", "PERSON", "model"),
+        ("Failed to parse JSON body: unexpected end of input at line 1 column 212", "parse JSON",
+         "PERSON", "model"),
+        ("Failed to parse body: unexpected end of input at line 1 column 212",
+         "line 1 column 212", "STREET_ADDRESS", "model"),
+        ("# User@Host: reporting[reporting] @ localhost []  Id:   412", "User@Host", "PERSON", NER),
+        ("Running with gitlab-runner\n  on runner-3, system ID: s_4f1a2b3c4d5e", "4f1a2b3c4d5e",
+         "GOVERNMENT_ID", "model"),
+        ("Error response from daemon: Conflict. The container name is in use", "daemon",
+         "PERSON", "model"),
+        ("INFO Connected to amqp://guest:**@rabbitmq:5672//", "@rabbitmq", "USERNAME",
+         "pattern:USERNAME"),
+        ("crond[812]: (CRON) INFO (Running @reboot jobs)", "@reboot", "USERNAME",
+         "pattern:USERNAME"),
         # a memory address under a key that names street addresses
         ("[signal SIGSEGV: segmentation violation code=0x1 addr=0x18 pc=0x6a1f2c]", "0x18",
          "STREET_ADDRESS", "model"),
@@ -284,8 +297,12 @@ def test_machine_output_guesses_without_pii_context_are_dropped(
         ("INFO driver_license=D1234567 verified", "D1234567", "DRIVER_LICENSE", "model"),
         ("INFO shipping to 12 Oak Street today", "12 Oak Street", "STREET_ADDRESS", "model"),
         ("ERROR call back 2147735503 today", "2147735503", "PHONE_NUMBER", "pattern:PHONE"),
+        ('INFO "SET" "otp:+447700900456" "551204" "EX" "300"', "+447700900456", "PHONE_NUMBER",
+         "model"),
+        ("INFO Pipeline triggered by Arjun Mehta (@arjun.mehta)", "@arjun.mehta", "USERNAME",
+         "pattern:USERNAME"),
     ],
-)
+)  # fmt: skip
 def test_machine_output_keeps_guesses_with_pii_context(
     text: str, value: str, entity_type: str, detector: str
 ) -> None:
@@ -323,6 +340,8 @@ URL = "pattern:URL"
         ("go: github.com/acme/notify@v0.4.1: unknown revision v0.4.1",
          "github.com/acme/notify@v0.4.1"),
         ("ERROR import github.com/org/pkg failed", "github.com/org/pkg"),
+        ('Normal   Pulled  12s  kubelet  Successfully pulled image "ghcr.io/acme/ledger:1.14.2"',
+         "ghcr.io/acme/ledger:1.14.2"),
         ('terraform: Error: Provider "registry.example.io/hashicorp/google" requires it',
          "registry.example.io/hashicorp/google"),
         ("W1014 reflector.go:539] k8s.io/client-go/informers/factory.go:159: failed to list",
@@ -372,6 +391,10 @@ def test_a_url_guess_that_starts_inside_a_file_path_is_that_path() -> None:
         ("web-03 CRON[30113]: (hpatel) CMD (./nightly.sh)", "hpatel"),
         ("bastion sudo[20412]:  lmoreau : TTY=pts/0 ; USER=root", "lmoreau"),
         ("ERROR cannot open /home/jdoe/.ssh/config", "jdoe"),
+        ("[Note] Aborted connection 412 to db: 'shop' user: 'jwilliams' host: 'db'", "jwilliams"),
+        ('[auth] ERROR failed login for "bwright" from 45.33.12.8', "bwright"),
+        ("ws-22 systemd[1]: Started Session 412 of User fbianchi.", "fbianchi"),
+        ("INFO Principal = User:svc-ledger is Denied Operation = Write", "svc-ledger"),
     ],
 )
 def test_logins_where_machine_output_writes_them_are_usernames(text: str, login: str) -> None:
