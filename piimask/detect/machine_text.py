@@ -474,8 +474,10 @@ def _machine_guess(text: str, span: Span, lines: _Lines) -> bool:
         # word is one anywhere ("parse JSON body").
         cores = [w.strip(_TOKEN_PUNCTUATION) for w in words]
         if "+" not in span.detector and not any(w[:1].isupper() and not w.isupper() for w in cores):
-            acronym = any(len(w) > 1 and w.isupper() for w in cores)
-            if lone or (acronym and any(w.islower() for w in cores)):
+            # an acronym: two to four capitals ("JSON", "SQL"; not "D." nor "BRUSH")
+            acronym = any(2 <= len(w) <= 4 and w.isalpha() and w.isupper() for w in cores)
+            mixed = acronym and any(w.islower() for w in cores)
+            if lone or (mixed and span.entity_type == "PERSON"):
                 return True
         # spaCy alone, one capitalised word opening a log message ("Background saving
         # started", "Started ..."): its sentence-initial guess, not a name or place.
