@@ -842,7 +842,7 @@ _SYSTEM_ACCOUNTS = frozenset(
         "root", "admin", "administrator", "guest", "nobody", "daemon", "system", "service",
         "anonymous", "www-data", "postgres", "mysql", "redis", "git", "ubuntu", "ec2-user",
         "deploy", "jenkins", "runner", "public", "default", "shared", "unknown", "invalid",
-        "test", "user", "null", "none",
+        "test", "user", "null", "none", "cron",
     }
 )  # fmt: skip
 

@@ -301,6 +301,9 @@ def test_machine_output_guesses_without_pii_context_are_dropped(
          "model"),
         ("INFO Pipeline triggered by Arjun Mehta (@arjun.mehta)", "@arjun.mehta", "USERNAME",
          "pattern:USERNAME"),
+        # prose: capitals beside lower case are a place, an initial, a shouted surname
+        ("He moved to the state of NY last year", "state of NY", "LOCATION", "model"),
+        ("signed: edward D. brush", "edward D. brush", "PERSON", "model"),
     ],
 )  # fmt: skip
 def test_machine_output_keeps_guesses_with_pii_context(
@@ -405,6 +408,7 @@ def test_logins_where_machine_output_writes_them_are_usernames(text: str, login:
     "text",
     [
         "CRON[4412]: pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)",
+        "Nov 02 08:00:01 app-4 CRON[5201]: (CRON) info (No MTA installed, discarding output)",
         'ERROR User "system:serviceaccount:ci:runner" cannot list resource "secrets"',
         "WARN user session expired after 30m",
         "the user jdoe from accounting called",  # prose: not a machine line
