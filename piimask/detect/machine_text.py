@@ -322,8 +322,13 @@ def _machine_fragments(
 def _colon_key(key: str) -> bool:
     """A ``key: value`` key that reads as a field name: lower-case ("client"), or, as
     machine output writes them, capitalised with an underscore or a known field word
-    ("Rows_examined", "Size" of "Memory Size: 1024 MB"); "Dear John:" is neither."""
-    return key[0].islower() or "_" in key or key_hint(key).kind in {"non_pii", "event_time"}
+    ("Rows_examined", "Size" of "Memory Size: 1024 MB") or a login ("Username"); "Dear
+    John:" is none of these."""
+    hint = key_hint(key)
+    # "Username: jsmith84": a login is one token, so the bare value is all of it; a name
+    # ("Name: Jane Doe") is left to the models, which see all its words.
+    login = hint.kind == "pii" and hint.entity_type == "USERNAME"
+    return key[0].islower() or "_" in key or hint.kind in {"non_pii", "event_time"} or login
 
 
 def apply_key_context(
