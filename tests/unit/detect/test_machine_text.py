@@ -398,7 +398,7 @@ def test_a_url_guess_that_starts_inside_a_file_path_is_that_path() -> None:
         ('[auth] ERROR failed login for "bwright" from 45.33.12.8', "bwright"),
         ("ws-22 systemd[1]: Started Session 412 of User fbianchi.", "fbianchi"),
         ("INFO Principal = User:svc-ledger is Denied Operation = Write", "svc-ledger"),
-        ("2026-11-03T10:00:00Z Username: jsmith84, password reset requested", "jsmith84"),
+        ("2026-11-03T10:00:00Z INFO Username: jsmith84, password reset requested", "jsmith84"),
         ("2026-11-03 12:00:01 WARN Login: jdoe failed from 10.0.0.3", "jdoe"),
     ],
 )
