@@ -318,6 +318,7 @@ def _trimmable_lead(text: str, group: list[tuple[int, int]], entity_type: str) -
         and len(core) > 1
         and core not in _PARTICLES
         and _has_capital(text[group[1][0] : group[1][1]])
+        and "\n" not in text[group[0][1] : group[1][0]]  # the next word starts a new line
         and not _name_before(text, group[0][0])
     )
 

@@ -151,6 +151,12 @@ def test_a_confirmed_lower_case_place_is_kept() -> None:
         ("the songwriter Lisa Beich said", "songwriter Lisa Beich", "PERSON", ["Lisa Beich"]),
         ("Don muthafuckin Cheadle is", "muthafuckin Cheadle", "PERSON", ["muthafuckin Cheadle"]),
         ("By samantha Fox", "samantha Fox", "PERSON", ["Fox"]),
+        (
+            "said orville to stephanie\nLorencz Berta",
+            "stephanie\nLorencz Berta",
+            "PERSON",
+            ["stephanie\nLorencz Berta"],
+        ),  # a new line: boundaries split it later
         ("the poet de Vries wrote", "de Vries", "PERSON", ["de Vries"]),
     ],
 )
