@@ -46,19 +46,21 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _write_real(root / "dev.jsonl", copies=1)
     write_synthetic(root / "synth.jsonl", 12, seed=3)
     out = root / "run"
-    train(
-        TrainConfig(
-            train=[str(root / "real.jsonl"), str(root / "synth.jsonl")],
-            dev=[str(root / "dev.jsonl")],
-            out=str(out),
-            epochs=2,
-            max_steps=3,
-            batch_size=8,
-            threads=1,
-        ),
-        log=lambda _line: None,
-    )
+    train(_tiny_run(root, out), log=lambda _line: None)
     return out
+
+
+def _tiny_run(root: Path, out: Path) -> TrainConfig:
+    """3 steps on the sentences the fixture wrote under ``root``."""
+    return TrainConfig(
+        train=[str(root / "real.jsonl"), str(root / "synth.jsonl")],
+        dev=[str(root / "dev.jsonl")],
+        out=str(out),
+        epochs=2,
+        max_steps=3,
+        batch_size=8,
+        threads=1,
+    )
 
 
 def test_torch_is_installed_with_the_train_extra() -> None:
@@ -139,20 +141,8 @@ def test_model_eval_exits_non_zero_when_a_gate_fails(
 def test_the_same_seed_trains_the_same_adapter(run_dir: Path, tmp_path: Path) -> None:
     # A second run of the fixture's configuration, byte for byte: shuffling, dropout and
     # initialisation all come from TrainConfig.seed.
-    root = run_dir.parent
     again = tmp_path / "again"
-    train(
-        TrainConfig(
-            train=[str(root / "real.jsonl"), str(root / "synth.jsonl")],
-            dev=[str(root / "dev.jsonl")],
-            out=str(again),
-            epochs=2,
-            max_steps=3,
-            batch_size=8,
-            threads=1,
-        ),
-        log=lambda _line: None,
-    )
+    train(_tiny_run(run_dir.parent, again), log=lambda _line: None)
     first = np.load(run_dir / "adapter.npz")
     second = np.load(again / "adapter.npz")
     assert sorted(first.files) == sorted(second.files)
