@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
+from piimask.detect.evidence import core_word, stop_words
 from piimask.spans import Span
 
 # No person or place name in any development set runs over a line break; addresses do
@@ -219,7 +219,7 @@ def _line_pieces(text: str, span: Span) -> list[Span]:
         # A single function word split off a longer span ("Kimura\nMy") was the model
         # running on past the line's end. Lower-case pieces stay: people write their
         # names in lower case.
-        if len(words) == 1 and _core(words[0]).lower() in _stop_words():
+        if len(words) == 1 and core_word(words[0]).lower() in stop_words():
             continue
         pieces.append(piece)
     # Blank lines at the outer edges stay with the span (see _stripped).
@@ -322,7 +322,7 @@ def _stripped(text: str, start: int, end: int, like: Span) -> Span | None:
 def _without_opener(text: str, span: Span) -> Span:
     """``span`` without a request or greeting word before the name ("Call Jane Doe")."""
     m = _FIRST_WORD.match(text, span.start, span.end)
-    if m is None or _core(m.group(1)).lower() not in _OPENERS or m.end() >= span.end:
+    if m is None or core_word(m.group(1)).lower() not in _OPENERS or m.end() >= span.end:
         return span
     return Span(m.end(), span.end, span.entity_type, span.score, span.detector)
 
@@ -334,28 +334,17 @@ _LAST_WORD = re.compile(r"(?<=\S)[ \t]+(\S+)$")
 def _without_time_word(text: str, span: Span) -> Span:
     """``span`` without a word of time after the name ("Miguel yesterday")."""
     m = _LAST_WORD.search(text, span.start, span.end)
-    if m is None or _core(m.group(1)) not in _TIME_WORDS:
+    if m is None or core_word(m.group(1)) not in _TIME_WORDS:
         return span
     return Span(span.start, m.start(), span.entity_type, span.score, span.detector)
 
 
 def _is_company(value: str) -> bool:
     words = value.split()
-    return len(words) > 1 and _core(words[-1]).lower() in _COMPANY_SUFFIXES
+    return len(words) > 1 and core_word(words[-1]).lower() in _COMPANY_SUFFIXES
 
 
 def _only_titles(value: str) -> bool:
     # One title word alone may be a surname ("early King"); two or more are an office.
-    words = [_core(w).lower() for w in value.split()]
+    words = [core_word(w).lower() for w in value.split()]
     return len(words) > 1 and all(w in _TITLE_WORDS for w in words)
-
-
-def _core(word: str) -> str:
-    return word.strip(".,;:!?'’\"()")
-
-
-@lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return frozenset(STOP_WORDS)

@@ -291,14 +291,15 @@ def _pieces(text: str, span: Span, words: list[tuple[int, int]]) -> list[Span]:
     return pieces
 
 
-def _core(word: str) -> str:
+def core_word(word: str) -> str:
+    """``word`` without the punctuation around it ("Kimura," -> "Kimura")."""
     return word.strip(".,;:!?'’\"()")
 
 
 def _splits(word: str, entity_type: str) -> bool:
     """A function word inside a person's name ends it: "Selma to Jason" is two names."""
-    core = _core(word)
-    return entity_type == "PERSON" and core in _stop_words() and core not in _PARTICLES
+    core = core_word(word)
+    return entity_type == "PERSON" and core in stop_words() and core not in _PARTICLES
 
 
 def _trimmable_lead(text: str, group: list[tuple[int, int]], entity_type: str) -> bool:
@@ -310,7 +311,7 @@ def _trimmable_lead(text: str, group: list[tuple[int, int]], entity_type: str) -
     word = text[group[0][0] : group[0][1]]
     if _trimmable(word, entity_type):
         return True
-    core = _core(word)
+    core = core_word(word)
     return (
         entity_type == "PERSON"
         and len(group) > 1
@@ -332,8 +333,8 @@ def _name_before(text: str, start: int) -> bool:
     m = _WORD_BEFORE.search(text, max(0, start - 40), start)
     if m is None:
         return False
-    word = _core(m.group(1))
-    return word[:1].isupper() and word.lower() not in _stop_words()
+    word = core_word(m.group(1))
+    return word[:1].isupper() and word.lower() not in stop_words()
 
 
 def _trimmable(word: str, entity_type: str) -> bool:
@@ -344,18 +345,19 @@ def _trimmable(word: str, entity_type: str) -> bool:
     its edge ("north of Miami", "Narsaq by helicopter") except feature nouns that end many
     place names ("Gaza strip") and name particles other than English function words.
     """
-    core = _core(word)
+    core = core_word(word)
     if not _is_lower_word(word) or len(core) <= 1:
         return False
     if entity_type == "PERSON":
-        return core in _stop_words() or (word.endswith(".") and len(core) <= 4)
+        return core in stop_words() or (word.endswith(".") and len(core) <= 4)
     if core in _PLACE_FEATURES:
         return False
     return core not in _PARTICLES or core in _FUNCTION_WORDS
 
 
 @lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
+def stop_words() -> frozenset[str]:
+    """spaCy's English stop words, read once."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
     return frozenset(STOP_WORDS)
