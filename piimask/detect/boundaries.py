@@ -94,7 +94,8 @@ _TITLE_WORDS = frozenset(
 
 # Words that open a request or a greeting right before a name and that both models take
 # in at the start of a sentence ("Call Jane Doe", "Email Jane Doe", "Hi Priya"). None is a
-# given name; stop words are not listed because some are ("Will Smith", "May Lee").
+# given name; the stop-word list is not used for this, because some of its words are
+# ("Will Smith", "May Lee").
 _OPENERS = frozenset(
     {
         "call",
