@@ -248,10 +248,7 @@ def _item_pieces(text: str, span: Span) -> list[Span]:
 
 
 def _address_pieces(text: str, span: Span) -> list[Span]:
-    words = [
-        (m.start() + span.start, m.end() + span.start)
-        for m in _WORD.finditer(text[span.start : span.end])
-    ]
+    words = [m.span() for m in _WORD.finditer(text, span.start, span.end)]
     # Before the house number, lead-in words are cut out; what stands before them stays
     # masked (in "Cordelia lives on 181 Heb Place" that is the resident's name).
     groups: list[list[tuple[int, int]]] = [[]]
