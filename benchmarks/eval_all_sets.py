@@ -23,7 +23,9 @@ fields changed (false mask). The log-line sets (made up by ``piimask.evalsets.lo
 JSON logs, logfmt, syslog, access and error logs, stack traces, ...; its dev, held-out and
 unseen seeds) report recall = share of gold e-mails, IPs, phone numbers and names fully
 masked, leaked = the rest, and the PII-free lines the shipped default policy would change
-(its ``keep`` types, the event timestamps, change nothing).
+(its ``keep`` types, the event timestamps, change nothing). The hand-written JSON events
+(``piimask/evalsets/data/json_events_handwritten.jsonl``) are scored like the made-up ones,
+per half: ``tune`` (rules were fixed on it) and ``final`` (scored once, never tuned on).
 ``--limit N`` takes N records spread evenly over each file (the Broad Twitter
 Corpus has 9,339 tweets, in sections: the first N would all come from one).
 """
@@ -42,6 +44,7 @@ from typing import Literal, TypeVar
 from piimask.detect import DetectionEngine, DetectorConfig
 from piimask.detect.evaluation import SCHEMES, evaluate, read_gold_file
 from piimask.detect.recognizer_cases import CaseReport, load_cases, scoped_cases
+from piimask.evalsets.json_events import HANDWRITTEN as JSON_HANDWRITTEN
 from piimask.evalsets.log_lines import DEV_SEED, HANDWRITTEN, HELD_OUT_SEED, UNSEEN_SEED, Split
 from piimask.settings import Settings
 
@@ -60,6 +63,7 @@ class DevSet:
 
 
 LOG_LINES_SOURCE = Path("piimask.evalsets.log_lines")
+JSON_EVENTS_SOURCE = Path("piimask.evalsets.json_events")
 SETS = [
     DevSet("short", "synthetic short (1,500)", SHARED / "presidio_synth_dev.jsonl", "synthetic"),
     DevSet("long", "synthetic long (150)", SHARED / "presidio_synth_long_dev.jsonl", "synthetic"),
@@ -80,7 +84,16 @@ SETS = [
         "cases",
     ),
     # made up by piimask.evalsets.json_events (fixed seed, in memory): not a shared file
-    DevSet("json", "JSON events (2,800)", Path("piimask.evalsets.json_events"), "json"),
+    DevSet("json", "JSON events (2,800)", JSON_EVENTS_SOURCE, "json"),
+    # written by hand (piimask/evalsets/data): the half tuned on, the half scored once
+    DevSet("json_hand", "JSON events, hand-written tune", JSON_HANDWRITTEN, "json", split="tune"),
+    DevSet(
+        "json_hand_final",
+        "JSON events, hand-written final",
+        JSON_HANDWRITTEN,
+        "json",
+        split="final",
+    ),
     # made up by piimask.evalsets.log_lines (fixed seeds, in memory)
     DevSet("logs", "log lines, dev seed (1,000)", LOG_LINES_SOURCE, "logs", DEV_SEED),
     DevSet("logs_heldout", "log lines, held-out (1,000)", LOG_LINES_SOURCE, "logs", HELD_OUT_SEED),
@@ -144,15 +157,20 @@ def build_engine(overrides: dict[str, object]) -> tuple[DetectionEngine, dict[st
     return DetectionEngine.load(config), overrides
 
 
-def run_json_set(engine: DetectionEngine, limit: int | None) -> dict[str, object]:
-    """The JSON events set through the JSON masker with the shipped default policy."""
-    from piimask.evalsets.json_eval import parse_json_gold, score_json
+def run_json_set(engine: DetectionEngine, dev: DevSet, limit: int | None) -> dict[str, object]:
+    """Generated or hand-written JSON events through the JSON masker with the shipped
+    default policy."""
+    from piimask.evalsets.json_eval import parse_json_gold, read_json_gold_file, score_json
     from piimask.evalsets.json_events import demo_events, generate
     from piimask.keys import KeyRing
     from piimask.mask import default_policy
 
-    events = [*generate(JSON_EVENTS_PER_SPLIT), *demo_events(200)]
-    gold = [parse_json_gold(e.to_json(), e.id) for e in spread_sample(events, limit)]
+    if dev.path == JSON_EVENTS_SOURCE:
+        events = [*generate(JSON_EVENTS_PER_SPLIT), *demo_events(200)]
+        gold = [parse_json_gold(e.to_json(), e.id) for e in spread_sample(events, limit)]
+    else:
+        wanted = [g for g in read_json_gold_file(dev.path) if g.group.split("/")[0] == dev.split]
+        gold = spread_sample(wanted, limit)
     report = score_json(gold, engine.detect_batch, default_policy(), KeyRing.generate())
     groups = report["groups"]
     assert isinstance(groups, dict)
@@ -189,7 +207,7 @@ def run_set(engine: DetectionEngine, dev: DevSet, limit: int | None) -> dict[str
         result["seconds"] = round(time.perf_counter() - began, 1)
         return result
     if dev.kind == "json":
-        result = run_json_set(engine, limit)
+        result = run_json_set(engine, dev, limit)
         result["seconds"] = round(time.perf_counter() - began, 1)
         return result
     if dev.kind == "cases":
