@@ -912,7 +912,6 @@ _PERSON_ROLES: Final = frozenset(
         "participant",
         "traveler",
         "traveller",
-        "tenant",
         "landlord",
         "signer",
         "witness",
@@ -957,6 +956,31 @@ _PERSON_ROLES: Final = frozenset(
     }
 )
 _USERNAME_QUALIFIERS: Final = frozenset({"login", "screen", "account", "handle", "nick", "alias"})
+# Things that have names of their own: `repository.full_name` ("acme/api"), `appDisplayName`,
+# `tenant_name` (in event schemas a tenant is a customer organisation) name no person.
+_NAMED_THINGS: Final = frozenset(
+    {
+        "repository",
+        "repo",
+        "project",
+        "organization",
+        "organisation",
+        "org",
+        "tenant",
+        "workspace",
+        "team",
+        "app",
+        "application",
+        "service",
+        "package",
+        "cluster",
+        "namespace",
+        "bucket",
+        "channel",
+    }
+)
+# Words before `name` that say how a name is written, whoever it belongs to.
+_NAME_STYLES: Final = frozenset({"full", "display", "short", "friendly", "canonical"})
 _ID_PII: Final[Mapping[str, str]] = {
     "national": "GOVERNMENT_ID",
     "government": "GOVERNMENT_ID",
@@ -1198,11 +1222,15 @@ def _modified_head(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint |
             return _pii("PERSON", decides=False)
         if owner in _USERNAME_QUALIFIERS:
             return _pii("USERNAME")
+        if owner in _NAMED_THINGS:
+            return NON_PII
         if owner in _PERSON_ROLES:
             return _pii("PERSON")
         if _TAILS.get(_known(owner), UNKNOWN).kind in ("non_pii", "event_time"):
             return NON_PII  # service_name, event.name, host_name
         return _pii("PERSON", decides=False)  # worker.name, file_name: detection decides
+    if head == "login" and before is None and parent and parent[-1] in _PERSON_ROLES:
+        return _pii("USERNAME")  # user.login, sender.login: the account's login name
     if head in _ID_HEADS:
         if before is None:
             return None  # the bare word's own entry
@@ -1259,6 +1287,7 @@ def _known_words() -> frozenset[str]:
     for group in (
         _PERSON_ROLES,
         _USERNAME_QUALIFIERS,
+        _NAMED_THINGS,
         _ID_PII,
         _ADDRESS_OF,
         _ADDRESS_NOT_PII,
@@ -1299,6 +1328,14 @@ def _place_parent(parent: tuple[str, ...]) -> bool:
     )
 
 
+def _thing_name(words: tuple[str, ...], parent: tuple[str, ...]) -> bool:
+    """A styled name of a thing: app_display_name, repository.full_name."""
+    if len(words) < 2 or words[-1] not in _NAME_HEADS or words[-2] not in _NAME_STYLES:
+        return False
+    thing = words[-3] if len(words) > 2 else (parent[-1] if parent else None)
+    return thing in _NAMED_THINGS
+
+
 def _segment_hint(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint:
     if not words:
         return UNKNOWN
@@ -1313,6 +1350,8 @@ def _segment_hint(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint:
     words = (*words[:-1], _known(words[-1]))
     if _PERCENTILE_RE.fullmatch(words[-1]):
         return NON_PII  # p95, p99: latency percentiles
+    if _thing_name(words, parent):
+        return NON_PII
     if words[-1] in _EVENT_PARTICIPLES:
         if len(words) > 1 and _TAILS.get(_known(words[-2])) == NON_PII:
             return NON_PII

@@ -255,3 +255,40 @@ def test_name_parts_under_a_person_and_travel_documents(
 def test_cell_only_suggests_a_phone_grid_cells_are_cells_too() -> None:
     assert key_hint("h3_cell") == KeyHint("pii", "PHONE_NUMBER", decides=False)
     assert key_hint("cell_phone") == KeyHint("pii", "PHONE_NUMBER")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("repository", "full_name"),  # "acme/ingest-service"
+        ("project", "display_name"),
+        ("appDisplayName",),
+        ("tenant_name",),  # a tenant of a service is a customer organisation
+        ("tenant", "name"),
+        ("workspace", "name"),
+    ],
+)
+def test_names_of_things_are_not_names_of_people(path: tuple[str, ...]) -> None:
+    assert path_hint(path) == KeyHint("non_pii")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [("full_name",), ("user", "full_name"), ("displayName",), ("userDisplayName",)],
+)
+def test_styled_names_of_people_still_decide(path: tuple[str, ...]) -> None:
+    assert path_hint(path) == KeyHint("pii", "PERSON")
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        (("user", "login"), KeyHint("pii", "USERNAME")),  # a webhook's sender.login
+        (("sender", "login"), KeyHint("pii", "USERNAME")),
+        (("organization", "login"), KeyHint("pii", "USERNAME", decides=False)),
+        (("login",), KeyHint("pii", "USERNAME", decides=False)),  # "login": "success"
+        (("last_login",), KeyHint("event_time")),
+    ],
+)
+def test_a_login_under_a_person_is_the_persons_login(path: tuple[str, ...], hint: KeyHint) -> None:
+    assert path_hint(path) == hint
