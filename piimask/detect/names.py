@@ -322,6 +322,11 @@ def _given_names() -> frozenset[str]:
     return frozenset(names)
 
 
+def is_given_name(word: str) -> bool:
+    """Is ``word`` (any case) a given name of the Faker locales above ("lars", "Priya")?"""
+    return word[:1].upper() + word[1:].lower() in _given_names()
+
+
 def find_inverted_names(text: str) -> list[Span]:
     """ "Surname, Given" entries (module comment above :data:`_INVERTED_NAME`)."""
     if "," not in text:

@@ -28,7 +28,9 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from piimask.detect.address import gate_address_guesses, street_words
-from piimask.detect.field_names import KeyHint
+from piimask.detect.field_names import KeyHint, key_words
+from piimask.detect.machine_text import machine_token
+from piimask.detect.names import is_given_name
 from piimask.spans import Span
 
 FieldMode = Literal["whole", "skip", "validated", "full"]
@@ -79,6 +81,7 @@ class FieldPlan:
     model_types: frozenset[str] | None = None  # full: types the model alone may mask
     detector: str = FIELD_NAME  # whole: recorded as the mask's detector
     free_text: bool = False  # full: the key names prose (note, message); else machine output
+    message_id: bool = False  # validated: the key names a Message-ID, never a mailbox
 
 
 SKIP: Final = FieldPlan("skip")
@@ -112,16 +115,65 @@ def phone_shaped(text: str) -> bool:
     return 7 <= digits <= 15 and _PHONE_SEPARATED_RE.search(stripped) is not None
 
 
+# Keys of a message's own id (message_id, Message-ID, smtp-id): an RFC 5322 Message-ID is
+# written like an e-mail address ("<20261129.4f3a@mail.example>") and names no mailbox.
+_MESSAGE_ID_WORDS: Final = frozenset({"message", "msg", "smtp"})
+_COUNTRY_CODE_RE: Final = re.compile(r"[A-Za-z]{2,3}")
+_BOT_ACCOUNT_RE: Final = re.compile(r"\S+\[bot\]")  # GitHub's mark of an app's account
+
+
+def _last_key_words(path: Sequence[str | int]) -> tuple[str, ...]:
+    named = [k for k in path if isinstance(k, str)]
+    return key_words(named[-1]) if named else ()
+
+
+def not_written_as(
+    entity_type: str | None, text: str, *, is_number: bool, words: Sequence[str]
+) -> bool:
+    """A value its key names as PII that is not written as that PII at all, so the key
+    alone does not mask it (it is scanned as under an unknown key):
+
+    - a name or a login is never a JSON number ("logins": 5 counts them), nor an app's bot
+      account ("renovate[bot]");
+    - a street address is words: one token with no space or comma ("dev_addr": "260B1C2D",
+      a memory address) is a device's or a program's address;
+    - a country code ("country": "IN") under a country key: a country is too coarse to
+      identify a person (a country *name* under an address stays a place).
+    """
+    if entity_type in ("PERSON", "USERNAME"):
+        return is_number or _BOT_ACCOUNT_RE.fullmatch(text.strip()) is not None
+    if entity_type == "STREET_ADDRESS":
+        return is_number or not any(c.isspace() or c == "," for c in text.strip())
+    if entity_type == "LOCATION" and "country" in words:
+        return _COUNTRY_CODE_RE.fullmatch(text.strip()) is not None
+    return False
+
+
 def plan_field(
     path: Sequence[str | int], text: str, *, is_number: bool, hint: KeyHint
 ) -> FieldPlan:
     """How the value ``text`` at ``path`` is scanned, given what its key says."""
     shape = value_shape(text, is_number=is_number)
+    words = _last_key_words(path)
     if hint.kind == "pii" and hint.decides:
         if text.strip().casefold() in _PLACEHOLDERS or not text.strip():
             return SKIP
-        return FieldPlan("whole", hint.entity_type)
+        if not not_written_as(hint.entity_type, text, is_number=is_number, words=words):
+            return FieldPlan("whole", hint.entity_type)
+        hint = KeyHint("unknown")
     suggested = hint.entity_type if hint.kind == "pii" else None
+    if (
+        hint.kind == "non_pii"
+        and len(words) >= 2
+        and words[-1] == "id"
+        and words[-2] in _MESSAGE_ID_WORDS
+        and shape in ("token", "text")
+    ):
+        return FieldPlan("validated", message_id=True)
+    if hint.kind in ("non_pii", "event_time") and shape == "text" and len(text.split()) == 1:
+        # one long token under an id, version or image key (a container image with its
+        # digest, a base64 blob): machine output, not prose; validated patterns only
+        return VALIDATED
     if shape in ("number", "code"):
         if shape == "number" and hint.kind in ("non_pii", "event_time"):
             return SKIP
@@ -162,6 +214,8 @@ def _allowed_spans(plan: FieldPlan, value: str, spans: Sequence[Span]) -> list[S
     for span in spans:
         if plan.mode == "validated":
             if not _is_validated(span):
+                continue
+            if plan.message_id and span.entity_type == "EMAIL_ADDRESS":
                 continue
             if span.entity_type == "PHONE_NUMBER":
                 if not plan.phone:
@@ -360,6 +414,40 @@ def _acronym(value: str, text: str) -> bool:
     return any(c.islower() for c in value) and not any(c.islower() for c in text)
 
 
+# A lower-case identifier with a capital inside: xmlSchemaIDCFill, iPhone, getUserById.
+_LOWER_CAMEL: Final = re.compile(r"[a-z]+[A-Z][A-Za-z0-9]*")
+# A hash as code writes it: lower-case hex digits, letters and digits (a short commit id).
+_HEX_DIGEST: Final = re.compile(r"(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{6,}")
+
+
+def _code_guess(value: str, span: Span) -> bool:
+    """A model guess, in any JSON string value (free text too), that is written as code:
+
+    - a name or place that is one token of code: a class or identifier
+      (``KubeletReady``, ``xmlSchemaIDCFillNodeTables``, ``x86_64``, ``payments.service``);
+    - a person written in lower case whose first word is no known given name ("kubelet has
+      disk pressure"; "thanks lars" stays): in prose a lower-case name is a writer's habit,
+      in events the lower-case words are mostly names of programs;
+    - an id type (licence, passport, tax id, account) with no word naming it before it
+      (``E11000`` is a MongoDB error code), or written as a lower-case hex digest
+      (``6a7b8c9``, a commit): documents are written in capitals.
+    """
+    text = value[span.start : span.end]
+    kind = span.entity_type
+    if kind in ("PERSON", "LOCATION"):
+        token = text.strip()
+        if len(token.split()) == 1 and (
+            machine_token(token) or _LOWER_CAMEL.fullmatch(token.strip(".,;:()[]\"'"))
+        ):
+            return True
+        words = _LETTER_WORD.findall(text)
+        return kind == "PERSON" and text.islower() and bool(words) and not is_given_name(words[0])
+    if kind in ID_TYPES:
+        before = value[max(0, span.start - _ID_WORDS_BEFORE) : span.start]
+        return _ID_WORDS.search(before) is None or _HEX_DIGEST.fullmatch(text.strip()) is not None
+    return False
+
+
 def gate_model_guesses(
     value: str, spans: Sequence[Span], *, free_text: bool, key_type: str | None = None
 ) -> list[Span]:
@@ -439,6 +527,8 @@ def gate_model_guesses(
             ok = kind == "DATE_TIME" and _CALENDAR_DATE.search(text) is not None
         else:
             ok = True
+        if ok and not _is_validated(span) and kind != key_type and _code_guess(value, span):
+            ok = False
         if ok:
             out.append(span)
     if deferred:

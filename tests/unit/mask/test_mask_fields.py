@@ -544,3 +544,115 @@ def test_a_word_like_unknown_key_is_masked_only_by_a_validated_pattern(
 ) -> None:
     masked = mask(build(), {"FreqMhz": 868.1})
     assert masked.document == {"FreqMhz": 868.1}
+
+
+# --- values a key names as PII that are not written as that PII ------------------------
+
+PERSON_KEY = KeyHint("pii", "PERSON")
+STREET_KEY = KeyHint("pii", "STREET_ADDRESS")
+PLACE_KEY = KeyHint("pii", "LOCATION")
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "is_number", "hint"),
+    [
+        (("user", "logins"), "5", True, KeyHint("pii", "USERNAME")),  # a count of logins
+        (("author", "name"), "renovate[bot]", False, PERSON_KEY),  # an app's account
+        (("dev_addr",), "260B1C2D", False, STREET_KEY),  # a LoRaWAN device address
+        (("crash", "address"), "0x0000000000000010", False, STREET_KEY),
+        (("address", "country"), "IN", False, PLACE_KEY),  # a country code
+        (("billing", "country_code"), "USA", False, PLACE_KEY),
+    ],
+)
+def test_a_value_not_written_as_its_keys_type_is_not_masked_whole(
+    path: tuple[str, ...], text: str, is_number: bool, hint: KeyHint
+) -> None:
+    assert plan_field(path, text, is_number=is_number, hint=hint).mode != "whole"
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "hint"),
+    [
+        (("author", "name"), "Daniela Ferreira", PERSON_KEY),
+        (("user", "login"), "kwame-osei", KeyHint("pii", "USERNAME")),
+        (("address", "line1"), "14 rue des Martyrs", STREET_KEY),
+        (("address", "line1"), "1180 Burrard St,Unit 1204", STREET_KEY),
+        (("address", "country"), "France", PLACE_KEY),  # a country name under an address
+        (("address", "state"), "TX", PLACE_KEY),  # a state code identifies more
+    ],
+)
+def test_pii_written_as_its_keys_type_is_still_masked_whole(
+    path: tuple[str, ...], text: str, hint: KeyHint
+) -> None:
+    assert plan_field(path, text, is_number=False, hint=hint).mode == "whole"
+
+
+IMAGE = "europe-docker.pkg.dev/acme-prod/search/api@sha256:" + "9a8b7c6d" * 8
+
+
+def test_one_long_token_under_an_id_or_image_key_is_validated_only() -> None:
+    assert plan_field(("imageID",), IMAGE, is_number=False, hint=NON_PII) == FieldPlan("validated")
+    assert plan_field(("note",), "x " * 60, is_number=False, hint=FREE_TEXT).mode == "full"
+
+
+@pytest.mark.parametrize("key", ["message_id", "Message-ID", "messageId", "msg_id", "smtp-id"])
+def test_a_message_id_is_no_mailbox(key: str) -> None:
+    value = "<20261129200210.4f3a@comms.acme.example>"
+    plan = plan_field((key,), value, is_number=False, hint=NON_PII)
+    assert (
+        filter_spans(
+            plan, value, [span_of(value, value[1:-1], "EMAIL_ADDRESS", "pattern:EMAIL_ADDRESS")]
+        )
+        == []
+    )
+
+
+def test_an_address_under_another_id_key_is_still_masked() -> None:
+    value = "jane.doe@example.com"
+    plan = plan_field(("request_id",), value, is_number=False, hint=NON_PII)
+    found = [span_of(value, value, "EMAIL_ADDRESS", "pattern:EMAIL_ADDRESS")]
+    assert filter_spans(plan, value, found) == found
+
+
+# --- model guesses written as code, in any JSON string (free text too) -----------------
+
+CODE_GUESSES = [
+    (PROSE, "KubeletReady", "KubeletReady", "PERSON"),  # a condition reason, PascalCase
+    (
+        PROSE,
+        "use-after-free in xmlSchemaIDCFillNodeTables",
+        "xmlSchemaIDCFillNodeTables",
+        "LOCATION",
+    ),
+    (PROSE, "kubelet has disk pressure", "kubelet", "PERSON"),  # lower case, no given name
+    (MACHINE, "kubelet is posting ready status. AppArmor enabled", "kubelet", "PERSON"),
+    (PROSE, "E11000 duplicate key error collection", "E11000", "DRIVER_LICENSE"),  # no id word
+    (PROSE, "Commits: 6a7b8c9 html: fix parsing", "6a7b8c9", "DRIVER_LICENSE"),
+    (PROSE, "GET session:8f1e2d", "8f1e2d", "PASSPORT"),
+    (PROSE, "licence check of build 4f3a2c1d failed", "4f3a2c1d", "DRIVER_LICENSE"),  # a digest
+]
+
+
+@pytest.mark.parametrize(("plan", "value", "part", "entity_type"), CODE_GUESSES)
+def test_model_guesses_written_as_code_are_dropped(
+    plan: FieldPlan, value: str, part: str, entity_type: str
+) -> None:
+    assert filter_spans(plan, value, [span_of(value, part, entity_type)]) == []
+
+
+NOT_CODE_GUESSES = [
+    (PROSE, "thanks lars for the quick rollback", "lars", "PERSON"),  # a known given name
+    (PROSE, "Call Kate Thompson back", "Kate Thompson", "PERSON"),
+    (PROSE, "ticket from McDonald about the refund", "McDonald", "PERSON"),  # a short hump
+    (PROSE, "my licence is D1234567", "D1234567", "DRIVER_LICENSE"),
+    (PROSE, "passport no. X12345678 expires soon", "X12345678", "PASSPORT"),
+    (FieldPlan("full", "PERSON"), "KubeletReady", "KubeletReady", "PERSON"),  # the key's type
+]
+
+
+@pytest.mark.parametrize(("plan", "value", "part", "entity_type"), NOT_CODE_GUESSES)
+def test_names_and_documents_written_as_people_write_them_stay(
+    plan: FieldPlan, value: str, part: str, entity_type: str
+) -> None:
+    found = [span_of(value, part, entity_type)]
+    assert filter_spans(plan, value, found) == found
