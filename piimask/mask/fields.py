@@ -416,6 +416,7 @@ def _acronym(value: str, text: str) -> bool:
 
 # A lower-case identifier with a capital inside: xmlSchemaIDCFill, iPhone, getUserById.
 _LOWER_CAMEL: Final = re.compile(r"[a-z]+[A-Z][A-Za-z0-9]*")
+_ACRONYM: Final = re.compile(r"[A-Z]{2,4}")
 # A hash as code writes it: lower-case hex digits, letters and digits (a short commit id).
 _HEX_DIGEST: Final = re.compile(r"(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{6,}")
 
@@ -425,6 +426,9 @@ def _code_guess(value: str, span: Span) -> bool:
 
     - a name or place that is one token of code: a class or identifier
       (``KubeletReady``, ``xmlSchemaIDCFillNodeTables``, ``x86_64``, ``payments.service``);
+    - a person written as an acronym of 2 to 4 capitals in a value written in both cases
+      (``GC (Allocation Failure)``): people are written "Ann Lee" there (places keep their
+      acronyms: "NY", "UK");
     - a person written in lower case whose first word is no known given name ("kubelet has
       disk pressure"; "thanks lars" stays): in prose a lower-case name is a writer's habit,
       in events the lower-case words are mostly names of programs;
@@ -439,6 +443,8 @@ def _code_guess(value: str, span: Span) -> bool:
         if len(token.split()) == 1 and (
             machine_token(token) or _LOWER_CAMEL.fullmatch(token.strip(".,;:()[]\"'"))
         ):
+            return True
+        if kind == "PERSON" and _ACRONYM.fullmatch(token) and _acronym(value, token):
             return True
         words = _LETTER_WORD.findall(text)
         return kind == "PERSON" and text.islower() and bool(words) and not is_given_name(words[0])

@@ -89,10 +89,11 @@ def test_the_command_writes_one_gold_line_per_event(tmp_path: object) -> None:
 
 
 class Guesses:
-    """Like the model on lone values: every text is a TAX_ID."""
+    """Like the model on lone values: every token is a TAX_ID, every phrase a PERSON (an
+    id guess in a sentence needs a word naming it, a name does not)."""
 
     def __call__(self, texts: Sequence[str]) -> list[list[Span]]:
-        return [[Span(0, len(t), "TAX_ID", 0.7, "model")] for t in texts]
+        return [[Span(0, len(t), "PERSON" if " " in t else "TAX_ID", 0.7, "model")] for t in texts]
 
 
 def test_scoring_counts_false_masks_missed_pii_fields_and_leaked_spans() -> None:

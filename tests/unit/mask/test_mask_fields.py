@@ -624,6 +624,7 @@ CODE_GUESSES = [
         "xmlSchemaIDCFillNodeTables",
         "LOCATION",
     ),
+    (PROSE, "GC (Allocation Failure)", "GC", "PERSON"),  # an acronym in a mixed-case value
     (PROSE, "kubelet has disk pressure", "kubelet", "PERSON"),  # lower case, no given name
     (MACHINE, "kubelet is posting ready status. AppArmor enabled", "kubelet", "PERSON"),
     (PROSE, "E11000 duplicate key error collection", "E11000", "DRIVER_LICENSE"),  # no id word
@@ -644,6 +645,7 @@ NOT_CODE_GUESSES = [
     (PROSE, "thanks lars for the quick rollback", "lars", "PERSON"),  # a known given name
     (PROSE, "Call Kate Thompson back", "Kate Thompson", "PERSON"),
     (PROSE, "ticket from McDonald about the refund", "McDonald", "PERSON"),  # a short hump
+    (PROSE, "moved to NY last spring", "NY", "LOCATION"),  # places keep their acronyms
     (PROSE, "my licence is D1234567", "D1234567", "DRIVER_LICENSE"),
     (PROSE, "passport no. X12345678 expires soon", "X12345678", "PASSPORT"),
     (FieldPlan("full", "PERSON"), "KubeletReady", "KubeletReady", "PERSON"),  # the key's type
