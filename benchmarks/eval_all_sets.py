@@ -45,7 +45,14 @@ from piimask.detect import DetectionEngine, DetectorConfig
 from piimask.detect.evaluation import SCHEMES, evaluate, read_gold_file
 from piimask.detect.recognizer_cases import CaseReport, load_cases, scoped_cases
 from piimask.evalsets.json_events import HANDWRITTEN as JSON_HANDWRITTEN
-from piimask.evalsets.log_lines import DEV_SEED, HANDWRITTEN, HELD_OUT_SEED, UNSEEN_SEED, Split
+from piimask.evalsets.log_lines import (
+    DEV_SEED,
+    FRESH,
+    HANDWRITTEN,
+    HELD_OUT_SEED,
+    UNSEEN_SEED,
+    Split,
+)
 from piimask.settings import Settings
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
@@ -105,6 +112,15 @@ SETS = [
         "logs_hand_holdout", "log lines, hand-written holdout", HANDWRITTEN, "logs", split="holdout"
     ),
     DevSet("logs_hand_final", "log lines, hand-written final", HANDWRITTEN, "logs", split="final"),
+    # written by hand later, from other software: the half fixed from, and the half left unread
+    DevSet("logs_hand_fresh", "log lines, fresh (read)", FRESH, "logs", split="fresh"),
+    DevSet(
+        "logs_hand_fresh_final",
+        "log lines, fresh final (unread)",
+        FRESH,
+        "logs",
+        split="fresh_final",
+    ),
 ]
 LOG_LINES = 1000
 JSON_EVENTS_PER_SPLIT = 600  # dev, unseen, holdout and final splits, plus 200 demo events
