@@ -116,6 +116,16 @@ def _joinable_gap(gap: str, before: str) -> bool:
     return len(gap.split()) <= 2
 
 
+def _trim_right(text: str, span: Span, end: int) -> Span | None:
+    """``span`` cut to end at ``end``, without trailing blanks; None when no letter or digit
+    is left."""
+    while end > span.start and text[end - 1].isspace():
+        end -= 1
+    if not any(c.isalnum() for c in text[span.start : end]):
+        return None
+    return Span(span.start, end, span.entity_type, span.score, span.detector)
+
+
 def complete_addresses(text: str, spans: Sequence[Span]) -> list[Span]:
     """Grow street addresses over adjacent address parts and join them; input must not overlap."""
     ordered = sorted(spans)
@@ -134,6 +144,13 @@ def complete_addresses(text: str, spans: Sequence[Span]) -> list[Span]:
             if span.start < prev.end or joinable:
                 if span.start < prev.end and not is_chain:
                     # Growth reached a span of another kind: keep both, the grown one trimmed.
+                    # A street grown rightwards gives way ("412 " grew over the "1" of
+                    # "412 10.8.4.22": the IP address stays whole).
+                    if prev.entity_type == "STREET_ADDRESS" and prev.start < span.start:
+                        head = _trim_right(text, prev, span.start)
+                        out[-1:] = [head] if head is not None else []
+                        out.append(span)
+                        continue
                     if span.end <= prev.end:
                         continue
                     span = Span(prev.end, span.end, span.entity_type, span.score, span.detector)
@@ -231,6 +248,21 @@ def _bare_machine_number(text: str, span: Span) -> bool:
         _MACHINE_NUMBER_BEFORE.search(before) is not None
         or after[:1] in ("]", ")", "=")
         or re.fullmatch(r"#[0-9]", after) is not None
+    )
+
+
+# A decimal fraction: a time, a ratio, a version; house numbers are whole ("12", "12A", "12-14").
+_DECIMAL = re.compile(r"[0-9]+\.[0-9]{2,}")
+
+
+def _decimal_street(text: str, span: Span) -> bool:
+    """A street guess made of numbers alone, one of them a decimal fraction ("#8 4.118
+    Reading package lists", BuildKit's step and seconds): no building number."""
+    if span.entity_type != "STREET_ADDRESS":
+        return False
+    tokens = [t.strip(",;:()#!") for t in text[span.start : span.end].split()]
+    return any(_DECIMAL.fullmatch(t) for t in tokens) and all(
+        _NUMBER_WITH_UNIT.fullmatch(t) for t in tokens if t
     )
 
 
@@ -332,7 +364,11 @@ def gate_address_guesses(
         s
         for s in spans
         if not (guessed(s, "STREET_ADDRESS") or guessed(s, "ZIP_CODE"))
-        or not (_bare_machine_number(text, s) or _lone_machine_number(text, s, machine_line))
+        or not (
+            _bare_machine_number(text, s)
+            or _lone_machine_number(text, s, machine_line)
+            or _decimal_street(text, s)
+        )
     ]
 
     # Neighbours that count: places, validated parts, streets with words of their own.

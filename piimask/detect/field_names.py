@@ -276,7 +276,9 @@ _PII_SUGGESTS: Final[Mapping[str, Iterable[str]]] = {
         "consignee",
         "addressee",
     ),
-    "USERNAME": ("handle", "login", "user", "screenname"),  # screen_name: also an app screen
+    # screen_name: also an app screen; uname: also the kernel's "uname -a"; actor: also a
+    # service ("actor=scheduler")
+    "USERNAME": ("handle", "login", "user", "screenname", "uname", "actor"),
     "PHONE_NUMBER": ("cell",),  # cell: also a grid cell (h3_cell)
     "LOCATION": ("location", "hometown", "residence", "neighborhood", "neighbourhood"),
     "STREET_ADDRESS": ("apartment", "apt", "suite"),

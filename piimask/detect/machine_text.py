@@ -40,6 +40,7 @@ from piimask.detect.address import gate_address_guesses
 from piimask.detect.field_names import KeyHint, key_hint
 from piimask.detect.keyvalue import Fragment, find_fragments
 from piimask.detect.merge import remove_overlaps
+from piimask.detect.patterns.phone import phone_context
 from piimask.spans import Span
 
 KeyHints = Callable[[str], KeyHint]
@@ -78,6 +79,12 @@ _DATE_TYPES = frozenset({"DATE_TIME", EVENT_TIME})
 _PLACEHOLDERS = frozenset(
     {"-", "--", "null", "none", "nil", "n/a", "na", "unknown", "undefined", "true", "false", "?"}
 )
+# The outcome of an action, which keys named for the action hold ("ConsoleLogin": "Failure"):
+# no login, no name.
+_OUTCOMES = frozenset(
+    {"success", "succeeded", "successful", "failure", "failed", "fail", "ok", "error", "denied",
+     "allowed", "accepted", "rejected", "yes", "no", "pass", "passed", "pending", "timeout"}
+)  # fmt: skip
 _LOG_LEVELS = frozenset(
     {
         "TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "ERR", "CRIT",
@@ -236,6 +243,11 @@ def _under_key(text: str, span: Span, fragment: Fragment, hint: KeyHint) -> Span
     if hint.kind == "pii":
         if hint.entity_type == "DATE_TIME" and span.entity_type == EVENT_TIME:
             return Span(span.start, span.end, "DATE_TIME", span.score, span.detector)
+        if hint.entity_type == "IP_ADDRESS" and span.entity_type == "DOMAIN_NAME":
+            # A host name where an address is expected is a server's or a service's name
+            # (CloudTrail's "sourceIPAddress": "cloudformation.amazonaws.com"); a person's
+            # device is written as its IP address.
+            return None
         if (
             _guess(span)
             and hint.entity_type in _NAME_PLACE_TYPES - {"ZIP_CODE"}
@@ -274,11 +286,23 @@ _EPOCH = re.compile(r"1[0-9]{9}(?:[0-9]{3}(?:[0-9]{3})?)?(?:\.[0-9]{1,9})?")
 _CODE_LITERAL = re.compile(rf"0x[0-9a-fA-F]+|{_HEX.pattern}|{_UUID.pattern}")
 
 
+# A network address: an IP literal or a host with a port (":8080", "[::1]:53", "db-1:5432").
+_NETWORK_ADDRESS = re.compile(
+    r"(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|\[[0-9a-fA-F:.]+\]|[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}"
+    r"|[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*)?(?::[0-9]{1,5})"
+    r"|[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}"
+)
+# A host name with a letter in it (an IP address has none).
+_HOST_NAME = re.compile(r"(?=[\w.-]*[A-Za-z])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\.?")
+
+
 def _value_span(text: str, fragment: Fragment, hint: KeyHint, spans: Sequence[Span]) -> Span | None:
     """A span for the whole value where its key says what it is and detection fell short."""
     start, end = fragment.value_start, fragment.value_end
+    if text[start : start + 1] == "[" and text[end : end + 1] == "]":
+        start += 1  # "remote_addr=[::1]": the brackets of an IPv6 literal are no part of it
     value = text[start:end]
-    if value.strip().lower() in _PLACEHOLDERS:
+    if value.strip().lower() in _PLACEHOLDERS | _OUTCOMES:
         return None
     if hint.kind == "event_time":
         if _EPOCH.fullmatch(value) and not any(s.overlaps(Span(start, end, "")) for s in spans):
@@ -290,8 +314,12 @@ def _value_span(text: str, fragment: Fragment, hint: KeyHint, spans: Sequence[Sp
     # may still be dropped as machine-shaped ("lindgren" of "userName": "a.lindgren").
     if _covered([s for s in spans if not (hint.decides and _guess(s))], start, end):
         return None
-    if hint.entity_type in _NAME_PLACE_TYPES - {"ZIP_CODE"} and _CODE_LITERAL.fullmatch(value):
-        return None  # "addr=0x18" (a Go panic): a memory address, not a street
+    if hint.entity_type in _NAME_PLACE_TYPES - {"ZIP_CODE"} and (
+        _CODE_LITERAL.fullmatch(value) or _NETWORK_ADDRESS.fullmatch(value)
+    ):
+        return None  # "addr=0x18" (a Go panic), "addr=0.0.0.0:9090": no street
+    if hint.entity_type == "IP_ADDRESS" and _HOST_NAME.fullmatch(value):
+        return None  # "sourceIPAddress": "cloudformation.amazonaws.com": a service's name
     inside = [s for s in spans if s.start < end and start < s.end and s.entity_type != EVENT_TIME]
     if hint.decides:
         return Span(start, end, hint.entity_type, 0.9, KEY_DETECTOR)
@@ -411,6 +439,9 @@ _MACHINE_LINE = re.compile(
     r"|(?m:^)(?:Normal|Warning) {2,}[A-Z]\w+ {2,}"  # a Kubernetes event table row
     # a Go module path with its version ("github.com/acme/notify@v0.4.1"), a method frame
     r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/[\w.-]+)+(?:@v[0-9]|\.\(\*?[A-Z])"
+    # a node name: a program at a host with a number and no domain ("celery@worker-4",
+    # "rabbit@mq-0"); an e-mail has a dotted domain
+    r"|\b[a-z][\w-]*@[a-z][a-z0-9-]*[0-9](?![\w.@-])"
 )
 _INTERNAL_HOST = re.compile(
     r"[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*?(?:\.(?:internal|local|lan|corp|svc|cluster\.local|localdomain))?"
@@ -424,19 +455,44 @@ class _Lines:
         self.text = text
         # "key: value" is also prose ("his address: 8432 ..."): it marks no machine line.
         marks = [f.key_start for f in fragments if f.form != "colon"]
-        marks += [s.start for s in spans if s.entity_type in {EVENT_TIME, "IP_ADDRESS"}]
         marks += [m.start() for m in _MACHINE_LINE.finditer(text)]
-        self.line_starts = {text.rfind("\n", 0, i) + 1 for i in marks}
+        self.marked = {self._line(i) for i in marks}
+        # Spans that mark a line (an event time, an IP address), by position
+        self.span_marks = [s.start for s in spans if s.entity_type in {EVENT_TIME, "IP_ADDRESS"}]
+        self.line_starts = self.marked | {self._line(i) for i in self.span_marks}
+
+    def _line(self, position: int) -> int:
+        return self.text.rfind("\n", 0, position) + 1
 
     def machine(self, position: int) -> bool:
-        return self.text.rfind("\n", 0, position) + 1 in self.line_starts
+        return self._line(position) in self.line_starts
+
+    def machine_besides(self, span: Span) -> bool:
+        """Whether the line reads as machine output for a reason other than ``span``."""
+        line = self._line(span.start)
+        return line in self.marked or any(
+            i != span.start and self._line(i) == line for i in self.span_marks
+        )
+
+
+# Addresses of the machine itself: loopback and "any" (a listener's bind address). They are
+# the same on every machine and name no device on a network, let alone a person.
+_LOCAL_ADDRESS = re.compile(r"127(?:\.[0-9]{1,3}){3}|0\.0\.0\.0|::1?|localhost", re.IGNORECASE)
+
+
+def local_address(value: str) -> bool:
+    """``127.0.0.1``, ``::1``, ``0.0.0.0``, ``::``, ``localhost`` (brackets aside)."""
+    return _LOCAL_ADDRESS.fullmatch(value.strip().removeprefix("[").removesuffix("]")) is not None
 
 
 def _internal_url(value: str) -> bool:
-    """A URL to an internal host (no public name) with nothing of a person in it."""
+    """A URL to an internal host (no public name) or to the machine itself
+    (``http://[::]:8080``, ``http://localhost:3000``) with nothing of a person in it."""
     if any(c in value for c in "@?=") or any(c.isupper() for c in value):
         return False
-    m = re.match(r"[a-z][a-z0-9+.-]*://([^/:]+)", value)
+    m = re.match(r"[a-z][a-z0-9+.-]*://(\[[0-9a-f:.]*\]|[^/:]+)", value)
+    if m is not None and local_address(m.group(1)):
+        return True
     if m is None or not re.fullmatch(r"[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*", m.group(1)):
         return False  # an IP literal ("http://[2001:db8::1]/") is no internal name
     host = m.group(1)
@@ -484,12 +540,14 @@ def _machine_guess(text: str, span: Span, lines: _Lines) -> bool:
             mixed = acronym and any(w.islower() for w in cores)
             if lone or (mixed and span.entity_type == "PERSON"):
                 return True
-        # spaCy alone, one capitalised word opening a log message ("Background saving
-        # started", "Started ..."): its sentence-initial guess, not a name or place.
+        # One detector alone on the word that opens a log message ("Background saving
+        # started", "Tomcat started on port(s)"), or on an opening verb and an acronym
+        # ("Shrinking ISR from 1,2,3"): a message opens with its subject or its verb, and
+        # a person in it comes after a word that says so ("for user", "by").
         if (
             machine
-            and span.detector.startswith("ner:")
-            and len(words) == 1
+            and "+" not in span.detector
+            and (len(words) == 1 or _ACRONYM_BESIDE_WORD.fullmatch(value.strip()))
             and _MESSAGE_START.search(text, 0, span.start)
         ):
             return True
@@ -543,6 +601,8 @@ def _machine_guess(text: str, span: Span, lines: _Lines) -> bool:
     return False
 
 
+# A capitalised word and an acronym of two to four capitals, either way round.
+_ACRONYM_BESIDE_WORD = re.compile(r"[A-Z][a-z]+[ \t]+[A-Z]{2,4}|[A-Z]{2,4}[ \t]+[A-Z][a-z]+")
 _VERSION_AFTER = re.compile(r"[ \t]+v?[0-9]+\.[0-9]+")
 # Words right before a name or place that say one follows ("by", "for user", "to", "name=",
 # "@"): with them a lone spaCy guess in machine output stays.
@@ -652,6 +712,16 @@ _COUNTED_AFTER = re.compile(
 )
 
 
+def _bare_digits_phone(text: str, span: Span, lines: _Lines) -> bool:
+    """On a machine line, a phone match written as a bare run of digits (no "+", no
+    separators) with no phone word around it: logs print tokens, offsets and ids that way,
+    phone numbers hardly ever ("sms to +1 415-555-0148", "phone=4155550148" has its key)."""
+    value = text[span.start : span.end]
+    if span.detector == KEY_DETECTOR or not value.isdigit() or not lines.machine(span.start):
+        return False
+    return not phone_context(text, span.start, span.end)
+
+
 def _id_number(text: str, span: Span) -> bool:
     value = text[span.start : span.end]
     if not value.isdigit():
@@ -736,6 +806,14 @@ def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> lis
             continue  # "(2147483646 attempts left)": a count
         if span.entity_type == "USERNAME" and _no_mention(text, span):
             continue
+        if (
+            span.entity_type == "IP_ADDRESS"
+            and local_address(text[span.start : span.end])
+            and lines.machine_besides(span)
+        ):
+            continue  # "connect ECONNREFUSED 127.0.0.1:6379", "listening on 0.0.0.0:8080"
+        if span.entity_type == "PHONE_NUMBER" and _bare_digits_phone(text, span, lines):
+            continue  # "token 4417224118": a counter or an id, not a phone number
         if not _guess(span):
             if span.entity_type == "URL" and (
                 _internal_url(text[span.start : span.end])
@@ -757,11 +835,36 @@ def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> lis
                 for piece in _split_fields(text, span):
                     rest = _trim_field_label(text, piece)
                     if rest is not None and not _machine_guess(text, rest, lines):
-                        out.append(rest)
+                        out.append(_whole_handle(text, rest, machine=True))
                 continue
         if not _machine_guess(text, span, lines):
-            out.append(span)
+            out.append(_whole_handle(text, span, machine=False))
     return out
+
+
+_HANDLE_TAIL = re.compile(r"(?:[._-][A-Za-z0-9]+)+")
+_HANDLE_HEAD = re.compile(r"(?:[A-Za-z0-9]+[._-])+$")
+
+
+def _whole_handle(text: str, span: Span, *, machine: bool) -> Span:
+    """A one-word name guess that stops inside a handle ("jlarsen" of "jlarsen-dev",
+    "petrov" of "ivan.petrov") covers the handle: the rest of it still names the person.
+    Not across "@", "/" or "(": an e-mail, a path and a call are other things. Outside
+    machine output only a token written as a login is (lower case, or with a digit, a dot
+    or an underscore): "Gates-funded" is a name and a word."""
+    if span.entity_type != "PERSON" or any(c.isspace() for c in text[span.start : span.end]):
+        return span
+    start, end = span.start, span.end
+    if (tail := _HANDLE_TAIL.match(text, end)) is not None:
+        end = tail.end()
+    if (head := _HANDLE_HEAD.search(text, max(0, start - 32), start)) is not None:
+        start = head.start()
+    if text[end : end + 1] in ("@", "(", "/") or text[start - 1 : start] in ("@", "/", "\\"):
+        return span
+    token = text[start:end]
+    if not machine and not (token.islower() or any(c.isdigit() or c in "._" for c in token)):
+        return span
+    return Span(start, end, span.entity_type, span.score, span.detector)
 
 
 # The last word of a field label in machine output ("Log Name:", "Category: Trojan Path:",
@@ -838,9 +941,31 @@ _LOGIN_PLACES = re.compile(
     rf"|\bCRON\[[0-9]+\]:[ \t]\((?P<cron>{_HANDLE})\)[ \t]"
     rf"|\bUser:(?P<principal>{_HANDLE})\b"  # a Kafka ACL principal
     rf"|\bsudo(?:\[[0-9]+\])?:[ \t]+(?P<sudo>{_HANDLE})[ \t]:[ \t]"
-    rf"|(?<![\w.])/(?:home|Users)/(?P<home>{_HANDLE})(?=/|[ \t;]|$)",
+    rf"|(?<![\w.])/(?:home|Users)/(?P<home>{_HANDLE})(?=/|[ \t;]|$)"
+    # Windows: a down-level logon name ("CORP\\hsuzuki", escaped "CORP\\\\hsuzuki" in JSON),
+    # the "Account Name:" field of security events
+    rf"|(?<![\w\\/:.$-])(?P<netbios>[A-Z][A-Z0-9-]{{1,14}})\\{{1,2}}(?P<down_level>{_HANDLE})(?![\w$\\])"
+    rf"|\bAccount[ \t]Name:[ \t]+(?P<account>{_HANDLE})(?![\w$@\\])"
+    # MySQL's slow log "# User@Host: jdoe[jdoe] @ ...": the login and the authenticated one
+    rf"|\bUser@Host:[ \t]+(?P<mysql>{_HANDLE})\[(?P<mysql_auth>{_HANDLE})?\]"
+    # a login at an address: "jdoe@203.0.113.5" (ssh, PgBouncer's "db/user@ip:port");
+    # OpenVPN's "jdoe/203.0.113.5:50211"
+    rf"|(?<![\w.@-])(?P<at_ip>{_HANDLE})@(?=[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}}\b)"
+    rf"|(?<![\w./-])(?P<vpn>{_HANDLE})/(?=[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}}:[0-9])"
+    rf"|\bacct=\"(?P<audit>{_HANDLE})\""  # auditd's account field
+    # FreeRADIUS: "Login incorrect (...): [jdoe/<via Auth-Type = eap>]", "Login OK: [jdoe]"
+    rf"|\bLogin[ \t](?:OK|incorrect)\b[^\[\n]{{0,120}}\[(?P<radius>{_HANDLE})[/\]]",
     re.MULTILINE,
 )
+_LOGIN_GROUPS = (
+    "quoted", "bare", "sshd", "cron", "principal", "sudo", "home", "down_level", "account",
+    "mysql", "mysql_auth", "at_ip", "vpn", "audit", "radius",
+)  # fmt: skip
+# Places that are machine syntax wherever they stand ("CORP\\jdoe", "Login incorrect ...:
+# [jdoe/"); the others are words that prose also writes ("for user Jane").
+_LOGIN_SYNTAX = frozenset({"down_level", "radius"})
+# Windows domains of built-in accounts ("NT AUTHORITY\\SYSTEM", "BUILTIN\\Administrators").
+_SYSTEM_DOMAINS = frozenset({"AUTHORITY", "BUILTIN", "SERVICE", "NT"})
 # Accounts of the system, not of a person.
 _SYSTEM_ACCOUNTS = frozenset(
     {
@@ -855,13 +980,17 @@ _SYSTEM_ACCOUNTS = frozenset(
 def _logins(text: str, spans: Sequence[Span], lines: _Lines) -> list[Span]:
     found: list[Span] = []
     for m in _LOGIN_PLACES.finditer(text):
-        groups = ("quoted", "bare", "sshd", "cron", "principal", "sudo", "home")
-        group = next(g for g in groups if m.group(g))
-        start, end = m.span(group)
-        if m.group(group).lower() in _SYSTEM_ACCOUNTS or not lines.machine(start):
+        if m.group("netbios") in _SYSTEM_DOMAINS:
             continue
-        if not any(s.start < end and start < s.end for s in [*spans, *found]):
-            found.append(Span(start, end, "USERNAME", 0.8, "context:LOGIN"))
+        for group in _LOGIN_GROUPS:
+            if not m.group(group):
+                continue
+            start, end = m.span(group)
+            machine = group in _LOGIN_SYNTAX or lines.machine(start)
+            if m.group(group).lower() in _SYSTEM_ACCOUNTS or not machine:
+                continue
+            if not any(s.start < end and start < s.end for s in [*spans, *found]):
+                found.append(Span(start, end, "USERNAME", 0.8, "context:LOGIN"))
     return found
 
 

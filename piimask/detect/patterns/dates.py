@@ -42,9 +42,10 @@ _TIME = (
     r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?"
 )
 # A time of day right after any other date form: "31 Jan 2024 08:00:00.123", "03/11/2026
-# 14:07", "Tue, 03 Nov 2026 14:07:12 GMT" (HTTP). Prose ("on May 3, 2021 at 10:30") stays a date.
+# 14:07", "Tue, 03 Nov 2026 14:07:12 GMT" (HTTP), sssd's padded "2026-11-02  5:41:00".
+# Prose ("on May 3, 2021 at 10:30") stays a date.
 _TIME_AFTER = re.compile(
-    r"(?:[ T]|:)(?P<hh>[0-9]{1,2}):(?P<mi>[0-9]{2})(?::(?P<ss>[0-9]{2})(?:[.,][0-9]{1,9})?)?"
+    r"(?:[ ]{1,2}|T|:)(?P<hh>[0-9]{1,2}):(?P<mi>[0-9]{2})(?::(?P<ss>[0-9]{2})(?:[.,][0-9]{1,9})?)?"
     r"(?:[ ]?(?:Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2}))?(?![\w:]|[.,][0-9])"
 )
 _ISO = re.compile(
@@ -98,6 +99,12 @@ _CLF = re.compile(
     rf"(?<![\w/.-])(?P<d>[0-9]{{2}})/(?P<m>{_MONTH})/(?P<y>[0-9]{{4}})"
     r":(?P<hh>[0-9]{2}):(?P<mi>[0-9]{2}):(?P<ss>[0-9]{2})(?:[ ][+-][0-9]{4})?(?![\w:])",
     re.IGNORECASE,
+)
+# Year-first dates with dots and a time of day, as ClickHouse and others print them
+# ("2026.11.02 04:50:11.118204"). Without the time "2024.10.1" is a calendar version.
+_DOTTED = re.compile(
+    r"(?<![\w/.:-])(?P<y>[0-9]{4})\.(?P<m>[0-9]{2})\.(?P<d>[0-9]{2})[ T]"
+    r"(?P<hh>[0-9]{2}):(?P<mi>[0-9]{2}):(?P<ss>[0-9]{2})(?:[.,][0-9]{1,9})?(?![\w:]|[.,][0-9])"
 )
 _KLOG = re.compile(
     r"(?m)^[IWEF](?P<m>[0-9]{2})(?P<d>[0-9]{2})[ ]"
@@ -157,6 +164,10 @@ def _log_times(text: str) -> list[tuple[int, int]]:
             and _date(2000, month, int(match["d"]))
             and _clock_ok(match["hh"], match["mi"], match["ss"])
         ):
+            found.append((match.start(), match.end()))
+    for match in _DOTTED.finditer(text):
+        year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
+        if _date(year, month, day) and _clock_ok(match["hh"], match["mi"], match["ss"]):
             found.append((match.start(), match.end()))
     for match in _KLOG.finditer(text):
         month, day = int(match["m"]), int(match["d"])

@@ -10,9 +10,10 @@ from piimask.spans import Span
 
 _LOCAL_SPECIALS = frozenset("._%+-'!#$&*/=?^`{|}~")
 _MAX_LOCAL = 64
-# Host labels: letters/digits (any script), inner hyphens; at most 8 labels so a
-# long run of "a.a.a.a" cannot make the scan quadratic.
-_LABEL = r"[^\W_](?:[\w-]{0,61}[^\W_])?"
+# Host labels: letters/digits (any script), inner hyphens, no underscore (host names are
+# letters, digits and hyphens: "openssl@3--3.4.0.arm64_sonoma.bottle.tar.gz" is a file);
+# at most 8 labels so a long run of "a.a.a.a" cannot make the scan quadratic.
+_LABEL = r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?"
 _HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL}){{1,8}}")
 _TLD_SHAPE = re.compile(r"[A-Za-z]{2,24}|xn--[a-z0-9-]{1,59}")
 _EMAIL_SHAPE = re.compile(r"[^\s@]{1,64}@[^\s@]{3,255}")

@@ -155,6 +155,18 @@ def _shape_ok(value: str) -> bool:
     return not (len(digits) >= 12 and not international and is_card_number(digits))
 
 
+def _context_before(text: str, start: int) -> bool:
+    return has_context_before(text, start, CONTEXT, 40, digit_free_gap=True) or has_context_before(
+        text, start, LABELS, 12, digit_free_gap=True
+    )
+
+
+def phone_context(text: str, start: int, end: int) -> bool:
+    """A phone word ("phone", "tel", "mobile", "call", ...) before ``text[start:end]``, or a
+    phone noun right after it ("... (mobile)")."""
+    return _context_before(text, start) or has_context_after(text, end, CONTEXT_AFTER, 20)
+
+
 class PhoneRecognizer(BaseRecognizer):
     name = "PHONE_NUMBER"
     entity_type = "PHONE_NUMBER"
@@ -215,12 +227,10 @@ class PhoneRecognizer(BaseRecognizer):
 
     @staticmethod
     def _context_before(text: str, start: int) -> bool:
-        return has_context_before(
-            text, start, CONTEXT, 40, digit_free_gap=True
-        ) or has_context_before(text, start, LABELS, 12, digit_free_gap=True)
+        return _context_before(text, start)
 
     def _context(self, text: str, start: int, end: int) -> bool:
-        return self._context_before(text, start) or has_context_after(text, end, CONTEXT_AFTER, 20)
+        return phone_context(text, start, end)
 
     def _library_score(self, text: str, start: int, end: int) -> float:
         if self._context(text, start, end):

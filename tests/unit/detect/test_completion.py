@@ -38,6 +38,14 @@ def test_street_addresses_grow_over_units_numbers_and_places(
     assert expected in covered(text, spans)
 
 
+def test_a_street_that_grows_into_a_span_of_another_kind_gives_way_to_it() -> None:
+    text = "elapsed 733 10.4.0.9 TCP_MISS/200"  # a proxy log: the model called "733 " a street
+    spans = complete_addresses(
+        text, [Span(8, 12, "STREET_ADDRESS"), Span(12, 20, "IP_ADDRESS", 0.95, "pattern:IP")]
+    )
+    assert ("10.4.0.9", "IP_ADDRESS") in [(text[s.start : s.end], s.entity_type) for s in spans]
+
+
 def test_addresses_do_not_join_across_sentences() -> None:
     text = "I live at 12 Main Road. Paris is nice."
     spans = complete_addresses(text, [Span(10, 22, "STREET_ADDRESS"), Span(24, 29, "LOCATION")])

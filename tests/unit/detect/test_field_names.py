@@ -127,6 +127,8 @@ def test_keys_naming_pii_decide_the_entity_type(key: str, entity_type: str) -> N
         ("customer", "PERSON"),
         ("location", "LOCATION"),
         ("ssn_last4", "US_SSN"),  # an unknown head after a PII word
+        ("uname", "USERNAME"),  # Grafana's login field; also "uname -a" output
+        ("actor", "USERNAME"),  # an audit event's actor; also a service
     ],
 )
 def test_ambiguous_keys_only_suggest_the_entity_type(key: str, entity_type: str) -> None:

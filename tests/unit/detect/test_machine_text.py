@@ -263,7 +263,7 @@ NER = "ner:en_core_web_sm"
          "PERSON", "model"),
         ("Failed to parse body: unexpected end of input at line 1 column 212",
          "line 1 column 212", "STREET_ADDRESS", "model"),
-        ("# User@Host: reporting[reporting] @ localhost []  Id:   412", "User@Host", "PERSON", NER),
+        ("# User@Host: root[root] @ localhost []  Id:   412", "User@Host", "PERSON", NER),
         ("Running with gitlab-runner\n  on runner-3, system ID: s_4f1a2b3c4d5e", "4f1a2b3c4d5e",
          "GOVERNMENT_ID", "model"),
         ("Error response from daemon: Conflict. The container name is in use", "daemon",
@@ -317,7 +317,8 @@ def test_a_field_label_inside_a_name_guess_is_cut_off_and_the_name_stays() -> No
     text = "INFO Display Name: Pieter de Vries Account Name: pdevries"
     found = [span(text, "Pieter de Vries Account Name", "PERSON", "model")]
     assert values(text, apply_machine_context(text, found)) == [
-        ("Pieter de Vries Account", "PERSON")
+        ("Pieter de Vries Account", "PERSON"),
+        ("pdevries", "USERNAME"),  # the login after "Account Name:"
     ]
 
 
@@ -424,3 +425,146 @@ def test_a_key_that_decides_the_type_masks_its_whole_value_over_a_guess() -> Non
     text = '{"type":"IAMUser","userName":"a.lindgren"}'
     found = [span(text, "a.lindgren", "PERSON", "model")]
     assert values(text, apply_machine_context(text, found)) == [("a.lindgren", "USERNAME")]
+
+
+@pytest.mark.parametrize(
+    ("text", "login"),
+    [
+        ("EventID 4625 Security ID: ACMEHQ\\o.lindahl Logon Type: 3", "o.lindahl"),
+        ('{"level":"warn","msg":"logon refused for EU-WEST\\\\kpatel"}', "kpatel"),
+        ("samba: denied access for domain user FINANCE\\rgarcia", "rgarcia"),
+        ("INFO New Logon:\n\tAccount Name:\t\tv.moreau\n\tAccount Domain:\t\tACME", "v.moreau"),
+        ("# User@Host: anovak[anovak] @  [10.1.2.3]  Id: 77", "anovak"),
+        ("WARN pooler: billing/lcheng@10.9.8.7:40112 closing because: client close", "lcheng"),
+        ("ovpn-2 openvpn[88]: mbauer/203.0.113.44:61022 TLS: Username/Password ok", "mbauer"),
+        ('type=USER_AUTH msg=audit(1793596102.004:1): acct="tgreene" res=failed', "tgreene"),
+        ("Auth: (41) Login incorrect (pap: bad pass): [hvogel/<via Auth-Type = PAP>]", "hvogel"),
+        ("time=2026-11-03T10:00:00Z level=info actor=sbrandt action=repo.delete", "sbrandt"),
+        ("t=2026-11-03T10:00:00Z level=info uname=ekim path=/api/dashboards", "ekim"),
+    ],
+)
+def test_logins_in_windows_mysql_pgbouncer_openvpn_audit_and_radius_lines_are_usernames(
+    text: str, login: str
+) -> None:
+    assert (login, "USERNAME") in values(text, apply_machine_context(text, []))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "EventID 4624 Account Name: SYSTEM Account Domain: NT AUTHORITY",
+        "Subject: Security ID: NT AUTHORITY\\SYSTEM Logon Type: 5",
+        "Loaded C:\\WINDOWS\\system32\\ntdll.dll at 0x7ffb",  # a path, not DOMAIN\\user
+        "EventID 4624 Account Name: WS-0412$ Account Domain: ACME",  # a computer account
+        '{"eventName":"ConsoleLogin","responseElements":{"ConsoleLogin":"Success"}}',
+    ],
+)
+def test_built_in_accounts_paths_computer_accounts_and_outcomes_are_no_logins(text: str) -> None:
+    assert [v for v in values(text, apply_machine_context(text, [])) if v[1] == "USERNAME"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type", "detector"),
+    [
+        ("WARN dial tcp 127.0.0.1:5432: connect: connection refused", "127.0.0.1", "IP_ADDRESS",
+         "pattern:IP_ADDRESS"),
+        ("level=info msg=\"listening\" addr=0.0.0.0:9090", "0.0.0.0", "IP_ADDRESS",
+         "pattern:IP_ADDRESS"),
+        ("INFO bound to [::1]:8125 (udp)", "::1", "IP_ADDRESS", "pattern:IP_ADDRESS"),
+        ("INFO Now listening on: http://[::]:5000", "http://[::]:5000", "URL", "pattern:URL"),
+        ("INFO dev server ready at http://localhost:5173/", "http://localhost:5173/", "URL",
+         "pattern:URL"),
+        ("WARN compaction took 12 ms, segment 5521093377 sealed", "5521093377", "PHONE_NUMBER",
+         "pattern:PHONE_NUMBER"),
+        ('{"client_ip":"edge-7.example.net","level":"info"}', "edge-7.example.net",
+         "DOMAIN_NAME", "pattern:DOMAIN_NAME"),
+    ],
+)  # fmt: skip
+def test_loopback_addresses_local_urls_bare_digit_runs_and_host_names_in_ip_fields_are_kept(
+    text: str, value: str, entity_type: str, detector: str
+) -> None:
+    assert apply_machine_context(text, [span(text, value, entity_type, detector)]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type", "detector"),
+    [
+        # a public or private address of a device, a link to a public host
+        ("WARN dial tcp 10.2.3.4:5432: connect: connection refused", "10.2.3.4", "IP_ADDRESS",
+         "pattern:IP_ADDRESS"),
+        ("INFO redirect to http://www.example.org/u/kim", "http://www.example.org/u/kim", "URL",
+         "pattern:URL"),
+        # a phone number written as one, or with a phone word before it
+        ("WARN sms to +4915123456789 failed", "+4915123456789", "PHONE_NUMBER",
+         "pattern:PHONE_NUMBER"),
+        ("INFO callback requested, phone 4155550123, ticket=88", "4155550123", "PHONE_NUMBER",
+         "pattern:PHONE_NUMBER"),
+        # loopback in prose is not machine output: masked as every IP address is
+        ("my laptop says 127.0.0.1 is home", "127.0.0.1", "IP_ADDRESS", "pattern:IP_ADDRESS"),
+    ],
+)  # fmt: skip
+def test_device_addresses_public_links_and_written_phone_numbers_stay(
+    text: str, value: str, entity_type: str, detector: str
+) -> None:
+    found = span(text, value, entity_type, detector)
+    assert values(text, apply_machine_context(text, [found])) == [(value, entity_type)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type", "detector"),
+    [
+        ("2026-11-03 10:00:01 INFO main : Jetty started on port 8080", "Jetty", "PERSON", "model"),
+        ("[Broker id=2] INFO Expanding ISR from 2 to 2,3", "Expanding ISR", "PERSON", "model"),
+        ("2026-11-03T10:00:01Z WARN worker: TLS handshake failed", "TLS handshake", "PERSON",
+         "model"),
+        ("sidekiq@queue-7 ready, concurrency=5", "sidekiq@", "PERSON", "model"),
+    ],
+)  # fmt: skip
+def test_a_lone_guess_opening_a_log_message_and_a_node_name_are_no_persons(
+    text: str, value: str, entity_type: str, detector: str
+) -> None:
+    assert apply_machine_context(text, [span(text, value, entity_type, detector)]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type", "detector"),
+    [
+        ("2026-11-03 10:00:01 INFO support : Jane Okoro opened ticket 88", "Jane Okoro",
+         "PERSON", "model"),
+        ("2026-11-03 10:00:01 INFO support : paging Amir Haddad", "Amir Haddad", "PERSON",
+         "model"),
+    ],
+)  # fmt: skip
+def test_a_full_name_opening_a_message_or_after_a_verb_stays(
+    text: str, value: str, entity_type: str, detector: str
+) -> None:
+    found = span(text, value, entity_type, detector)
+    assert values(text, apply_machine_context(text, [found])) == [(value, entity_type)]
+
+
+@pytest.mark.parametrize(
+    ("text", "guess", "handle"),
+    [
+        ("remote: push to acme/infra.git denied to mfischer-ci.", "mfischer", "mfischer-ci"),
+        ("disk quota exceeded for dwhitfield_adm today", "dwhitfield", "dwhitfield_adm"),
+    ],
+)
+def test_a_one_word_name_guess_inside_a_handle_covers_the_handle(
+    text: str, guess: str, handle: str
+) -> None:
+    found = [span(text, guess, "PERSON", "model")]
+    assert values(text, apply_machine_context(text, found)) == [(handle, "PERSON")]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("#12 0.417 Fetched 8421 kB in 2s", "12 0.417"),  # BuildKit: step and seconds
+        ("step 3 12.250 Oakland", "3 12.250"),  # a decimal beside a place is still no number
+    ],
+)
+def test_a_street_guess_of_numbers_with_a_decimal_fraction_is_no_address(
+    text: str, value: str
+) -> None:
+    found = [span(text, value, "STREET_ADDRESS")]
+    assert gate_address_guesses(text, found) == []

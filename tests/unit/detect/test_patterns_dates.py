@@ -87,6 +87,9 @@ def typed(text: str) -> list[tuple[str, str]]:
         ("Date: Sat, 02 Jun 2024 05:59:26 GMT;", ("02 Jun 2024 05:59:26 GMT", "EVENT_TIME")),
         ("1997:M 13 Jul 2024 22:02:34.586 *", ("13 Jul 2024 22:02:34.586", "EVENT_TIME")),
         ("I1103 14:07:12.512345    1234 c.go:12]", ("I1103 14:07:12.512345", "EVENT_TIME")),
+        # year-first with dots and a time (ClickHouse), a padded one-digit hour (sssd)
+        ("2025.03.07 09:15:44.880211 [ 51 ] {}", ("2025.03.07 09:15:44.880211", "EVENT_TIME")),
+        ("(2025-03-07  9:15:44): [be[corp]]", ("2025-03-07  9:15:44", "EVENT_TIME")),
         # personal dates: no time of day, or a personal context before a timestamp
         ("on 2024-01-31", ("2024-01-31", "DATE_TIME")),
         ("born 1990-01-01 08:00", ("1990-01-01 08:00", "DATE_TIME")),
@@ -115,3 +118,8 @@ def test_log_prefixes_must_be_real_times(text: str) -> None:
 )
 def test_validate_accepts_what_find_reports(value: str) -> None:
     assert RECOGNIZER.validate(value)
+
+
+@pytest.mark.parametrize("text", ["pinned 2024.10.1 of the tool", "release 2025.03.07 notes"])
+def test_a_dotted_year_first_date_without_a_time_is_no_event_time(text: str) -> None:
+    assert [s.entity_type for s in RECOGNIZER.find(text)] != ["EVENT_TIME"]

@@ -44,6 +44,8 @@ def test_finds_email_addresses(text: str, expected: list[str]) -> None:
         "user@example.Com1",
         "a@b@c",
         "",
+        "==> Pouring libpq@16--16.4.arm64_ventura.bottle.tar.gz",  # no host has an underscore
+        "x@mail_server.example.com",
     ],
 )
 def test_rejects_malformed_addresses(text: str) -> None:

@@ -6,6 +6,7 @@ from collections import Counter
 
 from piimask.evalsets.log_lines import (
     DEV_SEED,
+    FRESH,
     HELD_OUT_SEED,
     PII_LABELS,
     LogLine,
@@ -107,3 +108,17 @@ def test_the_hand_written_splits_split_every_format_and_together_make_the_whole(
     for half in (tune, holdout):
         assert sum(not line.spans for line in half) >= 50
         assert sum(bool(line.spans) for line in half) >= 50
+
+
+def test_the_fresh_hand_written_set_has_two_halves_of_new_formats_a_quarter_with_pii() -> None:
+    fresh, final = read_log_lines(FRESH, "fresh"), read_log_lines(FRESH, "fresh_final")
+    assert len(fresh) + len(final) == len(read_log_lines(FRESH)) >= 80
+    assert {line.text for line in fresh}.isdisjoint(line.text for line in final)
+    for half in (fresh, final):
+        share = sum(bool(line.spans) for line in half) / len(half)
+        assert 0.15 < share < 0.35
+    assert len({line.format for line in fresh + final}) >= 15
+    for line in fresh + final:
+        for start, end, label in line.spans:
+            assert label in HAND_LABELS
+            assert line.text[start:end] == line.text[start:end].strip() != ""
