@@ -442,6 +442,8 @@ _MACHINE_LINE = re.compile(
     # a node name: a program at a host with a number and no domain ("celery@worker-4",
     # "rabbit@mq-0"); an e-mail has a dotted domain
     r"|\b[a-z][\w-]*@[a-z][a-z0-9-]*[0-9](?![\w.@-])"
+    # a typed id: a short prefix, an underscore, a hex run ("s_4f1a2b3c4d5e", "pi_3f9c2a1b")
+    r"|\b[a-z]{1,8}_(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b"
 )
 _INTERNAL_HOST = re.compile(
     r"[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*?(?:\.(?:internal|local|lan|corp|svc|cluster\.local|localdomain))?"
@@ -953,17 +955,19 @@ _LOGIN_PLACES = re.compile(
     rf"|(?<![\w.@-])(?P<at_ip>{_HANDLE})@(?=[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}}\b)"
     rf"|(?<![\w./-])(?P<vpn>{_HANDLE})/(?=[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}}:[0-9])"
     rf"|\bacct=\"(?P<audit>{_HANDLE})\""  # auditd's account field
+    # an AWS IAM user's ARN ("arn:aws:iam::123456789012:user/ops/jdoe")
+    rf"|\barn:aws[\w-]*:iam::[0-9]{{12}}:user/(?:[\w+=,.@-]+/)*(?P<iam>{_HANDLE})(?![\w+=,.@-])"
     # FreeRADIUS: "Login incorrect (...): [jdoe/<via Auth-Type = eap>]", "Login OK: [jdoe]"
     rf"|\bLogin[ \t](?:OK|incorrect)\b[^\[\n]{{0,120}}\[(?P<radius>{_HANDLE})[/\]]",
     re.MULTILINE,
 )
 _LOGIN_GROUPS = (
     "quoted", "bare", "sshd", "cron", "principal", "sudo", "home", "down_level", "account",
-    "mysql", "mysql_auth", "at_ip", "vpn", "audit", "radius",
+    "mysql", "mysql_auth", "at_ip", "vpn", "audit", "radius", "iam",
 )  # fmt: skip
 # Places that are machine syntax wherever they stand ("CORP\\jdoe", "Login incorrect ...:
-# [jdoe/"); the others are words that prose also writes ("for user Jane").
-_LOGIN_SYNTAX = frozenset({"down_level", "radius"})
+# [jdoe/", an IAM ARN); the others are words that prose also writes ("for user Jane").
+_LOGIN_SYNTAX = frozenset({"down_level", "radius", "iam"})
 # Windows domains of built-in accounts ("NT AUTHORITY\\SYSTEM", "BUILTIN\\Administrators").
 _SYSTEM_DOMAINS = frozenset({"AUTHORITY", "BUILTIN", "SERVICE", "NT"})
 # Accounts of the system, not of a person.

@@ -441,6 +441,7 @@ def test_a_key_that_decides_the_type_masks_its_whole_value_over_a_guess() -> Non
         ("Auth: (41) Login incorrect (pap: bad pass): [hvogel/<via Auth-Type = PAP>]", "hvogel"),
         ("time=2026-11-03T10:00:00Z level=info actor=sbrandt action=repo.delete", "sbrandt"),
         ("t=2026-11-03T10:00:00Z level=info uname=ekim path=/api/dashboards", "ekim"),
+        ('"principalArn":"arn:aws:iam::210987654321:user/dev/p.santos"', "p.santos"),
     ],
 )
 def test_logins_in_windows_mysql_pgbouncer_openvpn_audit_and_radius_lines_are_usernames(
@@ -568,3 +569,9 @@ def test_a_street_guess_of_numbers_with_a_decimal_fraction_is_no_address(
 ) -> None:
     found = [span(text, value, "STREET_ADDRESS")]
     assert gate_address_guesses(text, found) == []
+
+
+def test_a_typed_id_makes_a_line_machine_output() -> None:
+    text = "Preparing runner\n  on shared-runner-7 kQ2x9Zp4, system ID: s_9c8b7a6f5e4d"
+    found = [span(text, "kQ2x9Zp4", "DRIVER_LICENSE"), span(text, "shared-runner", "PERSON")]
+    assert apply_machine_context(text, found) == []
