@@ -144,9 +144,13 @@ def complete_addresses(text: str, spans: Sequence[Span]) -> list[Span]:
             if span.start < prev.end or joinable:
                 if span.start < prev.end and not is_chain:
                     # Growth reached a span of another kind: keep both, the grown one trimmed.
-                    # A street grown rightwards gives way ("412 " grew over the "1" of
-                    # "412 10.8.4.22": the IP address stays whole).
-                    if prev.entity_type == "STREET_ADDRESS" and prev.start < span.start:
+                    # A street grown rightwards gives way to a validated match ("412 " grew
+                    # over the "1" of "412 10.8.4.22": the IP address stays whole).
+                    if (
+                        prev.entity_type == "STREET_ADDRESS"
+                        and prev.start < span.start
+                        and span.detector.startswith("pattern:")
+                    ):
                         head = _trim_right(text, prev, span.start)
                         out[-1:] = [head] if head is not None else []
                         out.append(span)

@@ -845,7 +845,7 @@ def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> lis
 
 
 _HANDLE_TAIL = re.compile(r"(?:[._-][A-Za-z0-9]+)+")
-_HANDLE_HEAD = re.compile(r"(?:[A-Za-z0-9]+[._-])+$")
+_HANDLE_HEAD = re.compile(r"(?:[A-Za-z0-9]+[._-])+\Z")  # \Z: "wife.\nMarco" is two lines
 
 
 def _whole_handle(text: str, span: Span, *, machine: bool) -> Span:

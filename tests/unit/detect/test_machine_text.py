@@ -575,3 +575,9 @@ def test_a_typed_id_makes_a_line_machine_output() -> None:
     text = "Preparing runner\n  on shared-runner-7 kQ2x9Zp4, system ID: s_9c8b7a6f5e4d"
     found = [span(text, "kQ2x9Zp4", "DRIVER_LICENSE"), span(text, "shared-runner", "PERSON")]
     assert apply_machine_context(text, found) == []
+
+
+def test_a_name_guess_on_a_new_line_does_not_grow_over_the_line_before() -> None:
+    text = "INFO synced 12 rows.\nmarco joined"
+    found = [span(text, "marco", "PERSON", "model+ner:en_core_web_sm")]
+    assert values(text, apply_machine_context(text, found)) == [("marco", "PERSON")]
