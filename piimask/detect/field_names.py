@@ -192,6 +192,12 @@ _PII_DECIDES: Final[Mapping[str, Iterable[str]]] = {
         "nickname",
         "twitterhandle",
         "loginid",
+        # a player's or a chat account's public handle (Xbox gamertag, Battle.net
+        # BattleTag, Discord tag)
+        "gamertag",
+        "battletag",
+        "discordtag",
+        "discordhandle",
     ),
     "STREET_ADDRESS": (
         "address",
@@ -1123,6 +1129,27 @@ _ADDRESS_PARENTS: Final = frozenset(
         "member",
     }
 )
+# Abridged keys of a person's record (the short keys ad platforms use for customer data:
+# fn, ln, em, ph, ct, st, zp), read as such only under a person's parent (user_data,
+# customer): elsewhere ct is a count, st a status, ph a pH.
+_PERSON_ABBREVIATIONS: Final[Mapping[str, str]] = {
+    "fn": "PERSON",
+    "ln": "PERSON",
+    "em": "EMAIL_ADDRESS",
+    "ph": "PHONE_NUMBER",
+    "ct": "LOCATION",
+    "st": "LOCATION",
+    "zp": "ZIP_CODE",
+}
+# Parent words of a geographic context (geo, geoip, geographicalContext): its state, region,
+# country, county are places (state alone is a status).
+_GEO_WORDS: Final = frozenset(
+    {"geo", "geoip", "geolocation", "geographical", "geographic", "geography"}
+)
+# Words before `by` that make a query clause, not an actor.
+_CLAUSE_WORDS: Final = frozenset(
+    {"group", "order", "sort", "partition", "split", "filter", "cluster", "distribute", "rank"}
+)
 _NAME_PARTS: Final = frozenset({"first", "last", "given", "family", "middle", "sur", "maiden"})
 _ADDRESS_PARTS: Final[Mapping[str, str]] = {
     "line": "STREET_ADDRESS",
@@ -1358,6 +1385,19 @@ def _segment_hint(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint:
         if len(words) > 1 and _TAILS.get(_known(words[-2])) == NON_PII:
             return NON_PII
         return EVENT_TIME
+    if len(words) == 1 and parent:
+        abbreviated = _PERSON_ABBREVIATIONS.get(words[0])
+        if abbreviated is not None and any(w in _PERSON_ROLES for w in parent):
+            return _pii(abbreviated)  # user_data.fn, customer.ph: a person's record, abridged
+    if len(words) == 1 and parent and _GEO_WORDS.intersection(parent):
+        part = _ADDRESS_PARTS.get(words[0])
+        if part is not None and part != "STREET_ADDRESS":
+            return _pii(part)  # geographicalContext.state, geo.region: where someone is
+    if len(words) > 1 and words[-1] == "by" and words[-2] not in _CLAUSE_WORDS:
+        # approved_by, lastUnlockBy: who did it, a person (or a service: detection
+        # decides; a login written as a person's is masked by the JSON masker); group_by,
+        # sort_by are query clauses
+        return _pii("PERSON", decides=False)
     # a place part under an address-like parent: address.city, billing.line1, shipping.state;
     # a name part under a person: guest.first, passenger.last
     if len(words) == 1 and parent and _place_parent(parent):

@@ -294,3 +294,58 @@ def test_styled_names_of_people_still_decide(path: tuple[str, ...]) -> None:
 )
 def test_a_login_under_a_person_is_the_persons_login(path: tuple[str, ...], hint: KeyHint) -> None:
     assert path_hint(path) == hint
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        # abridged keys of a person's record under a person's parent
+        (("customer", "fn"), KeyHint("pii", "PERSON")),
+        (("userData", "ln"), KeyHint("pii", "PERSON")),
+        (("user_data", "em"), KeyHint("pii", "EMAIL_ADDRESS")),
+        (("buyer", "ph"), KeyHint("pii", "PHONE_NUMBER")),
+        (("shopper_info", "zp"), KeyHint("pii", "ZIP_CODE")),
+        (("member", "ct"), KeyHint("pii", "LOCATION")),
+        (("patient", "st"), KeyHint("pii", "LOCATION")),
+        # elsewhere the short keys are counts, statuses, readings
+        (("stats", "ct"), KeyHint("unknown")),
+        (("sensor", "ph"), KeyHint("unknown")),
+        (("job", "st"), KeyHint("unknown")),
+    ],
+)
+def test_abridged_person_keys_count_only_under_a_person(
+    path: tuple[str, ...], hint: KeyHint
+) -> None:
+    assert path_hint(path) == hint
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        (("geo", "state"), KeyHint("pii", "LOCATION")),
+        (("geoip", "region"), KeyHint("pii", "LOCATION")),
+        (("geolocation", "county"), KeyHint("pii", "LOCATION")),
+        (("clientGeographicContext", "province"), KeyHint("pii", "LOCATION")),
+        (("pipeline", "state"), KeyHint("non_pii")),  # a state alone is a status
+    ],
+)
+def test_place_parts_under_a_geographic_parent_are_places(
+    path: tuple[str, ...], hint: KeyHint
+) -> None:
+    assert path_hint(path) == hint
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        (("reviewed_by",), KeyHint("pii", "PERSON", decides=False)),
+        (("change", "signedOffBy"), KeyHint("pii", "PERSON", decides=False)),
+        (("sort_by",), KeyHint("unknown")),  # query clauses
+        (("groupBy",), KeyHint("unknown")),
+        (("player", "gamertag"), KeyHint("pii", "USERNAME")),
+        (("battle_tag",), KeyHint("pii", "USERNAME")),
+        (("discordTag",), KeyHint("pii", "USERNAME")),
+    ],
+)
+def test_actors_and_player_handles(path: tuple[str, ...], hint: KeyHint) -> None:
+    assert path_hint(path) == hint
