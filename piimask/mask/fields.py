@@ -26,9 +26,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
+from urllib.parse import unquote_plus
 
 from piimask.detect.address import gate_address_guesses, street_words
-from piimask.detect.field_names import KeyHint, key_words
+from piimask.detect.field_names import KeyHint, key_hint, key_words
 from piimask.detect.machine_text import machine_token
 from piimask.detect.names import is_given_name
 from piimask.spans import Span
@@ -122,6 +123,10 @@ _COUNTRY_CODE_RE: Final = re.compile(r"[A-Za-z]{2,3}")
 _BOT_ACCOUNT_RE: Final = re.compile(r"\S+\[bot\]")  # GitHub's mark of an app's account
 
 
+# A login written as a person's initials and surname: m.okonkwo, j_smith, jd.lee.
+_PERSONAL_LOGIN: Final = re.compile(r"[a-z]{1,3}[._][a-z][a-z'-]{1,30}")
+
+
 def _last_key_words(path: Sequence[str | int]) -> tuple[str, ...]:
     named = [k for k in path if isinstance(k, str)]
     return key_words(named[-1]) if named else ()
@@ -162,6 +167,9 @@ def plan_field(
             return FieldPlan("whole", hint.entity_type)
         hint = KeyHint("unknown")
     suggested = hint.entity_type if hint.kind == "pii" else None
+    if words and words[-1] == "by" and _PERSONAL_LOGIN.fullmatch(text.strip()):
+        # approved_by: "m.okonkwo" is an account written as its person's initials and name
+        return FieldPlan("whole", "USERNAME")
     if (
         hint.kind == "non_pii"
         and len(words) >= 2
@@ -206,7 +214,34 @@ def filter_spans(plan: FieldPlan, value: str, spans: Sequence[Span]) -> list[Spa
     kept = _allowed_spans(plan, value, spans)
     if plan.mode == "full" and kept:
         kept = gate_model_guesses(value, kept, free_text=plan.free_text, key_type=plan.entity_type)
+    params = query_parameter_spans(value)
+    if params:
+        kept = sorted([*kept, *params], key=lambda s: (s.start, s.end))
     return kept
+
+
+# A URL's query parameter: ?address=10+Downing+St&key=...
+_QUERY_PARAM_RE: Final = re.compile(r"[?&]([A-Za-z_][A-Za-z0-9_.\-]*)=([^&#\s\"'<>]+)")
+
+
+def query_parameter_spans(value: str) -> list[Span]:
+    """The values of a URL's query parameters whose name decides a PII type (``?email=``,
+    ``&address=``, ``&phone=``): a query string is key=value fields, read as JSON keys are
+    (a URL is not masked whole in machine output, so what its keys name is masked here).
+    The value is read decoded (``10+Downing+St`` is written with spaces)."""
+    if "=" not in value:
+        return []
+    out: list[Span] = []
+    for match in _QUERY_PARAM_RE.finditer(value):
+        hint = key_hint(match.group(1))
+        raw = match.group(2)
+        text = unquote_plus(raw)
+        if hint.kind != "pii" or not hint.decides or text.strip().casefold() in _PLACEHOLDERS:
+            continue
+        if not_written_as(hint.entity_type, text, is_number=False, words=key_words(match.group(1))):
+            continue
+        out.append(Span(match.start(2), match.end(2), hint.entity_type or "", detector=FIELD_NAME))
+    return out
 
 
 def _allowed_spans(plan: FieldPlan, value: str, spans: Sequence[Span]) -> list[Span]:
@@ -421,6 +456,10 @@ _ACRONYM: Final = re.compile(r"[A-Z]{2,4}")
 _HEX_DIGEST: Final = re.compile(r"(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{6,}")
 
 
+# A handle with its discriminator (Discord, Battle.net): shadowblade#4471.
+_TAGGED_HANDLE: Final = re.compile(r"(?<![\w#])[A-Za-z][\w.]{1,31}#[0-9]{4,5}(?![\w#])")
+
+
 def _code_guess(value: str, span: Span) -> bool:
     """A model guess, in any JSON string value (free text too), that is written as code:
 
@@ -537,6 +576,19 @@ def gate_model_guesses(
             ok = False
         if ok:
             out.append(span)
+        elif not _is_validated(span):
+            # a guess of the wrong kind over a chat handle ("discord shadowblade#4471" read
+            # as a street): the handle is an account whatever the guess said
+            out.extend(
+                Span(
+                    span.start + m.start(),
+                    span.start + m.end(),
+                    "USERNAME",
+                    span.score,
+                    span.detector,
+                )
+                for m in _TAGGED_HANDLE.finditer(text)
+            )
     if deferred:
         out = _judge_address_parts(value, out, deferred)
     return out

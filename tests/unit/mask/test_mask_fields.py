@@ -658,3 +658,65 @@ def test_names_and_documents_written_as_people_write_them_stay(
 ) -> None:
     found = [span_of(value, part, entity_type)]
     assert filter_spans(plan, value, found) == found
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "plan"),
+    [
+        (("reviewed_by",), "a.ferreira", FieldPlan("whole", "USERNAME")),
+        (("mergedBy",), "tk_nakamura", FieldPlan("whole", "USERNAME")),
+        # a service or a bot under an actor key is left to detection
+        (
+            ("triggered_by",),
+            "nightly-cron",
+            FieldPlan("full", "PERSON", model_types=frozenset({"PERSON"})),
+        ),
+        (
+            ("triggered_by",),
+            "scheduler",
+            FieldPlan("full", "PERSON", model_types=frozenset({"PERSON"})),
+        ),
+    ],
+)
+def test_an_actor_written_as_a_persons_login_is_masked_whole(
+    path: tuple[str, ...], text: str, plan: FieldPlan
+) -> None:
+    from piimask.detect.field_names import path_hint
+
+    assert plan_field(path, text, is_number=False, hint=path_hint(path)) == plan
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [
+        (
+            "https://shop.example/track?email=li.wei%40mail.example&lang=en",
+            ["li.wei%40mail.example"],
+        ),
+        ("/api/v2/lookup?phone=%2B44+20+7946+0958&page=3", ["%2B44+20+7946+0958"]),
+        ("https://geo.example/v1?street_address=221B+Baker+Street&fmt=json", ["221B+Baker+Street"]),
+        # harmless parameters and placeholders stay
+        ("https://docs.example/search?q=retry&page=2&utm_medium=email", []),
+        ("https://api.example/v1?email=REDACTED&limit=10", []),
+        ("https://geo.example/v1?address=0x7ffe&fmt=json", []),  # one token: no street
+    ],
+)
+def test_query_parameters_named_as_pii_are_masked_in_a_url(value: str, masked: list[str]) -> None:
+    found = filter_spans(FieldPlan("validated"), value, [])
+    assert [value[s.start : s.end] for s in found] == masked
+
+
+@pytest.mark.parametrize(
+    ("value", "guess", "handle"),
+    [
+        ("ping me on discord moonfox#0921 tonight", "discord moonfox#0921", "moonfox#0921"),
+        ("my battletag is Rune.Walker#11873 btw", "Rune.Walker#11873 btw", "Rune.Walker#11873"),
+    ],
+)
+def test_a_tagged_handle_under_a_wrong_guess_is_still_an_account(
+    value: str, guess: str, handle: str
+) -> None:
+    found = filter_spans(
+        FieldPlan("full", free_text=True), value, [span_of(value, guess, "STREET_ADDRESS")]
+    )
+    assert [(value[s.start : s.end], s.entity_type) for s in found] == [(handle, "USERNAME")]
