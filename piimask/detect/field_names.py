@@ -71,7 +71,10 @@ _WORD_RE: Final = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+\d*|[A-Z]+\d*|\d
 _SEGMENT_SPLIT_RE: Final = re.compile(r"[.\[\]/]+")
 _DIGIT_TAIL_RE: Final = re.compile(r"([a-z]+?)(\d+)")
 # words whose digits are part of the word, not a counter (phone2, line1 lose theirs)
-_KEEP_DIGITS: Final = frozenset({"ipv4", "ipv6", "md5", "sha1", "sha256", "sha512", "utf8"})
+# (card.last4, first6: the digits a card may show, no name part)
+_KEEP_DIGITS: Final = frozenset(
+    {"ipv4", "ipv6", "md5", "sha1", "sha256", "sha512", "utf8", "last4", "first6", "first4"}
+)
 _PERCENTILE_RE: Final = re.compile(r"p\d{2,3}")
 
 
@@ -963,6 +966,8 @@ _PERSON_ROLES: Final = frozenset(
         "from",
     }
 )
+# Words before `account` that make it a machine's account (service_account_name).
+_MACHINE_ACCOUNTS: Final = frozenset({"service", "system", "robot", "machine", "workload"})
 _USERNAME_QUALIFIERS: Final = frozenset({"login", "screen", "account", "handle", "nick", "alias"})
 # Things that have names of their own: `repository.full_name` ("acme/api"), `appDisplayName`,
 # `tenant_name` (in event schemas a tenant is a customer organisation) name no person.
@@ -1250,6 +1255,8 @@ def _modified_head(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint |
         if owner is None:
             return _pii("PERSON", decides=False)
         if owner in _USERNAME_QUALIFIERS:
+            if len(words) > 2 and words[-3] in _MACHINE_ACCOUNTS:
+                return NON_PII  # serviceAccountName: a workload's identity, no person's
             return _pii("USERNAME")
         if owner in _NAMED_THINGS:
             return NON_PII
@@ -1391,8 +1398,10 @@ def _segment_hint(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint:
             return _pii(abbreviated)  # user_data.fn, customer.ph: a person's record, abridged
     if len(words) == 1 and parent and _GEO_WORDS.intersection(parent):
         part = _ADDRESS_PARTS.get(words[0])
-        if part is not None and part != "STREET_ADDRESS":
-            return _pii(part)  # geographicalContext.state, geo.region: where someone is
+        if part is not None and part != "STREET_ADDRESS" and words[0] != "country":
+            # geographicalContext.state, geo.region: where someone is (a country is too
+            # coarse to identify a person: geo.country stays)
+            return _pii(part)
     if len(words) > 1 and words[-1] == "by" and words[-2] not in _CLAUSE_WORDS:
         # approved_by, lastUnlockBy: who did it, a person (or a service: detection
         # decides; a login written as a person's is masked by the JSON masker); group_by,

@@ -83,6 +83,7 @@ class FieldPlan:
     detector: str = FIELD_NAME  # whole: recorded as the mask's detector
     free_text: bool = False  # full: the key names prose (note, message); else machine output
     message_id: bool = False  # validated: the key names a Message-ID, never a mailbox
+    user_agent: bool = False  # validated: a product/version list (Chrome/131.0.0.0 no IP)
 
 
 SKIP: Final = FieldPlan("skip")
@@ -120,6 +121,13 @@ def phone_shaped(text: str) -> bool:
 # written like an e-mail address ("<20261129.4f3a@mail.example>") and names no mailbox.
 _MESSAGE_ID_WORDS: Final = frozenset({"message", "msg", "smtp"})
 _COUNTRY_CODE_RE: Final = re.compile(r"[A-Za-z]{2,3}")
+# Dotted quads or hex groups with colons: an IPv4 or IPv6 address, written in full or not.
+_IP_SHAPE_RE: Final = re.compile(
+    r"\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,}"
+)
+# Keys of a browser's user agent: a list of product tokens, machine text whatever its length.
+_USER_AGENT_KEYS: Final = frozenset({"useragent", "rawuseragent", "httpuseragent", "ua"})
+_PRODUCT_VERSION_RE: Final = re.compile(r"[A-Za-z]/\Z")
 _BOT_ACCOUNT_RE: Final = re.compile(r"\S+\[bot\]")  # GitHub's mark of an app's account
 
 
@@ -142,6 +150,8 @@ def not_written_as(
       account ("renovate[bot]");
     - a street address is words: one token with no space or comma ("dev_addr": "260B1C2D",
       a memory address) is a device's or a program's address;
+    - an IP address is written as one ("edge_ip": "edge-lhr-4" is a host's name,
+      "sourceIPAddress": "codebuild.amazonaws.com" a service calling for itself);
     - a country code ("country": "IN") under a country key: a country is too coarse to
       identify a person (a country *name* under an address stays a place).
     """
@@ -149,6 +159,8 @@ def not_written_as(
         return is_number or _BOT_ACCOUNT_RE.fullmatch(text.strip()) is not None
     if entity_type == "STREET_ADDRESS":
         return is_number or not any(c.isspace() or c == "," for c in text.strip())
+    if entity_type == "IP_ADDRESS":
+        return _IP_SHAPE_RE.search(text) is None
     if entity_type == "LOCATION" and "country" in words:
         return _COUNTRY_CODE_RE.fullmatch(text.strip()) is not None
     return False
@@ -178,6 +190,10 @@ def plan_field(
         and shape in ("token", "text")
     ):
         return FieldPlan("validated", message_id=True)
+    if "".join(words) in _USER_AGENT_KEYS and shape == "text":
+        # Mozilla/5.0 (Macintosh; ...) AppleWebKit/605.1.15: versions and platforms, no
+        # prose; validated patterns only (an e-mail address in a bot's agent is still found)
+        return FieldPlan("validated", user_agent=True)
     if hint.kind in ("non_pii", "event_time") and shape == "text" and len(text.split()) == 1:
         # one long token under an id, version or image key (a container image with its
         # digest, a base64 blob): machine output, not prose; validated patterns only
@@ -252,6 +268,8 @@ def _allowed_spans(plan: FieldPlan, value: str, spans: Sequence[Span]) -> list[S
                 continue
             if plan.message_id and span.entity_type == "EMAIL_ADDRESS":
                 continue
+            if plan.user_agent and _PRODUCT_VERSION_RE.search(value, 0, span.start):
+                continue  # Chrome/131.0.0.0: a product's version written like an IPv4
             if span.entity_type == "PHONE_NUMBER":
                 if not plan.phone:
                     continue

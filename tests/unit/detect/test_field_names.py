@@ -325,6 +325,7 @@ def test_abridged_person_keys_count_only_under_a_person(
         (("geo", "state"), KeyHint("pii", "LOCATION")),
         (("geoip", "region"), KeyHint("pii", "LOCATION")),
         (("geolocation", "county"), KeyHint("pii", "LOCATION")),
+        (("geo", "country"), KeyHint("unknown")),
         (("clientGeographicContext", "province"), KeyHint("pii", "LOCATION")),
         (("pipeline", "state"), KeyHint("non_pii")),  # a state alone is a status
     ],
@@ -348,4 +349,21 @@ def test_place_parts_under_a_geographic_parent_are_places(
     ],
 )
 def test_actors_and_player_handles(path: tuple[str, ...], hint: KeyHint) -> None:
+    assert path_hint(path) == hint
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        (("pod", "serviceAccountName"), KeyHint("non_pii")),  # a workload's identity
+        (("robot_account_name",), KeyHint("non_pii")),
+        (("user", "accountName"), KeyHint("pii", "USERNAME")),
+        (("payment_card", "last4"), KeyHint("unknown")),  # the digits a card may show
+        (("card", "first6"), KeyHint("unknown")),
+        (("cardholder", "last"), KeyHint("pii", "PERSON")),
+    ],
+)
+def test_machine_accounts_and_shown_card_digits_are_no_person(
+    path: tuple[str, ...], hint: KeyHint
+) -> None:
     assert path_hint(path) == hint

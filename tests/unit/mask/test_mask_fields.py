@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -720,3 +721,55 @@ def test_a_tagged_handle_under_a_wrong_guess_is_still_an_account(
         FieldPlan("full", free_text=True), value, [span_of(value, guess, "STREET_ADDRESS")]
     )
     assert [(value[s.start : s.end], s.entity_type) for s in found] == [(handle, "USERNAME")]
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "mode"),
+    [
+        (("client_ip",), "198.51.100.23", "whole"),
+        (("peer_ip",), "2001:db8:4::17", "whole"),
+        (("forwarded_ip",), "198.51.100.23, 10.0.0.4", "whole"),
+        (("pop_ip",), "pop-fra-2", "validated"),  # a host's name under an ip key
+        (("callerIpAddress",), "monitoring.svc.example", "validated"),
+    ],
+)
+def test_an_ip_key_masks_whole_only_a_value_written_as_an_ip(
+    path: tuple[str, ...], text: str, mode: str
+) -> None:
+    from piimask.detect.field_names import path_hint
+
+    assert plan_field(path, text, is_number=False, hint=path_hint(path)).mode == mode
+
+
+@pytest.mark.parametrize(
+    "path",
+    [("request", "userAgent"), ("http", "user_agent"), ("client", "ua"), ("rawUserAgent",)],
+)
+def test_a_user_agent_string_is_validated_only(path: tuple[str, ...]) -> None:
+    from piimask.detect.field_names import path_hint
+
+    ua = "Mozilla/5.0 (X11; Fedora; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+    plan = plan_field(path, ua, is_number=False, hint=path_hint(path))
+    assert plan == FieldPlan("validated", user_agent=True)
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ("Mozilla/5.0 (X11; Linux x86_64) Chrome/133.0.0.0 Safari/537.36", []),
+        ("probe/2.1 (+ops@monitor.example; from 203.0.113.9)", ["EMAIL_ADDRESS", "IP_ADDRESS"]),
+    ],
+)
+def test_a_versions_written_like_an_ip_in_a_user_agent_is_no_ip(
+    value: str, kept: list[str]
+) -> None:
+    found = [
+        span_of(value, m.group(), "IP_ADDRESS", "pattern:IP_ADDRESS")
+        for m in re.finditer(r"\d+\.\d+\.\d+\.\d+", value)
+    ]
+    found += [
+        span_of(value, m.group(), "EMAIL_ADDRESS", "pattern:EMAIL_ADDRESS")
+        for m in re.finditer(r"\S+@[\w.]+\w", value)
+    ]
+    plan = FieldPlan("validated", user_agent=True)
+    assert sorted(s.entity_type for s in filter_spans(plan, value, found)) == kept
