@@ -20,7 +20,7 @@ from piimask.detect.evidence import (
     veto_by_entities,
 )
 from piimask.detect.labels import build_label_map
-from piimask.detect.machine_text import apply_machine_context
+from piimask.detect.machine_text import apply_machine_context, machine_line_starts
 from piimask.detect.merge import (
     AllowList,
     add_where_free,
@@ -199,12 +199,24 @@ class DetectionEngine:
             merged = merge_window_probabilities(len(ids), windows, window_probs)
             offsets: list[tuple[int, int]] = encoding.offsets  # type: ignore[attr-defined]
             word_ids: list[int | None] = encoding.word_ids  # type: ignore[attr-defined]
+            machine_lines = (
+                machine_line_starts(text)
+                if self.config.capitalised_name_prior != 1.0
+                else frozenset[int]()
+            )
             model_spans = decode_spans(
-                text, merged, offsets, word_ids, self.space, self.config.aggregation
+                text,
+                merged,
+                offsets,
+                word_ids,
+                self.space,
+                self.config.aggregation,
+                self.config.capitalised_name_prior,
+                machine_lines,
             )
             if len(windows) > 1:
                 model_spans = self._regrow_cut_entities(
-                    text, model_spans, windows, window_probs, offsets, word_ids
+                    text, model_spans, windows, window_probs, offsets, word_ids, machine_lines
                 )
             if self.config.lone_ner_min_model_support and ner.spans:
                 evidence = ModelEvidence.build(merged, offsets, self.space)
@@ -254,6 +266,7 @@ class DetectionEngine:
         window_probs: list[FloatArray],
         offsets: list[tuple[int, int]],
         word_ids: list[int | None],
+        machine_lines: frozenset[int],
     ) -> list[Span]:
         """Extend spans to what any single window saw of the same entity.
 
@@ -272,6 +285,8 @@ class DetectionEngine:
                 word_ids[start:end],
                 self.space,
                 self.config.aggregation,
+                self.config.capitalised_name_prior,
+                machine_lines,
             ):
                 if any(
                     s.entity_type == candidate.entity_type and s.overlaps(candidate) for s in spans

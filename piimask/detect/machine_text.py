@@ -487,6 +487,15 @@ def local_address(value: str) -> bool:
     return _LOCAL_ADDRESS.fullmatch(value.strip().removeprefix("[").removesuffix("]")) is not None
 
 
+def machine_line_starts(text: str) -> frozenset[int]:
+    """Offsets of the lines of ``text`` whose own shape reads as machine output.
+
+    The shape alone (``_MACHINE_LINE``), before any detector ran: what the model's
+    decoder can ask.
+    """
+    return frozenset(text.rfind("\n", 0, m.start()) + 1 for m in _MACHINE_LINE.finditer(text))
+
+
 def _internal_url(value: str) -> bool:
     """A URL to an internal host (no public name) or to the machine itself
     (``http://[::]:8080``, ``http://localhost:3000``) with nothing of a person in it."""

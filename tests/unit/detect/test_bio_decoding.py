@@ -8,6 +8,7 @@ from piimask.detect.decode import (
     decode_spans,
     join_adjacent,
     viterbi_bio,
+    weigh_capitalised_names,
     widen_to_word_edges,
 )
 from piimask.detect.labels import RAMPART_LABEL_MAP, build_label_map
@@ -94,3 +95,58 @@ def test_person_parts_join_across_whitespace_and_initials_only(
 ) -> None:
     spans = join_adjacent(text, [Span(s, e, "PERSON") for s, e in parts], frozenset({"PERSON"}))
     assert [text[s.start : s.end] for s in spans] == expected
+
+
+def name_guess(person: float, city: float = 0.05) -> np.ndarray:
+    """One word's probabilities: ``person`` on B-GIVEN_NAME, ``city`` on B-CITY, O the rest."""
+    row = np.zeros((1, len(LABELS)), dtype=np.float32)
+    row[0, LABELS.index("B-GIVEN_NAME")] = person
+    row[0, LABELS.index("B-CITY")] = city
+    row[0, 0] = 1.0 - person - city
+    return row
+
+
+@pytest.mark.parametrize(
+    ("text", "person", "city", "prior", "expected"),
+    [
+        # the model's own call: PERSON 0.4 against O 0.55 is O
+        ("Fuck Canelo", 0.4, 0.05, 1.0, []),
+        # weighed twice, a capitalised word it ranks PERSON first becomes a name
+        ("Fuck Canelo", 0.4, 0.05, 2.0, [("Canelo", "PERSON", 0.4)]),
+        # lower-case words are not weighed: "fuck canelo" stays the model's call
+        ("fuck canelo", 0.4, 0.05, 2.0, []),
+        # a word ranked a place first is not made a person
+        ("Fuck Canelo", 0.2, 0.3, 2.0, []),
+        # too weak even when weighed
+        ("Fuck Canelo", 0.2, 0.05, 2.0, []),
+    ],
+)
+def test_capitalised_words_the_model_ranks_person_are_weighed_up_against_o(
+    text: str, person: float, city: float, prior: float, expected: list[tuple[str, str, float]]
+) -> None:
+    probs = np.vstack([one_hot("O", confidence=0.99), name_guess(person, city)])
+    split = text.index(" ")
+    offsets = [(0, split), (split + 1, len(text))]
+    spans = decode_spans(text, probs, offsets, [0, 1], SPACE, "average", prior)
+    # the span score stays the model's own probability: the minimum score judges that
+    assert [(text[s.start : s.end], s.entity_type, round(s.score, 2)) for s in spans] == expected
+
+
+def test_weighing_names_leaves_the_emissions_it_was_given_unchanged() -> None:
+    text = "Lima Canelo"
+    emissions = np.array([[0.5, 0.1, 0.0, 0.4, 0.0], [0.55, 0.4, 0.0, 0.05, 0.0]])
+    before = emissions.copy()
+    weighed = weigh_capitalised_names(text, [(0, 4), (5, 11)], emissions, SPACE, 2.0)
+    assert np.array_equal(emissions, before)
+    assert weighed[1, 1] == pytest.approx(0.8)
+    assert weighed[0, 1] == pytest.approx(0.1)  # "Lima" is capitalised but ranks a place first
+
+
+def test_capitalised_words_on_machine_lines_are_not_weighed() -> None:
+    text = "ok\nerror=Canelo"
+    emissions = np.array([[0.9, 0.05, 0.0, 0.05, 0.0], [0.55, 0.4, 0.0, 0.05, 0.0]])
+    extents = [(0, 2), (9, 15)]
+    prose = weigh_capitalised_names(text, extents, emissions, SPACE, 2.0)
+    machine = weigh_capitalised_names(text, extents, emissions, SPACE, 2.0, frozenset({3}))
+    assert prose[1, 1] == pytest.approx(0.8)
+    assert machine[1, 1] == pytest.approx(0.4)

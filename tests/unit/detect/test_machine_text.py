@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from piimask.detect.address import gate_address_guesses
-from piimask.detect.machine_text import apply_machine_context, machine_shaped, machine_token
+from piimask.detect.machine_text import (
+    apply_machine_context,
+    machine_line_starts,
+    machine_shaped,
+    machine_token,
+)
 from piimask.spans import Span
 
 
@@ -581,3 +586,18 @@ def test_a_name_guess_on_a_new_line_does_not_grow_over_the_line_before() -> None
     text = "INFO synced 12 rows.\nmarco joined"
     found = [span(text, "marco", "PERSON", "model+ner:en_core_web_sm")]
     assert values(text, apply_machine_context(text, found)) == [("marco", "PERSON")]
+
+
+@pytest.mark.parametrize(
+    ("text", "machine_lines"),
+    [
+        ("Where's Kishan?", []),
+        ('Exception in thread "main" java.lang.OutOfMemoryError: Java heap space', [0]),
+        ("Thanks, Ann\nlatency_ms=12 node=web-3", [12]),
+        ("sshd[2211]: Accepted key\nsee you soon\nERROR disk full", [0, 38]),
+    ],
+)
+def test_lines_read_as_machine_output_from_their_shape_alone(
+    text: str, machine_lines: list[int]
+) -> None:
+    assert sorted(machine_line_starts(text)) == machine_lines
