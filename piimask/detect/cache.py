@@ -11,10 +11,11 @@ Never the text, nor any part of it: a cache dump or a heap read tells nobody wha
 seen, and the key dies with the process, so an entry cannot be tested against a guess.
 
 Invalidation: the detector fingerprint (its :class:`DetectorConfig`, model name and
-model SHA-256, which covers a merged adapter) is part of every key, so spans found under
-one model, ensemble or setting are never served for another; entries of a configuration
-no longer used age out of the LRU. One cache can serve several detectors (the live one
-and a shadow) because each reads only its own entries.
+model SHA-256, which covers a merged adapter, and the score gate it loaded, which covers
+the *contents* of a thresholds file and not only its path) is part of every key, so spans
+found under one model, ensemble, setting or calibration are never served for another;
+entries of a configuration no longer used age out of the LRU. One cache can serve several
+detectors (the live one and a shadow) because each reads only its own entries.
 
 Results are the same with and without the cache: the engine's spans for a text do not
 depend on the other texts of a batch (``DetectionEngine.detect_batch``), up to float
@@ -36,6 +37,7 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
+from piimask.detect.thresholds import ScoreGate
 from piimask.spans import Span
 
 
@@ -52,6 +54,8 @@ class FingerprintedDetector(BatchDetector, Protocol):
     def model_name(self) -> str: ...
     @property
     def model_sha256(self) -> str: ...
+    @property
+    def score_gate(self) -> ScoreGate: ...
 
 
 class CacheObserver(Protocol):
@@ -66,6 +70,7 @@ def detector_fingerprint(detector: FingerprintedDetector) -> bytes:
         "config": detector.config.model_dump(mode="json"),
         "model_name": detector.model_name,
         "model_sha256": detector.model_sha256,
+        "score_gate": detector.score_gate.identity(),
     }
     text = json.dumps(identity, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).digest()
@@ -158,7 +163,7 @@ class CachedDetector:
         self.detector = detector
         self.cache = cache
         self.observer = observer
-        self._seen: tuple[BaseModel, str, str] | None = None
+        self._seen: tuple[BaseModel, ScoreGate, str, str] | None = None
         self._namespace = b""
 
     # What the worker and the pipeline read of an engine, passed through.
@@ -175,6 +180,10 @@ class CachedDetector:
         return self.detector.model_sha256
 
     @property
+    def score_gate(self) -> ScoreGate:
+        return self.detector.score_gate
+
+    @property
     def stats(self) -> object:
         """The inner detector's running totals (windows actually run), for metrics."""
         return getattr(self.detector, "stats", None)
@@ -182,12 +191,13 @@ class CachedDetector:
     def fingerprint(self) -> bytes:
         """The inner detector's fingerprint, recomputed when its configuration changes."""
         d = self.detector
-        config, name, sha256 = d.config, d.model_name, d.model_sha256
+        config, gate, name, sha256 = d.config, d.score_gate, d.model_name, d.model_sha256
         seen = self._seen
-        # The configuration is frozen: the same object means the same settings.
-        if seen is None or seen[0] is not config or seen[1:] != (name, sha256):
+        # The configuration and the gate are frozen: the same objects mean the same settings.
+        changed = seen is None or seen[0] is not config or seen[1] is not gate
+        if changed or seen is None or seen[2:] != (name, sha256):
             self._namespace = detector_fingerprint(d)
-            self._seen = (config, name, sha256)
+            self._seen = (config, gate, name, sha256)
         return self._namespace
 
     def detect(self, text: str) -> list[Span]:

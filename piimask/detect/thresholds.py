@@ -179,6 +179,16 @@ class ScoreGate:
     def minimum(self, entity_type: str) -> float:
         return self.min_scores.get(entity_type, self.min_score)
 
+    def identity(self) -> dict[str, object]:
+        """What decides which spans pass, as JSON values (for the repeated-text cache's key)."""
+        return {
+            "min_score": self.min_score,
+            "min_scores": dict(sorted(self.min_scores.items())),
+            "calibration": (
+                None if self.calibration is None else self.calibration.model_dump(mode="json")
+            ),
+        }
+
     def keep(self, spans: Iterable[Span]) -> list[Span]:
         out: list[Span] = []
         for s in spans:

@@ -12,18 +12,28 @@ from hypothesis import strategies as st
 
 from piimask.detect.cache import CachedDetector, SpanCache, detector_fingerprint
 from piimask.detect.config import DetectorConfig
+from piimask.detect.thresholds import ScoreCalibration, ScoreGate, ScoreMap
 from piimask.spans import Span
 
 WORD = re.compile(r"[A-Z][a-z]+")
+CALIBRATION = ScoreCalibration(
+    maps={"model": {"PERSON": ScoreMap(raw=[0.0, 1.0], calibrated=[0.0, 0.8], spans=10)}}
+)
 
 
 class NameDetector:
     """Capitalised words are PERSON spans; records every text it is asked about."""
 
-    def __init__(self, config: DetectorConfig | None = None, sha256: str = "a" * 64) -> None:
+    def __init__(
+        self,
+        config: DetectorConfig | None = None,
+        sha256: str = "a" * 64,
+        gate: ScoreGate | None = None,
+    ) -> None:
         self.config = config or DetectorConfig()
         self.model_name = "fake"
         self.model_sha256 = sha256
+        self.score_gate = gate or ScoreGate(0.35, {})
         self.seen: list[str] = []
 
     def detect_batch(self, texts: Sequence[str]) -> list[list[Span]]:
@@ -94,6 +104,8 @@ def test_least_recently_used_entries_go_first_when_full() -> None:
         (NameDetector(DetectorConfig(ner_enabled=False)), "the ensemble"),
         (NameDetector(DetectorConfig(model_variant="base")), "the model variant"),
         (NameDetector(sha256="b" * 64), "the model file"),
+        (NameDetector(gate=ScoreGate(0.35, {"PERSON": 0.6})), "a thresholds file's minimums"),
+        (NameDetector(gate=ScoreGate(0.35, {}, CALIBRATION)), "a thresholds file's calibration"),
     ],
 )
 def test_spans_found_under_one_configuration_are_never_served_for_another(
@@ -111,6 +123,15 @@ def test_a_detector_whose_configuration_is_replaced_misses_the_old_entries() -> 
     cached = CachedDetector(inner, SpanCache(10))
     cached.detect_batch(["Ann"])
     inner.config = DetectorConfig(min_score=0.9)
+    cached.detect_batch(["Ann"])
+    assert inner.seen == ["Ann", "Ann"]
+
+
+def test_a_detector_whose_score_gate_is_replaced_misses_the_old_entries() -> None:
+    inner = NameDetector()
+    cached = CachedDetector(inner, SpanCache(10))
+    cached.detect_batch(["Ann"])
+    inner.score_gate = ScoreGate(0.35, {}, CALIBRATION)  # same path, new file contents
     cached.detect_batch(["Ann"])
     assert inner.seen == ["Ann", "Ann"]
 
