@@ -45,7 +45,9 @@ from piimask.detect import DetectionEngine, DetectorConfig
 from piimask.detect.evaluation import SCHEMES, evaluate, read_gold_file
 from piimask.detect.recognizer_cases import CaseReport, load_cases, scoped_cases
 from piimask.evalsets.json_events import HANDWRITTEN as JSON_HANDWRITTEN
+from piimask.evalsets.json_events import HANDWRITTEN_BLIND as JSON_BLIND
 from piimask.evalsets.log_lines import (
+    BLIND,
     DEV_SEED,
     FRESH,
     HANDWRITTEN,
@@ -101,6 +103,9 @@ SETS = [
         "json",
         split="final",
     ),
+    # written by hand later, blind: never scored while rules were written (the _final twin
+    # file is not registered: it stays unread until it is scored once, at the end)
+    DevSet("json_blind", "JSON events, blind (read)", JSON_BLIND, "json", split="blind"),
     # made up by piimask.evalsets.log_lines (fixed seeds, in memory)
     DevSet("logs", "log lines, dev seed (1,000)", LOG_LINES_SOURCE, "logs", DEV_SEED),
     DevSet("logs_heldout", "log lines, held-out (1,000)", LOG_LINES_SOURCE, "logs", HELD_OUT_SEED),
@@ -121,6 +126,8 @@ SETS = [
         "logs",
         split="fresh_final",
     ),
+    # written by hand later still, blind (see piimask.evalsets.log_lines.BLIND)
+    DevSet("logs_blind", "log lines, blind (read)", BLIND, "logs", split="blind"),
 ]
 LOG_LINES = 1000
 JSON_EVENTS_PER_SPLIT = 600  # dev, unseen, holdout and final splits, plus 200 demo events

@@ -51,7 +51,15 @@ HANDWRITTEN = Path(__file__).with_name("data") / "log_lines_handwritten.jsonl"
 # scored once before any rule change; "fresh" was then read to fix from, "fresh_final" was
 # left unread and scored once more after the last rule change.
 FRESH = Path(__file__).with_name("data") / "log_lines_fresh.jsonl"
-Split = Literal["tune", "holdout", "final", "fresh", "fresh_final"]
+# Blind lines, written on 2026-12-02 by a helper who did not run the detector on them, while
+# other engineers tuned rules without seeing them, from software neither file above holds
+# (firewalls, IDS, VPN, DNS/DHCP, Oracle/SQL Server/Db2, brokers, job queues, Kubernetes
+# control plane, hypervisors, dev-tool servers, PaaS routers, VoIP, Keycloak/Kerberos/
+# Teleport, game servers, logcat, monitoring agents, CDN/S3 access, ticketing/CRM/HR apps).
+# "blind" is this file; its twin "log_lines_blind_final.jsonl" stays unread until the lead
+# scores it once, at the end.
+BLIND = Path(__file__).with_name("data") / "log_lines_blind.jsonl"
+Split = Literal["tune", "holdout", "final", "fresh", "fresh_final", "blind"]
 
 
 @dataclass(frozen=True, slots=True)
