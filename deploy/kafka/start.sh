@@ -40,13 +40,15 @@ sed -e "s|@HOST@|$KAFKA_HOST|g" -e "s|@PORT@|$KAFKA_PORT|g" \
 
 if [[ ! -f "$KAFKA_DATA_DIR/meta.properties" ]]; then
   rm -rf "$KAFKA_DATA_DIR"
-  # 16 random bytes, URL-safe base64 without padding: the form of a Kafka Uuid.
+  # 16 random bytes, URL-safe base64 without padding: the form of a Kafka Uuid. It starts
+  # with "-" one time in 64, hence --cluster-id=ID (as a separate word argparse reads it
+  # as an option and the format fails).
   cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
   echo "start.sh: formatting $KAFKA_DATA_DIR (cluster id $cluster_id)" >&2
   # SCRAM users live in the metadata log; creating them at format time means
   # the SASL listener works from the first second.
   "${KAFKA_TOOL_JAVA[@]}" kafka.tools.StorageTool format \
-    --config "$KAFKA_PROPS_FILE" --cluster-id "$cluster_id" \
+    --config "$KAFKA_PROPS_FILE" --cluster-id="$cluster_id" \
     --add-scram "SCRAM-SHA-256=[name=$KAFKA_SASL_USER,password=$KAFKA_SASL_PASSWORD]" \
     --add-scram "SCRAM-SHA-512=[name=$KAFKA_SASL_USER,password=$KAFKA_SASL_PASSWORD]" \
     >"$KAFKA_RUN_DIR/format.log" 2>&1 || {
