@@ -34,7 +34,6 @@ import re
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypedDict, cast
 
@@ -45,12 +44,13 @@ from piimask.ops.health import Health
 from piimask.ops.logs import safe_exc
 from piimask.ops.metrics import WorkerMetrics
 from piimask.settings import Settings
-from piimask.stream.delivery import BatchSender, MaskingContext, record_limits
+from piimask.stream.delivery import MaskingContext
 from piimask.stream.guarantees import Outage
 from piimask.stream.kafka_security import client_security_kwargs
-from piimask.stream.pipeline import Detector, Outcome, Shadow, process_batch
+from piimask.stream.pipeline import Detector, Outcome, Shadow
 from piimask.stream.records import SourceRecord
 from piimask.stream.routing import RoutingError, check_topics, is_own_output
+from piimask.stream.runtime import MaskingRuntime
 
 if TYPE_CHECKING:
     from faust.types import TP, AgentT, StreamT, TopicT
@@ -177,7 +177,7 @@ def source_record(message: FaustMessage) -> SourceRecord:
     )
 
 
-class FaustMasking:
+class FaustMasking(MaskingRuntime):
     """Masks the events of faust streams: pipeline, delivery, audit chain, producer.
 
     One per process. Use :meth:`stream` inside an agent of your own, or :meth:`add_agent`
@@ -200,30 +200,21 @@ class FaustMasking:
     ) -> None:
         if settings.processing_guarantee == "exactly-once":
             raise FaustRuntimeError(EXACTLY_ONCE_REFUSED)
-        self.settings = settings
-        self._security = client_security_kwargs(settings)
-        self.detector = detector
-        self.shadow = shadow
-        self.keyring = keyring
-        self.metrics = metrics
-        self.health = health if health is not None else Health()
-        self._context = context
-        self._on_fatal = on_fatal
-        self.limits = record_limits(settings)
-        self.sender = BatchSender.from_settings(
+        super().__init__(
             settings,
+            detector=detector,
             model_name=model_name,
             model_sha256=model_sha256,
             keyring=keyring,
+            context=context,
             metrics=metrics,
+            health=health,
+            shadow=shadow,
         )
-        self.chain = self.sender.chain
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="piimask-detect")
+        self._on_fatal = on_fatal
         self._producer: AIOKafkaProducer | None = None
         self._starting: asyncio.Lock | None = None
         self._streams = 0
-        self.batches = 0
-        self.records = 0
 
     @classmethod
     def from_settings(
@@ -260,18 +251,6 @@ class FaustMasking:
             health=health,
             shadow=detection.shadow,
         )
-
-    # --- policy ----------------------------------------------------------------------
-
-    @property
-    def context(self) -> MaskingContext:
-        return self._context
-
-    def set_context(self, context: MaskingContext) -> None:
-        """Swap the active policy; takes effect at the next batch."""
-        self._context = context
-        if self.metrics is not None:
-            self.metrics.set_policy(context.policy_version, context.policy_sha256)
 
     # --- producer ----------------------------------------------------------------------
 
@@ -345,36 +324,16 @@ class FaustMasking:
         await self.start()
         assert self._producer is not None
         ctx = self._context
-        metrics = self.metrics
-        if metrics is not None:
-            counts: dict[str, int] = {}
-            for r in records:
-                counts[r.topic] = counts.get(r.topic, 0) + 1
-            for topic, n in counts.items():
-                metrics.records_in(topic, n)
-            metrics.observe_batch(len(records))
-        loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(
-            self._executor,
-            lambda: process_batch(
-                records,
-                detector=self.detector,
-                masker=ctx.masker,
-                limits=self.limits,
-                shadow=self.shadow,
-            ),
-        )
-        if metrics is not None:
-            metrics.observe_detect(result.detect_seconds, result.windows)
-            metrics.observe_mask(result.mask_seconds)
+        self._count_in(records)
+        outcomes = await self._detect_and_mask(records, ctx)
         outage = Outage()
         while True:
             try:
-                sent = await self.sender.send(self._producer, result.outcomes, ctx)
+                sent = await self.sender.send(self._producer, outcomes, ctx)
                 break
             except Exception as exc:
                 # Sending the batch again may duplicate part of it: allowed at-least-once.
-                await outage.wait_or_raise(exc, result.outcomes)
+                await outage.wait_or_raise(exc, outcomes)
                 for r in records:
                     self.chain.reset(r.topic, r.partition)
         self.batches += 1

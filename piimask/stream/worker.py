@@ -23,7 +23,6 @@ import logging
 import time
 from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
@@ -37,19 +36,18 @@ from piimask.ops.logs import coordinates, safe_exc
 from piimask.ops.metrics import WorkerMetrics
 from piimask.settings import Settings
 from piimask.stream.broker_health import BrokerMonitor
-from piimask.stream.delivery import BatchSender, MaskingContext, record_limits
+from piimask.stream.delivery import MaskingContext
 from piimask.stream.guarantees import AtLeastOnce, ExactlyOnce, Guarantee, producer_factory
-from piimask.stream.kafka_security import client_security_kwargs
 from piimask.stream.pipeline import (
     DeadLetterOutcome,
     Detector,
     Outcome,
     Shadow,
-    process_batch,
 )
 from piimask.stream.poison import POISON_REASON, PoisonGuard
 from piimask.stream.records import SourceRecord
 from piimask.stream.routing import RoutingError, check_topics, is_own_output, output_topic_for
+from piimask.stream.runtime import MaskingRuntime
 
 if TYPE_CHECKING:
     from piimask.keys import KeyRing
@@ -75,7 +73,7 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
         await self.worker._on_assigned(assigned)
 
 
-class Worker:
+class Worker(MaskingRuntime):
     """One worker process's consumer, producer(s) and processing loop."""
 
     def __init__(
@@ -99,25 +97,17 @@ class Worker:
             settings.audit_topic,
             settings.dlq_topic,
         )
-        self.settings = settings
-        # Validated now so a bad TLS/SASL setting fails at startup with the setting's name.
-        self._security = client_security_kwargs(settings)
-        self.detector = detector
-        self.shadow = shadow
-        self.keyring = keyring
-        self.metrics = metrics
-        self.health = health if health is not None else Health()
-        self._context = context
-        self.limits = record_limits(settings)
-        self.sender = BatchSender.from_settings(
+        super().__init__(
             settings,
+            detector=detector,
             model_name=model_name,
             model_sha256=model_sha256,
             keyring=keyring,
+            context=context,
             metrics=metrics,
+            health=health,
+            shadow=shadow,
         )
-        self.chain = self.sender.chain
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="piimask-detect")
         self._lock = asyncio.Lock()
         self._generation = 0
         # True between a completed assignment and the next revocation: only then may
@@ -131,21 +121,7 @@ class Worker:
         self._poison = PoisonGuard()
         self._probe_client: AIOKafkaClient | None = None
         self.guarantee: Guarantee | None = None
-        self.batches = 0
-        self.records = 0
         self._progress_mark = (time.monotonic(), 0)
-
-    # --- policy ----------------------------------------------------------------------
-
-    @property
-    def context(self) -> MaskingContext:
-        return self._context
-
-    def set_context(self, context: MaskingContext) -> None:
-        """Swap the active policy; takes effect at the next batch."""
-        self._context = context
-        if self.metrics is not None:
-            self.metrics.set_policy(context.policy_version, context.policy_sha256)
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -337,31 +313,11 @@ class Worker:
             records, poisoned = await self._guard(consumer, records)
             if not records and not poisoned:
                 return
-            if self.metrics is not None:
-                counts: dict[str, int] = {}
-                for r in [*records, *(p.record for p in poisoned)]:
-                    counts[r.topic] = counts.get(r.topic, 0) + 1
-                for topic, n in counts.items():
-                    self.metrics.records_in(topic, n)
-                self.metrics.observe_batch(len(records) + len(poisoned))
+            self._count_in([*records, *(p.record for p in poisoned)])
             ctx = self._context
             outcomes: list[Outcome] = list(poisoned)
             if records:
-                loop = asyncio.get_running_loop()
-                result = await loop.run_in_executor(
-                    self._executor,
-                    lambda: process_batch(
-                        records,
-                        detector=self.detector,
-                        masker=ctx.masker,
-                        limits=self.limits,
-                        shadow=self.shadow,
-                    ),
-                )
-                if self.metrics is not None:
-                    self.metrics.observe_detect(result.detect_seconds, result.windows)
-                    self.metrics.observe_mask(result.mask_seconds)
-                outcomes = [*result.outcomes, *poisoned]
+                outcomes = [*await self._detect_and_mask(records, ctx), *poisoned]
             previous = self._pending[-1] if self._pending else None
             task = asyncio.create_task(self._deliver(previous, outcomes, ctx))
             self._pending.append(task)

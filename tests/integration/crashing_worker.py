@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from piimask.detect.config import DetectorConfig
+from piimask.detect.thresholds import ScoreGate
 from piimask.ops.logs import configure_logging
 from piimask.ops.metrics import WorkerMetrics
 from piimask.settings import Settings
@@ -30,6 +31,7 @@ class CrashingDetector:
     model_sha256 = "0" * 64
     # The worker's repeated-text cache keys its entries by the detector's configuration.
     config = DetectorConfig()
+    score_gate = ScoreGate(config.min_score, config.min_scores)
 
     def detect_batch(self, texts: Sequence[str]) -> list[list[Span]]:
         if any(MARKER in text for text in texts):

@@ -8,6 +8,7 @@ import pytest
 
 from piimask.detect.cache import CachedDetector
 from piimask.detect.config import DetectorConfig
+from piimask.detect.thresholds import ScoreGate
 from piimask.keys import KeyRing
 from piimask.settings import Settings
 from piimask.spans import Span
@@ -20,6 +21,7 @@ class FakeEngine:
         self.config = DetectorConfig()
         self.model_name = name
         self.model_sha256 = "ab" * 32
+        self.score_gate = ScoreGate(0.35, {})
 
     def detect_batch(self, texts: Sequence[str]) -> list[list[Span]]:
         return [[] for _ in texts]
