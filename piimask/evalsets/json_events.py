@@ -68,6 +68,14 @@ HANDWRITTEN = Path(__file__).with_name("data") / "json_events_handwritten.jsonl"
 # stores, dbt, Terraform, Kafka Connect, commerce, logistics, travel, LMS, CDRs, ...); its
 # twin "json_events_blind_final.jsonl" stays unread until the lead scores it once, at the end.
 HANDWRITTEN_BLIND = Path(__file__).with_name("data") / "json_events_blind.jsonl"
+# A second blind file (split "blind2"), written later on 2026-12-02 by another helper who did
+# not run the detector either, in families no file above holds (SCM audit logs, fraud
+# reviews, marketing automation, APM alerts, Lambda/Kinesis, app-store notifications, MFA,
+# WAF/CDN logs, warehouse query history, Vault, Consul/Nomad, Argo/Docker, Twilio, meetings,
+# e-signature, Plaid, claims, loyalty, PNRs, hotel folios, telemedicine, school SIS, payroll,
+# ATS, marketplaces, food delivery, smart home, connected cars, meters, weather, betting,
+# experiments, support conversations). Nobody reads it until the lead scores it once.
+HANDWRITTEN_BLIND2 = Path(__file__).with_name("data") / "json_events_blind2.jsonl"
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,7 +59,16 @@ FRESH = Path(__file__).with_name("data") / "log_lines_fresh.jsonl"
 # "blind" is this file; its twin "log_lines_blind_final.jsonl" stays unread until the lead
 # scores it once, at the end.
 BLIND = Path(__file__).with_name("data") / "log_lines_blind.jsonl"
-Split = Literal["tune", "holdout", "final", "fresh", "fresh_final", "blind"]
+# A second blind file (split "blind2"), written later on 2026-12-02 by another helper who did
+# not run the detector either, from software none of the files above holds (Apache error,
+# IIS, Tomcat/WildFly/WebLogic, ingress controllers, VPC flow and ALB/NLB logs, Pacemaker,
+# PAM/sssd, ClamAV, MikroTik/UniFi, Asterisk CDRs, TeamCity/Bamboo, npm/pip/yarn, test
+# runners, panics and unhandled exceptions, BEAM, Celery/Sidekiq/Resque/Quartz, Airbyte/
+# Debezium, YARN/Trino/Druid/Hive, Solr, Neo4j/CouchDB, NetworkManager/bluetoothd,
+# PowerShell, macOS, POS/ATM journals, HL7, CUPS, Exchange tracking, SaaS integrations).
+# Nobody reads it until the lead scores it once, at the end.
+BLIND2 = Path(__file__).with_name("data") / "log_lines_blind2.jsonl"
+Split = Literal["tune", "holdout", "final", "fresh", "fresh_final", "blind", "blind2"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """The blind hand-written sets: well-formed gold only (their scores are not tested here).
 
-The ``_final`` files are checked for shape alone: they stay unread until scored once.
+The ``_final`` files and the ``blind2`` files are checked for shape alone: they stay unread until
+scored once.
 """
 
 from __future__ import annotations
@@ -11,18 +12,20 @@ from pathlib import Path
 import pytest
 
 from piimask.evalsets.json_eval import _get, _parse_path, read_json_gold_file
-from piimask.evalsets.json_events import HANDWRITTEN_BLIND
-from piimask.evalsets.log_lines import BLIND, read_log_lines
+from piimask.evalsets.json_events import HANDWRITTEN_BLIND, HANDWRITTEN_BLIND2
+from piimask.evalsets.log_lines import BLIND, BLIND2, read_log_lines
 from piimask.mask import KNOWN_ENTITY_TYPES
 
 DATA = BLIND.parent
 JSON_FILES = [
     (HANDWRITTEN_BLIND, "blind", "bjson-"),
     (DATA / "json_events_blind_final.jsonl", "blind_final", "bjfin-"),
+    (HANDWRITTEN_BLIND2, "blind2", "b2json-"),
 ]
 LOG_FILES = [
     (BLIND, "blind", "blind-"),
     (DATA / "log_lines_blind_final.jsonl", "blind_final", "bfin-"),
+    (BLIND2, "blind2", "b2log-"),
 ]
 
 
@@ -88,3 +91,38 @@ def test_blind_log_lines_are_one_split_mostly_pii_free_with_labelled_spans_in_ra
             assert line.text[start:end] == line.text[start:end].strip()
             assert start >= ends  # gold spans do not overlap
             ends = end
+
+
+def _luhn_holds(number: str) -> bool:
+    digits = [int(c) for c in number if c.isdigit()]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def _iban_holds(iban: str) -> bool:
+    compact = iban.replace(" ", "")
+    moved = compact[4:] + compact[:4]
+    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+
+
+CHECKSUMS = {"CREDIT_CARD": _luhn_holds, "IBAN_CODE": _iban_holds}
+
+
+def test_blind2_gold_cards_and_ibans_hold_their_checksums() -> None:
+    values: list[tuple[str, str]] = []
+    for gold in read_json_gold_file(HANDWRITTEN_BLIND2):
+        for field_path, entity_type in gold.pii.items():
+            value = _get(gold.value, _parse_path(field_path))[1]
+            values.append((entity_type, str(value)))
+        for field_path, spans in gold.spans.items():
+            text = str(_get(gold.value, _parse_path(field_path))[1])
+            values.extend((label, text[start:end]) for start, end, label in spans)
+    for line in read_log_lines(BLIND2):
+        values.extend((label, line.text[start:end]) for start, end, label in line.spans)
+    checked = [(t, v) for t, v in values if t in CHECKSUMS]
+    assert checked
+    assert all(CHECKSUMS[t](v) for t, v in checked)
