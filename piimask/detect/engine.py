@@ -194,15 +194,16 @@ class DetectionEngine:
     ) -> list[Span]:
         model_spans: list[Span] = []
         evidence = ModelEvidence.empty()
+        # Which lines read as machine output by their shape: asked by the decoder's name prior
+        # and by the machine-text step, computed once.
+        shape_lines = machine_line_starts(text)
         if windows:
             ids: list[int] = encoding.ids  # type: ignore[attr-defined]
             merged = merge_window_probabilities(len(ids), windows, window_probs)
             offsets: list[tuple[int, int]] = encoding.offsets  # type: ignore[attr-defined]
             word_ids: list[int | None] = encoding.word_ids  # type: ignore[attr-defined]
             machine_lines = (
-                machine_line_starts(text)
-                if self.config.capitalised_name_prior != 1.0
-                else frozenset[int]()
+                shape_lines if self.config.capitalised_name_prior != 1.0 else frozenset[int]()
             )
             model_spans = decode_spans(
                 text,
@@ -241,7 +242,7 @@ class DetectionEngine:
         spans = trim_possessives(text, remove_overlaps(complete_names(text, spans)))
         if self.config.cut_at_boundaries:
             spans = cut_at_boundaries(text, spans)
-        spans = apply_machine_context(text, spans)
+        spans = apply_machine_context(text, spans, shape_lines=shape_lines)
         if self.allow_list:
             spans = self.allow_list.filter(text, spans)
         return spans

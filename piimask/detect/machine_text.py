@@ -334,7 +334,7 @@ def _value_span(text: str, fragment: Fragment, hint: KeyHint, spans: Sequence[Sp
 
 
 def _machine_fragments(
-    text: str, fragments: Sequence[Fragment], spans: Sequence[Span]
+    text: str, fragments: Sequence[Fragment], spans: Sequence[Span], shape_lines: frozenset[int]
 ) -> list[Fragment]:
     """The fragments to read. ``key: value`` also reads prose ("United States: (415)...",
     "my domains: microsoft.com"), so that form counts only on a line that reads as machine
@@ -343,7 +343,7 @@ def _machine_fragments(
     colon = [f for f in fragments if f.form == "colon" and _colon_key(f.key(text))]
     if not colon:
         return strict
-    lines = _Lines(text, spans, strict)
+    lines = _Lines(text, spans, strict, shape_lines)
     return strict + [f for f in colon if lines.machine(f.key_start)]
 
 
@@ -360,10 +360,14 @@ def _colon_key(key: str) -> bool:
 
 
 def apply_key_context(
-    text: str, spans: Sequence[Span], fragments: Sequence[Fragment], hints: KeyHints
+    text: str,
+    spans: Sequence[Span],
+    fragments: Sequence[Fragment],
+    hints: KeyHints,
+    shape_lines: frozenset[int],
 ) -> list[Span]:
     """Step 1 of the module docstring."""
-    fragments = _machine_fragments(text, fragments, spans)
+    fragments = _machine_fragments(text, fragments, spans, shape_lines)
     if not fragments:
         return list(spans)
     out: list[Span] = []
@@ -453,12 +457,18 @@ _INTERNAL_HOST = re.compile(
 class _Lines:
     """Which lines of one text read as machine output."""
 
-    def __init__(self, text: str, spans: Sequence[Span], fragments: Sequence[Fragment]) -> None:
+    def __init__(
+        self,
+        text: str,
+        spans: Sequence[Span],
+        fragments: Sequence[Fragment],
+        shape_lines: frozenset[int],
+    ) -> None:
+        """``shape_lines``: :func:`machine_line_starts` of ``text``, computed once per text."""
         self.text = text
         # "key: value" is also prose ("his address: 8432 ..."): it marks no machine line.
         marks = [f.key_start for f in fragments if f.form != "colon"]
-        marks += [m.start() for m in _MACHINE_LINE.finditer(text)]
-        self.marked = {self._line(i) for i in marks}
+        self.marked = {self._line(i) for i in marks} | shape_lines
         # Spans that mark a line (an event time, an IP address), by position
         self.span_marks = [s.start for s in spans if s.entity_type in {EVENT_TIME, "IP_ADDRESS"}]
         self.line_starts = self.marked | {self._line(i) for i in self.span_marks}
@@ -1008,12 +1018,21 @@ def _logins(text: str, spans: Sequence[Span], lines: _Lines) -> list[Span]:
 
 
 def apply_machine_context(
-    text: str, spans: Sequence[Span], hints: KeyHints = key_hint
+    text: str,
+    spans: Sequence[Span],
+    hints: KeyHints = key_hint,
+    shape_lines: frozenset[int] | None = None,
 ) -> list[Span]:
-    """Spans of one text with key context and machine shapes applied (see module docstring)."""
+    """Spans of one text with key context and machine shapes applied (see module docstring).
+
+    ``shape_lines``: :func:`machine_line_starts` of ``text`` where the caller has it already
+    (the engine computes it once for the decoder and this step); computed here otherwise.
+    """
+    if shape_lines is None:
+        shape_lines = machine_line_starts(text)
     fragments = find_fragments(text)
-    keyed = apply_key_context(text, spans, fragments, hints)
-    lines = _Lines(text, keyed, fragments)
+    keyed = apply_key_context(text, spans, fragments, hints, shape_lines)
+    lines = _Lines(text, keyed, fragments, shape_lines)
     spans = gate_address_guesses(text, drop_machine_guesses(text, keyed, lines), lines.machine)
     users = _clf_users(text, spans)
     users += _logins(text, [*spans, *users], lines)
