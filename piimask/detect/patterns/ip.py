@@ -8,7 +8,9 @@ import re
 from piimask.detect.patterns._base import VERSION_WORDS, BaseRecognizer
 from piimask.spans import Span
 
-_IPV4 = re.compile(r"(?<![\w.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![\w]|\.[0-9])")
+# Not inside a longer dotted number ("1.2.3.4.5"), but after an ellipsis or a range's ".."
+# ("192.0.2.1[gw]...198.51.100.2[peer]").
+_IPV4 = re.compile(r"(?:(?<![\w.])|(?<=\.\.))(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?![\w]|\.[0-9])")
 _IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{1,4}:|::)[0-9A-Fa-f:.]{1,43}(?![\w])")
 # The unspecified address "::" only as a network ("::/0", "::/128"): alone it is punctuation.
 _UNSPECIFIED_NETWORK = re.compile(r"(?<![\w:.])::(?=/[0-9])")

@@ -36,6 +36,9 @@ def values(text: str) -> list[str]:
         ("64:ff9b::192.0.2.0/96", ["64:ff9b::192.0.2.0/96"]),
         # A zone index names the host's interface.
         ("fe80::1%eth0/64", ["fe80::1%eth0/64"]),
+        # After an ellipsis or a range's "..", an address starts afresh.
+        ("tunnel 203.0.113.9[left]...192.0.2.77[right] up", ["203.0.113.9", "192.0.2.77"]),
+        ("allow 10.1.0.1..10.1.0.9", ["10.1.0.1", "10.1.0.9"]),
     ],
 )
 def test_finds_ip_addresses(text: str, expected: list[str]) -> None:
