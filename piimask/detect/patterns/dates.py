@@ -147,6 +147,22 @@ def _time_after(text: str, end: int) -> int | None:
     return match.end()
 
 
+# A time of day with seconds right before a date, as some programs print a timestamp
+# ("Time: 05:20:11 UTC 11/02/2026"): a clock reading, so the date is an event time.
+_TIME_BEFORE = re.compile(
+    r"(?<![\w:.])(?P<hh>[0-9]{1,2}):(?P<mi>[0-9]{2}):(?P<ss>[0-9]{2})(?:[.,][0-9]{1,9})?"
+    r"(?:[ ](?:Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2}))?[ ]$"
+)
+
+
+def _time_before(text: str, start: int) -> int | None:
+    """Start of a valid time of day with seconds that ends right before ``start``."""
+    match = _TIME_BEFORE.search(text, max(0, start - 32), start)
+    if match is None or not _clock_ok(match["hh"], match["mi"], match["ss"]):
+        return None
+    return match.start()
+
+
 def _log_times(text: str) -> list[tuple[int, int]]:
     found = []
     for match in _CLF.finditer(text):
@@ -247,16 +263,33 @@ class DateRecognizer(BaseRecognizer):
             time_end = None if timed else _time_after(text, end)
             if time_end is not None:
                 end, timed = time_end, True
+            clock = None if timed else _time_before(text, start)
             if taken.add(start, end):
-                spans.append(self._classified(text, start, end, score, timed=timed))
+                spans.append(
+                    self._classified(
+                        text, start, end, score, timed=timed or clock is not None, context=clock
+                    )
+                )
         spans.sort()
         return spans
 
-    def _classified(self, text: str, start: int, end: int, score: float, *, timed: bool) -> Span:
-        personal = has_context(text, start, end, PERSONAL_CONTEXT, before=40, digit_free_gap=True)
+    def _classified(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        score: float,
+        *,
+        timed: bool,
+        context: int | None = None,
+    ) -> Span:
+        """``context``: where the words that date a person would end, when not at ``start``
+        (before the time of day of "born 04:10:00 UTC 03/14/2027")."""
+        at = start if context is None else context
+        personal = has_context(text, at, end, PERSONAL_CONTEXT, before=40, digit_free_gap=True)
         if timed and not personal:
             return Span(start, end, self.event_type, score, self.detector)
-        if has_context(text, start, end, CONTEXT, before=40, digit_free_gap=True) or personal:
+        if has_context(text, at, end, CONTEXT, before=40, digit_free_gap=True) or personal:
             score = 0.95
         return self.span(start, end, score)
 

@@ -97,6 +97,11 @@ def typed(text: str) -> list[tuple[str, str]]:
         ("discharged: 2024-03-09T10:00:00Z", ("2024-03-09T10:00:00Z", "DATE_TIME")),
         ("passport expiry 2031-05-01 00:00", ("2031-05-01 00:00", "DATE_TIME")),
         ("the visit on January 31, 1990 at 10:30", ("January 31, 1990", "DATE_TIME")),
+        # a clock reading with seconds right before the date: a timestamp written time first
+        ("Stamp: 23:04:51 UTC 03/14/2027", ("03/14/2027", "EVENT_TIME")),
+        ("at 07:15:02 2027-03-14 the job ended", ("2027-03-14", "EVENT_TIME")),
+        ("seen 10:30 on 03/14/2027", ("03/14/2027", "DATE_TIME")),  # no seconds: a person's time
+        ("born 04:10:00 UTC 03/14/2027", ("03/14/2027", "DATE_TIME")),
     ],
 )
 def test_event_timestamps_and_personal_dates_get_their_own_types(
