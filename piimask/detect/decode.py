@@ -136,20 +136,24 @@ def weigh_capitalised_names(
     space: LabelSpace,
     prior: float,
     machine_lines: frozenset[int] = frozenset(),
+    prose_spans: Sequence[tuple[int, int]] = (),
 ) -> FloatArray:
     """Emissions with PERSON times ``prior`` on capitalised words whose best type is PERSON.
 
-    Words on the lines starting at ``machine_lines`` are left as they are.
+    Words on the lines starting at ``machine_lines`` are left as they are, except inside
+    ``prose_spans``: a message written for people within machine output (``msg="..."``).
     """
     if prior == 1.0 or PERSON not in space.types or not extents:
         return emissions
     k = space.types.index(PERSON)
+
+    def prose(start: int, end: int) -> bool:
+        if text.rfind("\n", 0, start) + 1 not in machine_lines:
+            return True
+        return any(lo <= start and end <= hi for lo, hi in prose_spans)
+
     capitalised = np.fromiter(
-        (
-            text[start : start + 1].isupper()
-            and text.rfind("\n", 0, start) + 1 not in machine_lines
-            for start, _ in extents
-        ),
+        (text[start : start + 1].isupper() and prose(start, end) for start, end in extents),
         dtype=bool,
         count=len(extents),
     )
@@ -205,10 +209,13 @@ def decode_spans(
     aggregation: Aggregation,
     name_prior: float = 1.0,
     machine_lines: frozenset[int] = frozenset(),
+    prose_spans: Sequence[tuple[int, int]] = (),
 ) -> list[Span]:
     """Model spans of ``text`` (not yet thresholded or merged with patterns)."""
     extents, emissions = aggregate_words(probs, offsets, word_ids, space, aggregation)
-    weighed = weigh_capitalised_names(text, extents, emissions, space, name_prior, machine_lines)
+    weighed = weigh_capitalised_names(
+        text, extents, emissions, space, name_prior, machine_lines, prose_spans
+    )
     path = viterbi_bio(weighed)
     spans: list[Span] = []
     current: list[int] = []  # word indexes of the open span

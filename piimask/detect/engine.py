@@ -20,7 +20,11 @@ from piimask.detect.evidence import (
     veto_by_entities,
 )
 from piimask.detect.labels import build_label_map
-from piimask.detect.machine_text import apply_machine_context, machine_line_starts
+from piimask.detect.machine_text import (
+    apply_machine_context,
+    free_text_values,
+    machine_line_starts,
+)
 from piimask.detect.merge import (
     AllowList,
     add_where_free,
@@ -202,9 +206,9 @@ class DetectionEngine:
             merged = merge_window_probabilities(len(ids), windows, window_probs)
             offsets: list[tuple[int, int]] = encoding.offsets  # type: ignore[attr-defined]
             word_ids: list[int | None] = encoding.word_ids  # type: ignore[attr-defined]
-            machine_lines = (
-                shape_lines if self.config.capitalised_name_prior != 1.0 else frozenset[int]()
-            )
+            prior_on = self.config.capitalised_name_prior != 1.0
+            machine_lines = shape_lines if prior_on else frozenset[int]()
+            prose = free_text_values(text) if machine_lines else ()
             model_spans = decode_spans(
                 text,
                 merged,
@@ -214,10 +218,18 @@ class DetectionEngine:
                 self.config.aggregation,
                 self.config.capitalised_name_prior,
                 machine_lines,
+                prose,
             )
             if len(windows) > 1:
                 model_spans = self._regrow_cut_entities(
-                    text, model_spans, windows, window_probs, offsets, word_ids, machine_lines
+                    text,
+                    model_spans,
+                    windows,
+                    window_probs,
+                    offsets,
+                    word_ids,
+                    machine_lines,
+                    prose,
                 )
             if self.config.lone_ner_min_model_support and ner.spans:
                 evidence = ModelEvidence.build(merged, offsets, self.space)
@@ -268,6 +280,7 @@ class DetectionEngine:
         offsets: list[tuple[int, int]],
         word_ids: list[int | None],
         machine_lines: frozenset[int],
+        prose: Sequence[tuple[int, int]],
     ) -> list[Span]:
         """Extend spans to what any single window saw of the same entity.
 
@@ -288,6 +301,7 @@ class DetectionEngine:
                 self.config.aggregation,
                 self.config.capitalised_name_prior,
                 machine_lines,
+                prose,
             ):
                 if any(
                     s.entity_type == candidate.entity_type and s.overlaps(candidate) for s in spans

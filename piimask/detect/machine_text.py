@@ -506,6 +506,18 @@ def machine_line_starts(text: str) -> frozenset[int]:
     return frozenset(text.rfind("\n", 0, m.start()) + 1 for m in _MACHINE_LINE.finditer(text))
 
 
+def free_text_values(text: str, hints: KeyHints = key_hint) -> tuple[tuple[int, int], ...]:
+    """Offsets of the quoted values of free-text keys (``msg="account locked for ..."``,
+    ``"message": "..."``): a message written for people inside machine output, where the
+    habits of prose hold (a capitalised word may be a name) as they do not in the rest."""
+    return tuple(
+        (f.value_start, f.value_end)
+        for f in find_fragments(text)
+        if text[f.value_start - 1 : f.value_start] in ('"', "'")
+        and hints(f.key(text)).kind == "free_text"
+    )
+
+
 def _internal_url(value: str) -> bool:
     """A URL to an internal host (no public name) or to the machine itself
     (``http://[::]:8080``, ``http://localhost:3000``) with nothing of a person in it."""

@@ -150,3 +150,17 @@ def test_capitalised_words_on_machine_lines_are_not_weighed() -> None:
     machine = weigh_capitalised_names(text, extents, emissions, SPACE, 2.0, frozenset({3}))
     assert prose[1, 1] == pytest.approx(0.8)
     assert machine[1, 1] == pytest.approx(0.4)
+
+
+def test_capitalised_words_in_a_message_value_of_a_machine_line_are_weighed() -> None:
+    # the quoted message of a logfmt line is prose; the rest of the line is not
+    text = 'level=warn src=Canelo msg="locked for Canelo"'
+    emissions = np.array([[0.55, 0.4, 0.0, 0.05, 0.0], [0.55, 0.4, 0.0, 0.05, 0.0]])
+    field, word = text.index("Canelo"), text.rindex("Canelo")
+    extents = [(field, field + 6), (word, word + 6)]
+    message = (text.index("locked"), len(text) - 1)
+    weighed = weigh_capitalised_names(
+        text, extents, emissions, SPACE, 2.0, frozenset({0}), [message]
+    )
+    assert weighed[0, 1] == pytest.approx(0.4)  # src=Canelo: a field of the machine line
+    assert weighed[1, 1] == pytest.approx(0.8)  # inside msg="...": a word of prose
