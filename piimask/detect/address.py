@@ -230,9 +230,11 @@ _MACHINE_NUMBER_BEFORE = re.compile(
 
 # A size, duration or count written with its unit or counted noun: "498 MB", "712 bytes",
 # "found 412 matching", "20 rows". Case-sensitive: "12 S Main St" is a street.
+# A rate ("88213 B/s", "412 xacts/s", "9 ops/sec") is a measurement too.
 _UNIT = (
     r"(?:ms|µs|ns|secs?|msecs|seconds?|minutes?|hours?|[KMGTP]i?B|kB|bytes?|rows?|records?"
-    r"|items?|files?|messages?|entries|buffers?|changes|pages?|vars|headers?|matching|%)"
+    r"|items?|files?|messages?|entries|buffers?|changes|pages?|vars|headers?|matching|%"
+    r"|(?:[KMGTP]i?)?B/s|[a-z]{1,10}/s(?:ec)?)"
 )
 _UNIT_AFTER = re.compile(rf"[ \t]?{_UNIT}(?![\w-])")
 _NUMBER_WITH_UNIT = re.compile(rf"[0-9][0-9,.]*(?:[ \t]?{_UNIT})?")
@@ -312,8 +314,14 @@ def _place_word(word: str, *, strict: bool) -> bool:
 
 
 def _words_near(text: str, span: Span, *, strict: bool, before: bool) -> bool:
-    """A street, unit or place word within three words after the span (or before it)."""
+    """A street, unit or place word within three words after the span (or before it).
+
+    In machine output every line is a record of its own: the words after a number on the
+    next line ("412 internal,\nINFO: Build completed") are not its street.
+    """
     after = text[span.end : span.end + 32]
+    if strict:
+        after = after.split("\n", 1)[0]
     words = after.split()[:3]
     if before:
         words += text[max(0, span.start - 24) : span.start].split()[-2:]
@@ -367,11 +375,16 @@ def gate_address_guesses(
     kept = [
         s
         for s in spans
-        if not (guessed(s, "STREET_ADDRESS") or guessed(s, "ZIP_CODE"))
-        or not (
-            _bare_machine_number(text, s)
-            or _lone_machine_number(text, s, machine_line)
-            or _decimal_street(text, s)
+        # No postal code is followed by a unit of measure ("in 88213 B/s" after ", in" read
+        # as Indiana): validated or not, a ZIP before a unit is a measurement.
+        if not (s.entity_type == "ZIP_CODE" and _UNIT_AFTER.match(text, s.end))
+        and (
+            not (guessed(s, "STREET_ADDRESS") or guessed(s, "ZIP_CODE"))
+            or not (
+                _bare_machine_number(text, s)
+                or _lone_machine_number(text, s, machine_line)
+                or _decimal_street(text, s)
+            )
         )
     ]
 

@@ -40,6 +40,9 @@ from piimask.detect.address import gate_address_guesses
 from piimask.detect.field_names import KeyHint, key_hint
 from piimask.detect.keyvalue import Fragment, find_fragments
 from piimask.detect.merge import remove_overlaps
+from piimask.detect.patterns._base import has_context
+from piimask.detect.patterns.dates import CONTEXT as BIRTH_CONTEXT
+from piimask.detect.patterns.dates import PERSONAL_CONTEXT
 from piimask.detect.patterns.phone import phone_context
 from piimask.spans import Span
 
@@ -120,9 +123,11 @@ _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9]*_\w+")
 _CAMEL = re.compile(
     r"[A-Z][a-z]{3,}(?:[A-Z][a-z0-9]*)+|[A-Z]\w*(?:Error|Exception|Warning|Fault|Exit)"
 )
-# The end of a log line's header: what precedes the first word of its message.
+# The end of a log line's header: what precedes the first word of its message, also the
+# opening quote of a structured line's message field ('"msg":"Tomcat started').
 _MESSAGE_START = re.compile(
-    r"(?:^|\n|[\]:>] |\s-\s|\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|LOG)\b:?)\s*$"
+    r"(?:^|\n|[\]:>] |\s-\s|\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|LOG)\b:?"
+    r"|\b(?:msg|message)[\"']?[ \t]*[=:][ \t]*[\"'])\s*$"
 )
 _URL_GUESS = re.compile(r"://|\bwww\.|[A-Za-z0-9-]\.[A-Za-z]{2,}\b", re.IGNORECASE)
 _DOTTED_NAME = re.compile(r"[\w-]+(?:\.[\w-]+)+(?::[0-9]+)?")
@@ -179,14 +184,16 @@ def _in_key(text: str, fragments: Sequence[Fragment], span: Span, hints: KeyHint
     """Whether the span lies in a key that is a key and not PII itself.
 
     A key in the vocabulary ("@timestamp", "email") is a word, never PII. An unknown key
-    drops guesses only, and in the "key: value" form not even those: that form also reads
-    prose ("Dear John: ..."). A validated match in an unknown key ("jane@x.org": 1) stays.
+    drops guesses and matches of no validated structure (Serilog's "@t", "@mt" are no
+    handles), and in the "key: value" form none: that form also reads prose ("Dear
+    John: ..."). A validated identifier in an unknown key ("jane@x.org": 1) stays.
     """
     for fragment in fragments:
         if fragment.in_key(span.start, span.end):
             if hints(fragment.key(text)).kind != "unknown":
                 return True
-            return _guess(span) and fragment.form != "colon"
+            structured = span.entity_type in STRUCTURED_TYPES and not _guess(span)
+            return not structured and fragment.form != "colon"
     return False
 
 
@@ -232,8 +239,24 @@ def _cut_keys(text: str, fragments: Sequence[Fragment], span: Span) -> list[Span
     return out
 
 
+# A login as machine output writes one: one token of letters, digits, ".", "_" or "-".
+_LOGIN_TOKEN = re.compile(r"[A-Za-z][\w.-]{0,30}[A-Za-z0-9]")
+
+
 def _under_key(text: str, span: Span, fragment: Fragment, hint: KeyHint) -> Span | None:
     """The span as the key of the value holding it leaves it (None: dropped)."""
+    if (
+        hint.kind == "pii"
+        and hint.entity_type == "USERNAME"
+        and span.entity_type == "PERSON"
+        and _guess(span)
+        and (span.start, span.end) == (fragment.value_start, fragment.value_end)
+        and _LOGIN_TOKEN.fullmatch(fragment.value(text))
+        and fragment.value(text).lower() not in _SYSTEM_ACCOUNTS
+    ):
+        # "user": "lbeaumont": a name guess on the whole of a login key's one-token value is
+        # that login (a lone lower-case name guess would be dropped on a machine line).
+        return Span(span.start, span.end, "USERNAME", span.score, KEY_DETECTOR)
     if hint.kind == "event_time":
         if span.entity_type in _DATE_TYPES:
             return Span(span.start, span.end, EVENT_TIME, span.score, span.detector)
@@ -819,10 +842,85 @@ def _code_path(text: str, span: Span, *, machine: bool) -> bool:
     return len(segments) >= 3 or bool(_CODE_SYNTAX.search(token) or _CODE_AFTER.match(after))
 
 
+# The port of an IP address ("10.244.3.17:41220 - 88213"): what follows the colon is a port.
+_IP_PORT_BEFORE = re.compile(r"(?:\b[0-9]{1,3}(?:\.[0-9]{1,3}){3}|\]):$")
+# Three short dotted numbers with a two-digit last part: "14.2.15" reads as a day, month and
+# year, but machine output writes dates with a four-digit year or a time of day, and
+# versions this way ("Next.js 14.2.15", "1.19.50").
+_SHORT_DOTTED = re.compile(r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{2}")
+# Object stores and distributed file systems: where data lies, as a file path says, not a
+# page a person follows ("s3a://lake-curated/rollups/", "gs://", "hdfs://").
+_STORAGE_URI = re.compile(
+    r"(?:s3[an]?|gs|hdfs|webhdfs|abfss?|wasbs?|adl|oss|cos|file)://[^\s@?#]*", re.IGNORECASE
+)
+
+
+# A Hive-style partition segment of a path ("/dt=2026-11-01/", "/ds=2026-10-30/hour=07/"):
+# how a data set is laid out by the time its rows were written.
+_PARTITION_KEY = re.compile(r"/[a-z_]{1,16}=$")
+_PARTITION_END = re.compile(r"/|\s|$|[\"',;)]")
+
+
+def _partition_date(text: str, span: Span) -> bool:
+    return (
+        span.entity_type == "DATE_TIME"
+        and _PARTITION_KEY.search(text, max(0, span.start - 18), span.start) is not None
+        and _PARTITION_END.match(text, span.end) is not None
+    )
+
+
+# A Windows update's Knowledge Base number ("(KB5031364)") beside an update word: the name
+# of a patch, not a passport or licence number.
+_KB_NUMBER = re.compile(r"KB[0-9]{6,7}")
+_UPDATE_WORDS = re.compile(r"\b(?:[Uu]pdates?|UPDATE|[Hh]otfix|[Pp]atch(?:es)?|Rollup|Windows)\b")
+# A greeting ("Happy Helming!", "Merry Christmas!", "Good Morning!"): a wish, no one's name.
+_GREETING = re.compile(r"(?P<wish>(?:Happy|Merry|Good)[ \t]+[A-Z][a-z]+)[ \t]*!")
+
+
+def _kb_number(text: str, span: Span) -> bool:
+    if span.entity_type not in _ID_TYPES or not _KB_NUMBER.fullmatch(text[span.start : span.end]):
+        return False
+    line_start = text.rfind("\n", 0, span.start) + 1
+    line_end = text.find("\n", span.end)
+    line = text[line_start : len(text) if line_end == -1 else line_end]
+    return _UPDATE_WORDS.search(line) is not None
+
+
+def _greeting(text: str, span: Span) -> bool:
+    """A name guess on a greeting's words and no more."""
+    if span.entity_type != "PERSON":
+        return False
+    match = _GREETING.match(text, span.start)
+    return match is not None and span.end <= match.end("wish")
+
+
+def _version_not_date(text: str, span: Span, lines: _Lines) -> bool:
+    """On a machine line, a date written as three short dotted numbers with no personal
+    context is a version (see ``_SHORT_DOTTED``)."""
+    if span.entity_type != "DATE_TIME" or not lines.machine(span.start):
+        return False
+    if not _SHORT_DOTTED.fullmatch(text[span.start : span.end]):
+        return False
+    return not any(
+        has_context(text, span.start, span.end, words, before=40, digit_free_gap=True)
+        for words in (PERSONAL_CONTEXT, BIRTH_CONTEXT)
+    )
+
+
 def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> list[Span]:
     """Step 2 of the module docstring."""
     out: list[Span] = []
     for span in spans:
+        if span.entity_type == "PHONE_NUMBER" and _IP_PORT_BEFORE.search(
+            text, max(0, span.start - 48), span.start
+        ):
+            continue  # "10.244.3.17:41220 - 88213": a port and a query id
+        if _version_not_date(text, span, lines) or _kb_number(text, span) or _greeting(text, span):
+            continue
+        if _partition_date(text, span):
+            span = Span(span.start, span.end, EVENT_TIME, span.score, span.detector)
+        if span.entity_type == "URL" and _STORAGE_URI.fullmatch(text[span.start : span.end]):
+            continue  # a bucket's path, as a file path: no link of anyone's
         if span.entity_type == "PHONE_NUMBER" and (
             _in_clf_status(text, span)
             or (not _guess(span) and text[span.start : span.start + 1].isspace())
@@ -989,16 +1087,19 @@ _LOGIN_PLACES = re.compile(
     # an AWS IAM user's ARN ("arn:aws:iam::123456789012:user/ops/jdoe")
     rf"|\barn:aws[\w-]*:iam::[0-9]{{12}}:user/(?:[\w+=,.@-]+/)*(?P<iam>{_HANDLE})(?![\w+=,.@-])"
     # FreeRADIUS: "Login incorrect (...): [jdoe/<via Auth-Type = eap>]", "Login OK: [jdoe]"
-    rf"|\bLogin[ \t](?:OK|incorrect)\b[^\[\n]{{0,120}}\[(?P<radius>{_HANDLE})[/\]]",
+    rf"|\bLogin[ \t](?:OK|incorrect)\b[^\[\n]{{0,120}}\[(?P<radius>{_HANDLE})[/\]]"
+    # an LDAP distinguished name's user id ("uid=wmarsh,ou=people,dc=acme,dc=example"): a
+    # DN is the uid RDN followed by more RDNs
+    rf"|(?<![\w-])uid=(?P<ldap>{_HANDLE}),[ \t]?(?:ou|dc|cn|o|l|c|st)=",
     re.MULTILINE,
 )
 _LOGIN_GROUPS = (
     "quoted", "bare", "sshd", "cron", "principal", "sudo", "home", "down_level", "account",
-    "mysql", "mysql_auth", "at_ip", "vpn", "audit", "radius", "iam",
+    "mysql", "mysql_auth", "at_ip", "vpn", "audit", "radius", "iam", "ldap",
 )  # fmt: skip
 # Places that are machine syntax wherever they stand ("CORP\\jdoe", "Login incorrect ...:
 # [jdoe/", an IAM ARN); the others are words that prose also writes ("for user Jane").
-_LOGIN_SYNTAX = frozenset({"down_level", "radius", "iam"})
+_LOGIN_SYNTAX = frozenset({"down_level", "radius", "iam", "ldap"})
 # Windows domains of built-in accounts ("NT AUTHORITY\\SYSTEM", "BUILTIN\\Administrators").
 _SYSTEM_DOMAINS = frozenset({"AUTHORITY", "BUILTIN", "SERVICE", "NT"})
 # Accounts of the system, not of a person.
@@ -1048,4 +1149,27 @@ def apply_machine_context(
     spans = gate_address_guesses(text, drop_machine_guesses(text, keyed, lines), lines.machine)
     users = _clf_users(text, spans)
     users += _logins(text, [*spans, *users], lines)
+    users += _other_mentions(text, [*spans, *users])
     return sorted([*spans, *users]) if users else spans
+
+
+def _other_mentions(text: str, spans: Sequence[Span]) -> list[Span]:
+    """A login found once names its person wherever else the text writes it: in a path
+    ("/dav/files/lbeaumont/"), a message ("Login failed: lbeaumont"), under a key that did
+    not say so. Whole tokens only, and only where nothing else was found."""
+    logins = {
+        text[s.start : s.end]
+        for s in spans
+        if s.entity_type == "USERNAME" and s.detector.startswith("context:")
+    }
+    found: list[Span] = []
+    for login in sorted(logins):
+        if len(login) < 3 or not _LOGIN_TOKEN.fullmatch(login):
+            continue
+        if login.lower() in _SYSTEM_ACCOUNTS:
+            continue
+        for m in re.finditer(rf"(?<![\w.@-]){re.escape(login)}(?![\w@-]|\.\w)", text):
+            start, end = m.span()
+            if not any(s.start < end and start < s.end for s in [*spans, *found]):
+                found.append(Span(start, end, "USERNAME", 0.75, "context:LOGIN"))
+    return found

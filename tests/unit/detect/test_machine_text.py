@@ -524,6 +524,9 @@ def test_device_addresses_public_links_and_written_phone_numbers_stay(
         ("2026-11-03T10:00:01Z WARN worker: TLS handshake failed", "TLS handshake", "PERSON",
          "model"),
         ("sidekiq@queue-7 ready, concurrency=5", "sidekiq@", "PERSON", "model"),
+        # the first word of a structured line's message field opens a message too
+        ('{"level":"info","msg":"Undertow listening on :9000"}', "Undertow", "PERSON", "model"),
+        ("ts=1 level=info message='Quartz scheduler paused'", "Quartz", "PERSON", "model"),
     ],
 )  # fmt: skip
 def test_a_lone_guess_opening_a_log_message_and_a_node_name_are_no_persons(
@@ -538,6 +541,8 @@ def test_a_lone_guess_opening_a_log_message_and_a_node_name_are_no_persons(
         ("2026-11-03 10:00:01 INFO support : Jane Okoro opened ticket 88", "Jane Okoro",
          "PERSON", "model"),
         ("2026-11-03 10:00:01 INFO support : paging Amir Haddad", "Amir Haddad", "PERSON",
+         "model"),
+        ('{"level":"warn","msg":"Ines Moreau changed her e-mail"}', "Ines Moreau", "PERSON",
          "model"),
     ],
 )  # fmt: skip
@@ -601,3 +606,161 @@ def test_lines_read_as_machine_output_from_their_shape_alone(
     text: str, machine_lines: list[int]
 ) -> None:
     assert sorted(machine_line_starts(text)) == machine_lines
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type", "detector"),
+    [
+        # a field name is no one's handle, whatever pattern matched it
+        ('{"@t":"2027-01-05T08:00:00Z","@l":"Warning","@mt":"Retry {N}"}', "@l", "USERNAME",
+         "pattern:USERNAME"),
+        ("@cursor=88 @limit=20 status=ok", "@limit", "USERNAME", "pattern:USERNAME"),
+        # the port of an IP address and the number after it are no phone number
+        ('[WARN] 192.0.2.80:53122 - 41877 "AAAA IN api.example.org. udp 41"', "53122 - 41877",
+         "PHONE_NUMBER", "pattern:PHONE_NUMBER"),
+        ("peer [2001:db8::5]:40112 - 77120 closed", "40112 - 77120", "PHONE_NUMBER",
+         "pattern:PHONE_NUMBER"),
+        # three short dotted numbers in machine output: a version
+        ("INFO starting runtime 18.12.10 on linux", "18.12.10", "DATE_TIME", "pattern:DATE_TIME"),
+        ("  - Engine: prisma 21.3.24 (build=a1b2c3)", "21.3.24", "DATE_TIME", "pattern:DATE_TIME"),
+        # a bucket's path is no link of anyone's
+        ("INFO wrote 4 files to gs://exports-eu/daily/part-0001.avro", "gs://exports-eu/daily/",
+         "URL", "model"),
+        ("ERROR listing hdfs://nn-1:8020/warehouse/raw failed", "hdfs://nn-1:8020/warehouse/raw",
+         "URL", "pattern:URL"),
+        # a Windows update's Knowledge Base number beside an update word
+        ("Security Update for Windows 11 (KB5044284) installed", "KB5044284", "PASSPORT", "model"),
+        ("hotfix KB4589212 pending reboot", "KB4589212", "DRIVER_LICENSE", "model"),
+        # a greeting is a wish, not a name
+        ("Deployment finished. Happy Shipping!", "Happy Shipping", "PERSON", "ner:en_core_web_sm"),
+        ("Good Evening! Build 88 is green", "Good Evening", "PERSON", "model"),
+    ],
+)  # fmt: skip
+def test_keys_ports_versions_storage_paths_kb_numbers_and_greetings_are_not_pii(
+    text: str, value: str, entity_type: str, detector: str
+) -> None:
+    assert (
+        values(text, apply_machine_context(text, [span(text, value, entity_type, detector)])) == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type", "detector"),
+    [
+        ('{"ops@acme.example": 3}', "ops@acme.example", "EMAIL_ADDRESS", "pattern:EMAIL_ADDRESS"),
+        ("sms to +44 7700 900123 from 192.0.2.8", "+44 7700 900123", "PHONE_NUMBER",
+         "pattern:PHONE_NUMBER"),
+        ("INFO patient born 14.2.15 admitted", "14.2.15", "DATE_TIME", "pattern:DATE_TIME"),
+        ("we met on 14.2.15 in Lyon", "14.2.15", "DATE_TIME", "pattern:DATE_TIME"),  # prose
+        ("INFO shared https://files.example.org/s/ab12 with a client", "https://files.example.org"
+         "/s/ab12", "URL", "pattern:URL"),
+        ("passport KB1234567 expired", "KB1234567", "PASSPORT", "model"),  # no update word
+        ("Good Morning Maria! Your order shipped", "Maria", "PERSON", "model"),
+        ("Happy Jon Ellis!", "Happy Jon Ellis", "PERSON", "model"),  # more than the wish
+    ],
+)  # fmt: skip
+def test_key_e_mails_real_phones_personal_dates_web_links_and_names_stay(
+    text: str, value: str, entity_type: str, detector: str
+) -> None:
+    found = span(text, value, entity_type, detector)
+    assert values(text, apply_machine_context(text, [found])) == [(value, entity_type)]
+
+
+def test_a_date_in_a_path_partition_is_an_event_time() -> None:
+    text = "INFO reading s3://warehouse/events/ds=2026-10-30/hour=07/ (12 files)"
+    found = [span(text, "2026-10-30", "DATE_TIME", "pattern:DATE_TIME")]
+    assert values(text, apply_machine_context(text, found)) == [("2026-10-30", "EVENT_TIME")]
+
+
+@pytest.mark.parametrize(
+    ("text", "guess"),
+    [
+        ('{"level":"info","user":"mfischer","action":"login"}', "mfischer"),
+        ("ts=2027-01-05T08:00:00Z level=info user=t.kowalczyk op=upload", "t.kowalczyk"),
+    ],
+)
+def test_a_name_guess_on_a_login_keys_one_token_value_is_that_login(text: str, guess: str) -> None:
+    found = [span(text, guess, "PERSON", "model")]
+    assert values(text, apply_machine_context(text, found)) == [(guess, "USERNAME")]
+
+
+@pytest.mark.parametrize(
+    ("text", "guess", "expected"),
+    [
+        ('{"level":"info","user":"Maria Lopez"}', "Maria Lopez", [("Maria Lopez", "PERSON")]),
+        ('{"level":"info","user":"root"}', "root", []),
+    ],
+)
+def test_a_login_keys_full_name_stays_a_name_and_a_system_account_no_login(
+    text: str, guess: str, expected: list[tuple[str, str]]
+) -> None:
+    found = [span(text, guess, "PERSON", "model")]
+    assert [
+        v for v in values(text, apply_machine_context(text, found)) if v[0] == guess
+    ] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        (
+            '{"user":"okafor.e","path":"/srv/share/okafor.e/report.pdf",'
+            '"msg":"quota exceeded: okafor.e"}',
+            "okafor.e",
+        ),
+        ("sshd[411]: Accepted password for dvance from 198.51.100.7 port 50123 ssh2 "
+         "(home=/export/dvance)", "dvance"),
+    ],
+)  # fmt: skip
+def test_a_login_found_once_is_masked_wherever_the_line_writes_it(text: str, first: str) -> None:
+    found = [span(text, first, "PERSON", "model")] if '"user"' in text else []
+    masked = [v for v in values(text, apply_machine_context(text, found)) if v[0] == first]
+    assert masked == [(first, "USERNAME")] * text.count(first)
+
+
+@pytest.mark.parametrize(
+    ("text", "login"),
+    [
+        ('conn=1042 op=3 SRCH base="uid=pnakamura,ou=staff,dc=corp,dc=example" scope=0',
+         "pnakamura"),
+        ("dn: uid=a.berg, ou=people, dc=example, dc=org", "a.berg"),
+    ],
+)  # fmt: skip
+def test_the_user_id_of_an_ldap_distinguished_name_is_a_login(text: str, login: str) -> None:
+    assert (login, "USERNAME") in values(text, apply_machine_context(text, []))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'conn=7 op=1 BIND dn="uid=root,ou=system" method=128',  # a system account
+        "proc started uid=1001 gid=1001",  # a numeric user id
+        "filter (uid=jdoe) returned 0 entries",  # a search filter, no DN
+    ],
+)
+def test_ldap_system_accounts_numeric_ids_and_filters_are_no_dn_logins(text: str) -> None:
+    assert [v for v in values(text, apply_machine_context(text, [])) if v[1] == "USERNAME"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type", "detector"),
+    [
+        # words on the next line of machine output are not this number's street
+        ("INFO: 88 actions: 31 cached, 57 remote\nINFO: Build finished", "31 cached, 57 remote",
+         "STREET_ADDRESS", "model"),
+        # no postal code is followed by a unit or a rate, however it was found
+        ("stats: 12 req/s, in 30522 B/s, out 9120 B/s", "30522", "ZIP_CODE", "pattern:ZIP_CODE"),
+        ("replication lag, in 44120 KiB/s", "44120", "ZIP_CODE", "model"),
+    ],
+)  # fmt: skip
+def test_numbers_beside_other_lines_or_units_are_no_address(
+    text: str, value: str, entity_type: str, detector: str
+) -> None:
+    found = [span(text, value, entity_type, detector)]
+    assert gate_address_guesses(text, found, lambda _: True) == []
+
+
+def test_a_street_on_a_prose_line_may_take_its_town_from_the_next_line() -> None:
+    text = "Ship to 31 Cedar Row\nPortland"
+    found = [span(text, "31 Cedar Row", "STREET_ADDRESS", "model")]
+    assert gate_address_guesses(text, found) == found
