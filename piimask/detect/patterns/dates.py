@@ -46,8 +46,8 @@ _TIME = (
 # Prose ("on May 3, 2021 at 10:30") stays a date.
 _TIME_AFTER = re.compile(
     r"(?:[ ]{1,2}|T|:)(?P<hh>[0-9]{1,2}):(?P<mi>[0-9]{2})(?::(?P<ss>[0-9]{2})(?:[.,][0-9]{1,9})?)?"
-    r"(?:[ ]?(?:Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2}))?(?![\w:]|[.,][0-9])"
-)
+    r"(?:[ ]?(?:Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2}))?(?![\w:]|\.[0-9])"
+)  # a comma and digits after the clock: the next field of a CSV line ("00:17:30,0132...")
 _ISO = re.compile(
     rf"(?<![\w/.:-])(?P<y>[0-9]{{4}})(?P<sep>[-/])(?P<m>[0-9]{{1,2}})(?P=sep)(?P<d>[0-9]{{1,2}}){_TIME}{_END}"
 )
@@ -106,6 +106,11 @@ _DOTTED = re.compile(
     r"(?<![\w/.:-])(?P<y>[0-9]{4})\.(?P<m>[0-9]{2})\.(?P<d>[0-9]{2})[ T]"
     r"(?P<hh>[0-9]{2}):(?P<mi>[0-9]{2}):(?P<ss>[0-9]{2})(?:[.,][0-9]{1,9})?(?![\w:]|[.,][0-9])"
 )
+# Db2's timestamp: "2026-12-02-00.27.40.551204+000".
+_DB2 = re.compile(
+    r"(?<![\w/.:-])(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})-(?P<hh>[0-9]{2})\."
+    r"(?P<mi>[0-9]{2})\.(?P<ss>[0-9]{2})(?:\.[0-9]{1,6})?(?:[+-][0-9]{3,4})?(?![\w.:])"
+)
 _KLOG = re.compile(
     r"(?m)^[IWEF](?P<m>[0-9]{2})(?P<d>[0-9]{2})[ ]"
     r"(?P<hh>[0-9]{2}):(?P<mi>[0-9]{2}):(?P<ss>[0-9]{2})\.[0-9]{6}(?![\w:])"
@@ -151,7 +156,7 @@ def _time_after(text: str, end: int) -> int | None:
 # ("Time: 05:20:11 UTC 11/02/2026"): a clock reading, so the date is an event time.
 _TIME_BEFORE = re.compile(
     r"(?<![\w:.])(?P<hh>[0-9]{1,2}):(?P<mi>[0-9]{2}):(?P<ss>[0-9]{2})(?:[.,][0-9]{1,9})?"
-    r"(?:[ ](?:Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2}))?[ ]$"
+    r"(?:[ ](?:Z|UTC|GMT|[+-][0-9]{2}:?[0-9]{2}))?(?:[ ](?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?)?[ ]$"
 )
 
 
@@ -181,7 +186,7 @@ def _log_times(text: str) -> list[tuple[int, int]]:
             and _clock_ok(match["hh"], match["mi"], match["ss"])
         ):
             found.append((match.start(), match.end()))
-    for match in _DOTTED.finditer(text):
+    for match in (*_DOTTED.finditer(text), *_DB2.finditer(text)):
         year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
         if _date(year, month, day) and _clock_ok(match["hh"], match["mi"], match["ss"]):
             found.append((match.start(), match.end()))

@@ -102,6 +102,13 @@ def typed(text: str) -> list[tuple[str, str]]:
         ("at 07:15:02 2027-03-14 the job ended", ("2027-03-14", "EVENT_TIME")),
         ("seen 10:30 on 03/14/2027", ("03/14/2027", "DATE_TIME")),  # no seconds: a person's time
         ("born 04:10:00 UTC 03/14/2027", ("03/14/2027", "DATE_TIME")),
+        ("done at 11:02:33 UTC Fri Mar 12 2027", ("Mar 12 2027", "EVENT_TIME")),  # a weekday
+        # a CSV field after the clock, Db2's dashed and dotted timestamp
+        ("7,2027/03/12 09:41:05,00123456789,TRAFFIC", ("2027/03/12 09:41:05", "EVENT_TIME")),
+        (
+            "2027-03-12-09.41.05.120044+060 I4411E301 LEVEL: Info",
+            ("2027-03-12-09.41.05.120044+060", "EVENT_TIME"),
+        ),
     ],
 )
 def test_event_timestamps_and_personal_dates_get_their_own_types(
