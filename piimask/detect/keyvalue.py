@@ -58,8 +58,9 @@ _JSON = re.compile(
 # identifier directly before the colon and a space; the value is one token or a quoted string.
 _COLON = re.compile(
     rf"(?<![\w.@/:-])(?P<key>[A-Za-z_][\w.-]{{0,40}}):[ \t]+"
-    rf"(?:{_QUOTED}|{_SINGLE}|(?P<bare>[^\s,;\"'][^\s,;\"]*))"
-)  # MySQL writes "user: 'jdoe' host: '10.0.0.1'"
+    rf"(?:{_QUOTED}|{_SINGLE}|(?P<bare>[^\s,;\"'\])][^\s,;\"]*?))(?=[\])]*(?:[\s,;\"]|$))"
+)  # MySQL writes "user: 'jdoe' host: '10.0.0.1'"; brackets after a bare value close the field
+# it stands in ("[user: tnakamura]", "(ip: 49.36.12.201)"), they are no part of the value
 
 
 # A comparison in an SQL statement a log line quotes ("WHERE updated_at < '2026-09-14'",
@@ -87,6 +88,17 @@ def _value_group(match: re.Match[str]) -> tuple[int, int, bool] | None:
     return None
 
 
+def _balanced_end(text: str, start: int, end: int) -> int:
+    """The end of a bare value with the closing brackets that close its own openers
+    ("f(a)", "list[0]"); those of the field around it stay out ("[user: jdoe]")."""
+    for close, opening in ((")", "("), ("]", "[")):
+        while text[end : end + 1] == close and text.count(opening, start, end) > text.count(
+            close, start, end
+        ):
+            end += 1
+    return end
+
+
 def find_fragments(text: str) -> list[Fragment]:
     """Every fragment in ``text``, ordered by key position.
 
@@ -106,6 +118,8 @@ def find_fragments(text: str) -> list[Fragment]:
             if value is None or overlaps(match.start(), match.end()):
                 continue
             value_start, value_end, quoted = value
+            if form == "colon" and not quoted:
+                value_end = _balanced_end(text, value_start, value_end)
             key_start, key_end = match.span("key")
             found.append(Fragment(key_start, key_end, value_start, value_end, form))
             if quoted:

@@ -35,8 +35,13 @@ def pairs(text: str) -> list[tuple[str, str, str]]:
             "UPDATE accounts SET phone = '+44 7700 900123'",
             [("phone", "+44 7700 900123", "compare")],
         ),
+        # brackets after a bare value close the field around it, not the value's own
+        ("auth ok [login: mvance] [peer: 192.0.2.4]", [("login", "mvance", "colon"),
+                                                      ("peer", "192.0.2.4", "colon")]),
+        ("denied (host: 198.51.100.3)", [("host", "198.51.100.3", "colon")]),
+        ("args: f(x) idx: a[2]", [("args", "f(x)", "colon"), ("idx", "a[2]", "colon")]),
     ],
-)
+)  # fmt: skip
 def test_finds_keys_and_their_values(text: str, expected: list[tuple[str, str, str]]) -> None:
     assert pairs(text) == expected
 
