@@ -33,6 +33,7 @@ shape rules: only by a ``non_pii`` key, and structured identifiers not even ther
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable, Sequence
 
@@ -119,7 +120,7 @@ _PATH = re.compile(r"(?:[\w.-]*/)+[\w.-]*")
 # Tokens of code and configuration: dotted names ("payments.service"), identifiers with a
 # digit or an underscore ("x86_64"), camel-case class names ("GatewayDb").
 _DOTTED = re.compile(r"[a-z0-9_-]{2,}(?:\.[a-z0-9_-]+)*\.[a-z0-9_-]{2,}")
-_IDENT = re.compile(r"[A-Za-z][A-Za-z0-9]*_\w+")
+_IDENT = re.compile(r"_*[A-Za-z][A-Za-z0-9]*_\w+")  # "_SYSSMU14_3890175572" too
 _CAMEL = re.compile(
     r"[A-Z][a-z]{3,}(?:[A-Z][a-z0-9]*)+|[A-Z]\w*(?:Error|Exception|Warning|Fault|Exit)"
 )
@@ -243,6 +244,26 @@ def _cut_keys(text: str, fragments: Sequence[Fragment], span: Span) -> list[Span
 _LOGIN_TOKEN = re.compile(r"[A-Za-z][\w.-]{0,30}[A-Za-z0-9]")
 
 
+# The host of a URL written as an IP literal ("http://10.244.3.19:9102/metrics").
+_URL_IP_HOST = re.compile(
+    r"[a-z][a-z0-9+.-]*://(?:[^@/\s]*@)?\[?(?P<ip>[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:]+)\]?"
+)
+
+
+def _url_ip(text: str, span: Span) -> Span | None:
+    """The IP address a URL match is addressed to, as its own span: under a key that keeps
+    only structured identifiers ("target=http://10.244.3.19:9102/metrics"), it still is one."""
+    match = _URL_IP_HOST.match(text, span.start, span.end)
+    if span.entity_type != "URL" or match is None:
+        return None
+    try:
+        ipaddress.ip_address(match.group("ip"))
+    except ValueError:
+        return None
+    start, end = match.span("ip")
+    return Span(start, end, "IP_ADDRESS", span.score, span.detector)
+
+
 def _under_key(text: str, span: Span, fragment: Fragment, hint: KeyHint) -> Span | None:
     """The span as the key of the value holding it leaves it (None: dropped)."""
     if (
@@ -260,9 +281,13 @@ def _under_key(text: str, span: Span, fragment: Fragment, hint: KeyHint) -> Span
     if hint.kind == "event_time":
         if span.entity_type in _DATE_TYPES:
             return Span(span.start, span.end, EVENT_TIME, span.score, span.detector)
-        return span if span.entity_type in STRUCTURED_TYPES and not _guess(span) else None
+        if _guess(span):
+            return None
+        return span if span.entity_type in STRUCTURED_TYPES else _url_ip(text, span)
     if hint.kind == "non_pii":
-        return span if span.entity_type in STRUCTURED_TYPES and not _guess(span) else None
+        if _guess(span):
+            return None
+        return span if span.entity_type in STRUCTURED_TYPES else _url_ip(text, span)
     if hint.kind == "pii":
         if hint.entity_type == "DATE_TIME" and span.entity_type == EVENT_TIME:
             return Span(span.start, span.end, "DATE_TIME", span.score, span.detector)
@@ -278,6 +303,8 @@ def _under_key(text: str, span: Span, fragment: Fragment, hint: KeyHint) -> Span
         ):
             return None
         decided = hint.entity_type if hint.decides else None
+        if decided == "IP_ADDRESS" and fragment.value(text).isdigit():
+            return None  # "ipv4": 990112004: a count under an address-named key
         if decided is not None and decided not in _NAME_PLACE_TYPES and _guess(span):
             # The key says what the value is ("userName": "a.lindgren"): the whole value,
             # as that type, not a guess that later steps may drop as machine-shaped.
@@ -341,8 +368,10 @@ def _value_span(text: str, fragment: Fragment, hint: KeyHint, spans: Sequence[Sp
         _CODE_LITERAL.fullmatch(value) or _NETWORK_ADDRESS.fullmatch(value)
     ):
         return None  # "addr=0x18" (a Go panic), "addr=0.0.0.0:9090": no street
-    if hint.entity_type == "IP_ADDRESS" and _HOST_NAME.fullmatch(value):
-        return None  # "sourceIPAddress": "cloudformation.amazonaws.com": a service's name
+    if hint.entity_type == "IP_ADDRESS" and (_HOST_NAME.fullmatch(value) or value.isdigit()):
+        # "sourceIPAddress": "cloudformation.amazonaws.com": a service's name; "ipv4": 990112004
+        # (Suricata's stats): a count of packets
+        return None
     inside = [s for s in spans if s.start < end and start < s.end and s.entity_type != EVENT_TIME]
     if hint.decides:
         return Span(start, end, hint.entity_type, 0.9, KEY_DETECTOR)
@@ -471,6 +500,10 @@ _MACHINE_LINE = re.compile(
     r"|\b[a-z][\w-]*@[a-z][a-z0-9-]*[0-9](?![\w.@-])"
     # a typed id: a short prefix, an underscore, a hex run ("s_4f1a2b3c4d5e", "pi_3f9c2a1b")
     r"|\b[a-z]{1,8}_(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{8,}\b"
+    # a pid and thread in brackets ("unbound[1021:0]"), an epoch timestamp opening the line in
+    # brackets (Nagios, unbound: "[1764634999] SERVICE ALERT"), a program's error code
+    # opening it ("ORA-01555:", "TNS-12541:")
+    r"|\w\[[0-9]+:[0-9]+\]|(?m:^)\[1[0-9]{9}(?:\.[0-9]+)?\]|(?m:^)\W{0,3}[A-Z]{2,5}-[0-9]{4,6}:"
 )
 _INTERNAL_HOST = re.compile(
     r"[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*?(?:\.(?:internal|local|lan|corp|svc|cluster\.local|localdomain))?"
@@ -579,6 +612,9 @@ def _machine_guess(text: str, span: Span, lines: _Lines) -> bool:
             return True
         # In machine output a piece of a dotted name ("asyncio" of "asyncio.CancelledError",
         # "lan" of "ingest-25.lan") is code, not a name.
+        # A namespace's first part ("Symfony" of "Symfony\\Component\\Mailer") is code.
+        if machine and _NAMESPACE_AFTER.match(text, span.end):
+            return True
         if machine and _DOTTED_NAME.fullmatch(_token_around(text, span.start, span.end)):
             return True
         # In machine output a lower-case word or a short capital code is a program, a field
@@ -750,7 +786,13 @@ def _no_mention(text: str, span: Span) -> bool:
     value = text[span.start : span.end]
     at = span.start + value.find("@") if "@" in value else span.start - 1
     before = text[at - 1 : at] if at > 0 else ""
+    if _HEX_POINTER.fullmatch(value.lstrip("@")):
+        return True  # BIND's "client @0x7f3a1c0d2e10": an object's address in memory
     return value.lower() in _CRON_MACROS or (before != "" and (before.isalnum() or before in "*/:"))
+
+
+_HEX_POINTER = re.compile(r"0x[0-9a-fA-F]+")
+_NAMESPACE_AFTER = re.compile(r"\\{1,2}[A-Z][a-z]")
 
 
 # A bare run of digits after a word naming an identifier is that identifier.
@@ -894,6 +936,61 @@ def _greeting(text: str, span: Span) -> bool:
     return match is not None and span.end <= match.end("wish")
 
 
+# An epoch timestamp in brackets opening a line ("[1764634999] SERVICE ALERT: ..."), as
+# Nagios and unbound print it.
+_EPOCH_HEADER = re.compile(r"(?m:^)\[(1[0-9]{9})(?:\.[0-9]+)?\]")
+
+
+def _epoch_header(text: str, span: Span) -> bool:
+    start = text.rfind("\n", 0, span.start) + 1
+    match = _EPOCH_HEADER.match(text, start)
+    return match is not None and match.span(1) == (span.start, span.end)
+
+
+# A SIP address of a phone extension ("sip:4412@pbx.example.net", FreeSWITCH's channel
+# "sofia/internal/4412@pbx..."): a short number at a phone system, not a mailbox.
+_EXTENSION_BEFORE = re.compile(r"(?:sips?:|/)$")
+_EXTENSION = re.compile(r"[0-9]{2,6}@[\w.-]+")
+
+
+def _email_path(text: str, span: Span) -> Span | None:
+    """An e-mail match whose local part holds a path ("sofia/external/+4416...@sip...") is
+    the address after the path's last "/"; None when that is a phone extension."""
+    value = text[span.start : span.end]
+    at = value.find("@")
+    start = span.start
+    if "/" in value[:at]:
+        start = span.start + value.rfind("/", 0, at) + 1
+    if _EXTENSION.fullmatch(text, start, span.end) and _EXTENSION_BEFORE.search(
+        text, max(0, start - 5), start
+    ):
+        return None
+    if start == span.start:
+        return span
+    return Span(start, span.end, span.entity_type, span.score, span.detector)
+
+
+# A Kerberos realm: a domain written in capitals ("gdelacroix@CORP.EXAMPLE").
+_REALM = re.compile(r"(?=[A-Z0-9.-]*[A-Z])[A-Z0-9-]+(?:\.[A-Z0-9-]+)*")
+
+
+def _kerberos_principal(text: str, span: Span, lines: _Lines) -> list[Span] | None:
+    """On a machine line, an address at a realm in capitals is a Kerberos principal, not a
+    mailbox: a user's ("gdelacroix@CORP.EXAMPLE") is a login, a service's
+    ("krbtgt/CORP.EXAMPLE@CORP.EXAMPLE", "HTTP/web-1.corp@CORP") no one's. None: no principal."""
+    value = text[span.start : span.end]
+    local, _, realm = value.rpartition("@")
+    if not local or not _REALM.fullmatch(realm) or not lines.machine(span.start):
+        return None
+    if "/" in local:
+        return []
+    if not any(c.islower() for c in local):
+        return None  # "JDOE@ACME.COM": an address written in capitals, masked as one
+    if _system_account(local):
+        return []
+    return [Span(span.start, span.start + len(local), "USERNAME", span.score, "context:LOGIN")]
+
+
 def _version_not_date(text: str, span: Span, lines: _Lines) -> bool:
     """On a machine line, a date written as three short dotted numbers with no personal
     context is a version (see ``_SHORT_DOTTED``)."""
@@ -921,6 +1018,19 @@ def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> lis
             span = Span(span.start, span.end, EVENT_TIME, span.score, span.detector)
         if span.entity_type == "URL" and _STORAGE_URI.fullmatch(text[span.start : span.end]):
             continue  # a bucket's path, as a file path: no link of anyone's
+        if span.entity_type == "DOMAIN_NAME" and lines.machine(span.start):
+            continue  # "production.INFO", "bucket.s3.eu-west-1.amazonaws.com": hosts, no one
+        if span.entity_type != EVENT_TIME and _epoch_header(text, span):
+            span = Span(span.start, span.end, EVENT_TIME, span.score, span.detector)
+        if span.entity_type == "EMAIL_ADDRESS":
+            principal = _kerberos_principal(text, span, lines)
+            if principal is not None:
+                out.extend(principal)
+                continue
+            trimmed = _email_path(text, span)
+            if trimmed is None:
+                continue
+            span = trimmed
         if span.entity_type == "PHONE_NUMBER" and (
             _in_clf_status(text, span)
             or (not _guess(span) and text[span.start : span.start + 1].isspace())
@@ -1082,7 +1192,9 @@ _LOGIN_PLACES = re.compile(
     # a login at an address: "jdoe@203.0.113.5" (ssh, PgBouncer's "db/user@ip:port");
     # OpenVPN's "jdoe/203.0.113.5:50211"
     rf"|(?<![\w.@-])(?P<at_ip>{_HANDLE})@(?=[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}}\b)"
-    rf"|(?<![\w./-])(?P<vpn>{_HANDLE})/(?=[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}}:[0-9])"
+    rf"|(?<![\w./-])(?P<vpn>{_HANDLE})/(?=[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}}(?::[0-9]|[.,;)\]]?(?:\s|$)))"
+    # a name before a Java socket address ("PixelBadger77[/198.51.100.19:55102] logged in")
+    rf"|(?<![\w./-])(?P<socket>{_HANDLE})\[/(?=[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}}:[0-9])"
     rf"|\bacct=\"(?P<audit>{_HANDLE})\""  # auditd's account field
     # an AWS IAM user's ARN ("arn:aws:iam::123456789012:user/ops/jdoe")
     rf"|\barn:aws[\w-]*:iam::[0-9]{{12}}:user/(?:[\w+=,.@-]+/)*(?P<iam>{_HANDLE})(?![\w+=,.@-])"
@@ -1095,7 +1207,7 @@ _LOGIN_PLACES = re.compile(
 )
 _LOGIN_GROUPS = (
     "quoted", "bare", "sshd", "cron", "principal", "sudo", "home", "down_level", "account",
-    "mysql", "mysql_auth", "at_ip", "vpn", "audit", "radius", "iam", "ldap",
+    "mysql", "mysql_auth", "at_ip", "vpn", "audit", "radius", "iam", "ldap", "socket",
 )  # fmt: skip
 # Places that are machine syntax wherever they stand ("CORP\\jdoe", "Login incorrect ...:
 # [jdoe/", an IAM ARN); the others are words that prose also writes ("for user Jane").
@@ -1113,6 +1225,14 @@ _SYSTEM_ACCOUNTS = frozenset(
 )  # fmt: skip
 
 
+# Accounts of a device's privilege levels (Cisco's "enable_15"), not of a person.
+_PRIVILEGE_ACCOUNT = re.compile(r"enable_[0-9]{1,2}", re.IGNORECASE)
+
+
+def _system_account(login: str) -> bool:
+    return login.lower() in _SYSTEM_ACCOUNTS or _PRIVILEGE_ACCOUNT.fullmatch(login) is not None
+
+
 def _logins(text: str, spans: Sequence[Span], lines: _Lines) -> list[Span]:
     found: list[Span] = []
     for m in _LOGIN_PLACES.finditer(text):
@@ -1123,7 +1243,7 @@ def _logins(text: str, spans: Sequence[Span], lines: _Lines) -> list[Span]:
                 continue
             start, end = m.span(group)
             machine = group in _LOGIN_SYNTAX or lines.machine(start)
-            if m.group(group).lower() in _SYSTEM_ACCOUNTS or not machine:
+            if _system_account(m.group(group)) or not machine:
                 continue
             if not any(s.start < end and start < s.end for s in [*spans, *found]):
                 found.append(Span(start, end, "USERNAME", 0.8, "context:LOGIN"))

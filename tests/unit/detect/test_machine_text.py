@@ -764,3 +764,127 @@ def test_a_street_on_a_prose_line_may_take_its_town_from_the_next_line() -> None
     text = "Ship to 31 Cedar Row\nPortland"
     found = [span(text, "31 Cedar Row", "STREET_ADDRESS", "model")]
     assert gate_address_guesses(text, found) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type", "detector"),
+    [
+        # host names in machine output are machines'
+        ("[2027-03-01 10:00:00] staging.INFO: cache warmed", "staging.INFO", "DOMAIN_NAME",
+         "pattern:DOMAIN_NAME"),
+        ("ERROR upload to media-eu.s3.eu-central-1.amazonaws.com timed out",
+         "media-eu.s3.eu-central-1.amazonaws.com", "DOMAIN_NAME", "pattern:DOMAIN_NAME"),
+        # a count under an address-named key
+        ('{"event_type":"stats","decoder":{"ipv4":88120311,"ipv6":40211}}', "88120311",
+         "IP_ADDRESS", "model"),
+        # an extension at a phone system is no mailbox
+        ("INFO call from sip:2207@voip.example.net answered", "2207@voip.example.net",
+         "EMAIL_ADDRESS", "model"),
+        ("2027-03-01 10:00:00 [INFO] Channel [sofia/lan/318@pbx-2.example] hung up",
+         "sofia/lan/318@pbx-2.example", "EMAIL_ADDRESS", "pattern:EMAIL_ADDRESS"),
+        # an identifier with underscores and digits on a line an error code opens
+        ('ORA-30036: unable to extend segment by 8 in undo tablespace "_UNDO_TS02_7741"',
+         "_UNDO_TS02_7741", "PERSON", "model"),
+    ],
+)  # fmt: skip
+def test_hosts_counts_extensions_and_identifiers_in_machine_output_are_not_pii(
+    text: str, value: str, entity_type: str, detector: str
+) -> None:
+    assert (
+        values(text, apply_machine_context(text, [span(text, value, entity_type, detector)])) == []
+    )
+
+
+def test_a_bracketed_epoch_opening_a_line_is_an_event_time() -> None:
+    text = "[1793600000] HOST ALERT: web-4;DOWN;SOFT;1;PING CRITICAL - Packet loss = 100%"
+    found = [span(text, "1793600000", "TAX_ID", "model")]
+    assert values(text, apply_machine_context(text, found)) in ([], [("1793600000", "EVENT_TIME")])
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("[1793600000] SERVICE ALERT: db-1;Disk;WARNING;HARD;3;disk 91% full", [0]),
+        ("resolver[2201:3] info: 812 queries, 790 answers from cache", [0]),
+        ("TNS-12541: TNS:no listener", [0]),
+    ],
+)
+def test_epoch_headers_pid_and_thread_and_error_codes_mark_machine_lines(
+    text: str, lines: list[int]
+) -> None:
+    assert sorted(machine_line_starts(text)) == lines
+
+
+def test_an_e_mail_after_a_channel_path_is_the_address_after_its_last_slash() -> None:
+    text = "2027-03-01 10:00:00 [NOTICE] New Channel sofia/ext/+447700900123@trunk.example up"
+    found = [span(text, "sofia/ext/+447700900123@trunk.example", "EMAIL_ADDRESS", "pattern:EMAIL")]
+    assert values(text, apply_machine_context(text, found)) == [
+        ("+447700900123@trunk.example", "EMAIL_ADDRESS")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "login"),
+    [
+        ("[00:10:02] [Server thread/INFO]: QuietOtter12[/203.0.113.71:50211] logged in",
+         "QuietOtter12"),
+        ("[2027-03-01T10:00:00Z] 4411 nexus-request [GET] for hmorita/10.9.1.7.", "hmorita"),
+    ],
+)  # fmt: skip
+def test_a_login_before_the_address_it_came_from_is_a_username(text: str, login: str) -> None:
+    # the date recognizer's event time marks the line as machine output
+    found = (
+        [span(text, "2027-03-01T10:00:00Z", "EVENT_TIME", "pattern:DATE_TIME")]
+        if "2027" in text
+        else []
+    )
+    assert (login, "USERNAME") in values(text, apply_machine_context(text, found))
+
+
+def test_a_devices_privilege_level_account_is_no_login() -> None:
+    text = "Mar  1 10:00:00 fw-2 %ASA-5-111008: User 'enable_1' executed the 'show run' command."
+    assert [v for v in values(text, apply_machine_context(text, [])) if v[1] == "USERNAME"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        ("Mar 01 10:00:00 kdc-2 krb5kdc[88](info): AS_REQ 10.1.2.3: ISSUE: authtime 1, "
+         "mokafor@EXAMPLE.ORG for krbtgt/EXAMPLE.ORG@EXAMPLE.ORG", "mokafor@EXAMPLE.ORG",
+         [("mokafor", "USERNAME")]),
+        ("Mar 01 10:00:00 kdc-2 krb5kdc[88](info): TGS_REQ 10.1.2.3: ISSUE: authtime 1, "
+         "HTTP/web-3.example.org@EXAMPLE.ORG", "HTTP/web-3.example.org@EXAMPLE.ORG", []),
+        ("ERROR bounce for JWALSH@ACME.EXAMPLE", "JWALSH@ACME.EXAMPLE",
+         [("JWALSH@ACME.EXAMPLE", "EMAIL_ADDRESS")]),
+    ],
+)  # fmt: skip
+def test_a_kerberos_principal_is_a_login_or_a_service_not_a_mailbox(
+    text: str, value: str, expected: list[tuple[str, str]]
+) -> None:
+    found = [span(text, value, "EMAIL_ADDRESS", "pattern:EMAIL_ADDRESS")]
+    assert [
+        v for v in values(text, apply_machine_context(text, found)) if v[1] != "IP_ADDRESS"
+    ] == (expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type", "detector"),
+    [
+        ("2027-03-01 10:00:00 INFO client @0x55d1c2a0 203.0.113.9#5353: query", "@0x55d1c2a0",
+         "USERNAME", "pattern:USERNAME"),
+        ('[2027-03-01 10:00:00] local.ERROR: {"exception":"(Illuminate\\\\Queue\\\\MaxAttempts)"}',
+         "Illuminate", "PERSON", "model"),
+    ],
+)  # fmt: skip
+def test_memory_addresses_and_namespaces_are_no_handles_or_names(
+    text: str, value: str, entity_type: str, detector: str
+) -> None:
+    assert (
+        values(text, apply_machine_context(text, [span(text, value, entity_type, detector)])) == []
+    )
+
+
+def test_an_ip_host_of_a_url_under_a_non_pii_key_is_still_an_ip_address() -> None:
+    text = 'level=warn ts=2027-03-01T10:00:00Z target=http://10.9.4.21:9100/metrics msg="down"'
+    found = [span(text, "http://10.9.4.21:9100/metrics", "URL", "pattern:URL")]
+    assert ("10.9.4.21", "IP_ADDRESS") in values(text, apply_machine_context(text, found))
