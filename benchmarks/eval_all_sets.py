@@ -47,6 +47,7 @@ from piimask.detect.recognizer_cases import CaseReport, load_cases, scoped_cases
 from piimask.evalsets.json_events import HANDWRITTEN as JSON_HANDWRITTEN
 from piimask.evalsets.json_events import HANDWRITTEN_BLIND as JSON_BLIND
 from piimask.evalsets.log_lines import (
+    AFTER_R4,
     BLIND,
     DEV_SEED,
     FRESH,
@@ -118,16 +119,19 @@ SETS = [
     ),
     DevSet("logs_hand_final", "log lines, hand-written final", HANDWRITTEN, "logs", split="final"),
     # written by hand later, from other software: the half fixed from, and the half left unread
+    # until the round after (read since, a tuned set too)
     DevSet("logs_hand_fresh", "log lines, fresh (read)", FRESH, "logs", split="fresh"),
     DevSet(
         "logs_hand_fresh_final",
-        "log lines, fresh final (unread)",
+        "log lines, fresh final (read)",
         FRESH,
         "logs",
         split="fresh_final",
     ),
     # written by hand later still, blind (see piimask.evalsets.log_lines.BLIND)
     DevSet("logs_blind", "log lines, blind (read)", BLIND, "logs", split="blind"),
+    # written after the fourth round's last rule, scored once: never tuned on
+    DevSet("logs_after_r4", "log lines, after r4 (unread)", AFTER_R4, "logs", split="after_r4"),
 ]
 LOG_LINES = 1000
 JSON_EVENTS_PER_SPLIT = 600  # dev, unseen, holdout and final splits, plus 200 demo events

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from piimask.evalsets.log_lines import (
+    AFTER_R4,
     DEV_SEED,
     FRESH,
     HELD_OUT_SEED,
@@ -119,6 +120,17 @@ def test_the_fresh_hand_written_set_has_two_halves_of_new_formats_a_quarter_with
         assert 0.15 < share < 0.35
     assert len({line.format for line in fresh + final}) >= 15
     for line in fresh + final:
+        for start, end, label in line.spans:
+            assert label in HAND_LABELS
+            assert line.text[start:end] == line.text[start:end].strip() != ""
+
+
+def test_the_lines_written_after_round_four_are_labelled_like_the_others_half_with_pii() -> None:
+    lines = read_log_lines(AFTER_R4, "after_r4")
+    assert len(lines) == len(read_log_lines(AFTER_R4)) >= 20
+    assert len({line.format for line in lines}) >= 15
+    assert 0.3 < sum(bool(line.spans) for line in lines) / len(lines) < 0.7
+    for line in lines:
         for start, end, label in line.spans:
             assert label in HAND_LABELS
             assert line.text[start:end] == line.text[start:end].strip() != ""
