@@ -535,6 +535,11 @@ class _Lines:
     def machine(self, position: int) -> bool:
         return self._line(position) in self.line_starts
 
+    def shaped(self, position: int) -> bool:
+        """Whether the line reads as machine output by its own shape or a ``key=value``, not
+        only by a span found on it (a timestamp also heads an e-mail's quoted header)."""
+        return self._line(position) in self.marked
+
     def machine_besides(self, span: Span) -> bool:
         """Whether the line reads as machine output for a reason other than ``span``."""
         line = self._line(span.start)
@@ -991,6 +996,15 @@ def _kerberos_principal(text: str, span: Span, lines: _Lines) -> list[Span] | No
     return [Span(span.start, span.start + len(local), "USERNAME", span.score, "context:LOGIN")]
 
 
+def _machine_host(text: str, span: Span, lines: _Lines) -> bool:
+    """A host name in machine output: on a line whose shape says so, or, on a line that only
+    a timestamp marks, one with a digit in it ("acme-assets.s3.eu-west-1.amazonaws.com";
+    '"paulhastings.com" made the following annotations on 04/25/01 12:42:55' is a mail's)."""
+    if lines.shaped(span.start):
+        return True
+    return lines.machine(span.start) and any(c.isdigit() for c in text[span.start : span.end])
+
+
 def _version_not_date(text: str, span: Span, lines: _Lines) -> bool:
     """On a machine line, a date written as three short dotted numbers with no personal
     context is a version (see ``_SHORT_DOTTED``)."""
@@ -1018,7 +1032,7 @@ def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> lis
             span = Span(span.start, span.end, EVENT_TIME, span.score, span.detector)
         if span.entity_type == "URL" and _STORAGE_URI.fullmatch(text[span.start : span.end]):
             continue  # a bucket's path, as a file path: no link of anyone's
-        if span.entity_type == "DOMAIN_NAME" and lines.machine(span.start):
+        if span.entity_type == "DOMAIN_NAME" and _machine_host(text, span, lines):
             continue  # "production.INFO", "bucket.s3.eu-west-1.amazonaws.com": hosts, no one
         if span.entity_type != EVENT_TIME and _epoch_header(text, span):
             span = Span(span.start, span.end, EVENT_TIME, span.score, span.detector)

@@ -888,3 +888,18 @@ def test_an_ip_host_of_a_url_under_a_non_pii_key_is_still_an_ip_address() -> Non
     text = 'level=warn ts=2027-03-01T10:00:00Z target=http://10.9.4.21:9100/metrics msg="down"'
     found = [span(text, "http://10.9.4.21:9100/metrics", "URL", "pattern:URL")]
     assert ("10.9.4.21", "IP_ADDRESS") in values(text, apply_machine_context(text, found))
+
+
+def test_a_host_on_a_line_only_a_timestamp_marks_stays_unless_it_holds_a_digit() -> None:
+    text = '"lawfirm-example.com" added these notes on 05/02/01 09:12:40'
+    stamp = span(text, "05/02/01 09:12:40", "EVENT_TIME", "pattern:DATE_TIME")
+    found = [span(text, "lawfirm-example.com", "DOMAIN_NAME", "pattern:DOMAIN_NAME"), stamp]
+    assert ("lawfirm-example.com", "DOMAIN_NAME") in values(
+        text, apply_machine_context(text, found)
+    )
+    text = "[02/Mar/2027:10:00:00 +0000] GET assets-7.cdn.example.org 200"
+    stamp = span(text, "02/Mar/2027:10:00:00 +0000", "EVENT_TIME", "pattern:DATE_TIME")
+    found = [span(text, "assets-7.cdn.example.org", "DOMAIN_NAME", "pattern:DOMAIN_NAME"), stamp]
+    assert values(text, apply_machine_context(text, found)) == [
+        ("02/Mar/2027:10:00:00 +0000", "EVENT_TIME")
+    ]
