@@ -19,6 +19,7 @@ from piimask.detect.evidence import (
     trim_lowercase_edges,
     veto_by_entities,
 )
+from piimask.detect.keyvalue import find_fragments
 from piimask.detect.labels import build_label_map
 from piimask.detect.machine_text import (
     apply_machine_context,
@@ -198,9 +199,10 @@ class DetectionEngine:
     ) -> list[Span]:
         model_spans: list[Span] = []
         evidence = ModelEvidence.empty()
-        # Which lines read as machine output by their shape: asked by the decoder's name prior
-        # and by the machine-text step, computed once.
+        # Which lines read as machine output by their shape, and the key=value fragments:
+        # asked by the decoder's name prior and by the machine-text step, computed once.
         shape_lines = machine_line_starts(text)
+        fragments = find_fragments(text)
         if windows:
             ids: list[int] = encoding.ids  # type: ignore[attr-defined]
             merged = merge_window_probabilities(len(ids), windows, window_probs)
@@ -208,7 +210,7 @@ class DetectionEngine:
             word_ids: list[int | None] = encoding.word_ids  # type: ignore[attr-defined]
             prior_on = self.config.capitalised_name_prior != 1.0
             machine_lines = shape_lines if prior_on else frozenset[int]()
-            prose = free_text_values(text) if machine_lines else ()
+            prose = free_text_values(text, fragments) if machine_lines else ()
             model_spans = decode_spans(
                 text,
                 merged,
@@ -254,7 +256,7 @@ class DetectionEngine:
         spans = trim_possessives(text, remove_overlaps(complete_names(text, spans)))
         if self.config.cut_at_boundaries:
             spans = cut_at_boundaries(text, spans)
-        spans = apply_machine_context(text, spans, shape_lines=shape_lines)
+        spans = apply_machine_context(text, spans, shape_lines=shape_lines, fragments=fragments)
         if self.allow_list:
             spans = self.allow_list.filter(text, spans)
         return spans

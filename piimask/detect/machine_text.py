@@ -240,10 +240,6 @@ def _cut_keys(text: str, fragments: Sequence[Fragment], span: Span) -> list[Span
     return out
 
 
-# A login as machine output writes one: one token of letters, digits, ".", "_" or "-".
-_LOGIN_TOKEN = re.compile(r"[A-Za-z][\w.-]{0,30}[A-Za-z0-9]")
-
-
 # The host of a URL written as an IP literal ("http://10.244.3.19:9102/metrics").
 _URL_IP_HOST = re.compile(
     r"[a-z][a-z0-9+.-]*://(?:[^@/\s]*@)?\[?(?P<ip>[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:]+)\]?"
@@ -273,7 +269,7 @@ def _under_key(text: str, span: Span, fragment: Fragment, hint: KeyHint) -> Span
         and _guess(span)
         and (span.start, span.end) == (fragment.value_start, fragment.value_end)
         and _LOGIN_TOKEN.fullmatch(fragment.value(text))
-        and fragment.value(text).lower() not in _SYSTEM_ACCOUNTS
+        and not _system_account(fragment.value(text))
     ):
         # "user": "lbeaumont": a name guess on the whole of a login key's one-token value is
         # that login (a lone lower-case name guess would be dropped on a machine line).
@@ -567,13 +563,16 @@ def machine_line_starts(text: str) -> frozenset[int]:
     return frozenset(text.rfind("\n", 0, m.start()) + 1 for m in _MACHINE_LINE.finditer(text))
 
 
-def free_text_values(text: str, hints: KeyHints = key_hint) -> tuple[tuple[int, int], ...]:
+def free_text_values(
+    text: str, fragments: Sequence[Fragment], hints: KeyHints = key_hint
+) -> tuple[tuple[int, int], ...]:
     """Offsets of the quoted values of free-text keys (``msg="account locked for ..."``,
-    ``"message": "..."``): a message written for people inside machine output, where the
-    habits of prose hold (a capitalised word may be a name) as they do not in the rest."""
+    ``"message": "..."``) among the ``fragments`` of ``text``: a message written for people
+    inside machine output, where the habits of prose hold (a capitalised word may be a name)
+    as they do not in the rest."""
     return tuple(
         (f.value_start, f.value_end)
-        for f in find_fragments(text)
+        for f in fragments
         if text[f.value_start - 1 : f.value_start] in ('"', "'")
         and hints(f.key(text)).kind == "free_text"
     )
@@ -1187,6 +1186,8 @@ def _clf_users(text: str, spans: Sequence[Span]) -> list[Span]:
 # "X : TTY=", a home directory ("/home/X/"). A login is a person's handle: a USERNAME.
 _HANDLE_REST = r"[\w.-]{0,30}[A-Za-z0-9]"
 _HANDLE = rf"[A-Za-z]{_HANDLE_REST}"
+# A login as machine output writes one: one token of letters, digits, ".", "_" or "-".
+_LOGIN_TOKEN = re.compile(_HANDLE)
 _LOGIN_PLACES = re.compile(
     rf"\b(?:[Uu]ser|login[ \t]+for)[:=]?[ \t]+(?:[\"'<`](?P<quoted>{_HANDLE})[\"'>`]"
     rf"|(?P<bare>[a-z]{_HANDLE_REST})(?=[ \t]+(?:(?:not|from|on|at|failed|logged|authenticated)\b"
@@ -1269,15 +1270,19 @@ def apply_machine_context(
     spans: Sequence[Span],
     hints: KeyHints = key_hint,
     shape_lines: frozenset[int] | None = None,
+    fragments: Sequence[Fragment] | None = None,
 ) -> list[Span]:
     """Spans of one text with key context and machine shapes applied (see module docstring).
 
-    ``shape_lines``: :func:`machine_line_starts` of ``text`` where the caller has it already
-    (the engine computes it once for the decoder and this step); computed here otherwise.
+    ``shape_lines`` (:func:`machine_line_starts`) and ``fragments``
+    (:func:`~piimask.detect.keyvalue.find_fragments`) of ``text`` where the caller has them
+    already (the engine computes them once for the decoder and this step); computed here
+    otherwise.
     """
     if shape_lines is None:
         shape_lines = machine_line_starts(text)
-    fragments = find_fragments(text)
+    if fragments is None:
+        fragments = find_fragments(text)
     keyed = apply_key_context(text, spans, fragments, hints, shape_lines)
     lines = _Lines(text, keyed, fragments, shape_lines)
     spans = gate_address_guesses(text, drop_machine_guesses(text, keyed, lines), lines.machine)
@@ -1300,7 +1305,7 @@ def _other_mentions(text: str, spans: Sequence[Span]) -> list[Span]:
     for login in sorted(logins):
         if len(login) < 3 or not _LOGIN_TOKEN.fullmatch(login):
             continue
-        if login.lower() in _SYSTEM_ACCOUNTS:
+        if _system_account(login):
             continue
         for m in re.finditer(rf"(?<![\w.@-]){re.escape(login)}(?![\w@-]|\.\w)", text):
             start, end = m.span()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from piimask.detect.address import gate_address_guesses
+from piimask.detect.keyvalue import find_fragments
 from piimask.detect.machine_text import (
     apply_machine_context,
+    free_text_values,
     machine_line_starts,
     machine_shaped,
     machine_token,
@@ -903,3 +905,19 @@ def test_a_host_on_a_line_only_a_timestamp_marks_stays_unless_it_holds_a_digit()
     assert values(text, apply_machine_context(text, found)) == [
         ("02/Mar/2027:10:00:00 +0000", "EVENT_TIME")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "messages"),
+    [
+        ('level=warn msg="locked for Ada Byrne" user=ab', ["locked for Ada Byrne"]),
+        ('{"level":"info","message":"Ada Byrne signed in","count":3}', ["Ada Byrne signed in"]),
+        ("level=warn msg=locked src=auth", []),  # a bare token is no message of prose
+        ('level=warn service="auth api"', []),  # a quoted value of a key that is no message
+    ],
+)
+def test_free_text_values_are_the_quoted_values_of_message_keys(
+    text: str, messages: list[str]
+) -> None:
+    found = free_text_values(text, find_fragments(text))
+    assert [text[start:end] for start, end in found] == messages
