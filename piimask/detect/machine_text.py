@@ -185,16 +185,16 @@ def _in_key(text: str, fragments: Sequence[Fragment], span: Span, hints: KeyHint
     """Whether the span lies in a key that is a key and not PII itself.
 
     A key in the vocabulary ("@timestamp", "email") is a word, never PII. An unknown key
-    drops guesses and matches of no validated structure (Serilog's "@t", "@mt" are no
-    handles), and in the "key: value" form none: that form also reads prose ("Dear
-    John: ..."). A validated identifier in an unknown key ("jane@x.org": 1) stays.
+    drops guesses and @handle matches (Serilog's "@t", "@mt" name fields, no one), and in
+    the "key: value" form neither: that form also reads prose ("Dear John: ..."). Other
+    pattern matches in an unknown key stay ("jane@x.org": 1, a map keyed by phone numbers).
     """
     for fragment in fragments:
         if fragment.in_key(span.start, span.end):
             if hints(fragment.key(text)).kind != "unknown":
                 return True
-            structured = span.entity_type in STRUCTURED_TYPES and not _guess(span)
-            return not structured and fragment.form != "colon"
+            handle = span.entity_type == "USERNAME" and span.detector == "pattern:USERNAME"
+            return (_guess(span) or handle) and fragment.form != "colon"
     return False
 
 

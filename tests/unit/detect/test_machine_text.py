@@ -650,6 +650,8 @@ def test_keys_ports_versions_storage_paths_kb_numbers_and_greetings_are_not_pii(
     ("text", "value", "entity_type", "detector"),
     [
         ('{"ops@acme.example": 3}', "ops@acme.example", "EMAIL_ADDRESS", "pattern:EMAIL_ADDRESS"),
+        ('{"retries":{"+447700900123":3}}', "+447700900123", "PHONE_NUMBER",
+         "pattern:PHONE_NUMBER"),
         ("sms to +44 7700 900123 from 192.0.2.8", "+44 7700 900123", "PHONE_NUMBER",
          "pattern:PHONE_NUMBER"),
         ("INFO patient born 14.2.15 admitted", "14.2.15", "DATE_TIME", "pattern:DATE_TIME"),
