@@ -17,6 +17,10 @@ _LABEL = r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?"
 _HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL}){{1,8}}")
 _TLD_SHAPE = re.compile(r"[A-Za-z]{2,24}|xn--[a-z0-9-]{1,59}")
 _EMAIL_SHAPE = re.compile(r"[^\s@]{1,64}@[^\s@]{3,255}")
+# An scp-like remote, user@host:path (git@github.com:acme/api.git): a login on a host with
+# a path on it, no mailbox. The path has a slash or ends in .git ("jane@x.com:hunter2", a
+# credential dump's address and password, stays an address).
+_SCP_PATH = re.compile(r":[\w.~\-]*(?:/[\w.~\-]+)+|:[\w.~/\-]*\.git\b")
 
 
 def _local_char(char: str) -> bool:
@@ -66,6 +70,8 @@ class EmailRecognizer(BaseRecognizer):
             return None
         host_match = _HOST.match(text, at + 1)
         if host_match is None:
+            return None
+        if _SCP_PATH.match(text, host_match.end()):
             return None
         options = split_host(host_match.group())
         for labels in options:

@@ -64,3 +64,19 @@ def test_unknown_tld_is_weaker_than_known() -> None:
 )
 def test_validate(value: str, valid: bool) -> None:
     assert RECOGNIZER.validate(value) is valid
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # scp-like remotes: a login on a host with a path, no mailbox
+        ("cloning deploy@git.internal.example:platform/charts.git", []),
+        ("remote = hg@code.example.org:team/tools", []),
+        ("rsync backup@nas.example.net:~/snapshots/2026", []),
+        # an address followed by a colon in prose, or by a password in a dump, stays
+        ("reply to lina.ortiz@example.org: she owns it", ["lina.ortiz@example.org"]),
+        ("lina.ortiz@example.org:Winter2026!", ["lina.ortiz@example.org"]),
+    ],
+)
+def test_an_scp_like_remote_is_no_address(text: str, expected: list[str]) -> None:
+    assert values(text) == expected
