@@ -367,3 +367,19 @@ def test_machine_accounts_and_shown_card_digits_are_no_person(
     path: tuple[str, ...], hint: KeyHint
 ) -> None:
     assert path_hint(path) == hint
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("match", "game"),  # a title, not a person
+        ("player", "clan"),
+        ("roster", "guildName"),
+        ("squad",),
+        ("device", "gpu"),
+        ("hw", "graphicsCard"),
+        ("ses", "reportingMta"),  # a mail transfer agent: a host
+    ],
+)
+def test_games_player_groups_hardware_and_mail_hosts_are_no_pii(path: tuple[str, ...]) -> None:
+    assert path_hint(path).kind == "non_pii"
