@@ -23,7 +23,7 @@ of the value that the plan allows.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 from urllib.parse import unquote_plus
@@ -65,6 +65,9 @@ _LETTER_RE: Final = re.compile(r"[^\W\d_]")
 _PHONE_SHAPE_RE: Final = re.compile(r"\+?[\d\s().\-]{7,24}(?:\s*(?:x|ext\.?)\s*\d{1,6})?", re.I)
 _EXTENSION_RE: Final = re.compile(r"\s*(?:x|ext\.?)\s*\d{1,6}$", re.I)
 _PHONE_SEPARATED_RE: Final = re.compile(r"^\+|[\s().\-]")
+# Two digit groups joined by one dot: a decimal or a build (Windows 22631.4460), no phone
+# (phones written with dots have three groups: 415.555.0100).
+_DECIMAL_RE: Final = re.compile(r"\d+\.\d+")
 # A phrase: a few words; longer strings are text and keep full detection whatever the key.
 _PHRASE_MAX_WORDS: Final = 3
 _PHRASE_MAX_CHARS: Final = 40
@@ -114,6 +117,8 @@ def phone_shaped(text: str) -> bool:
         return False
     number = _EXTENSION_RE.sub("", stripped)  # the extension's digits are not counted
     digits = sum(c.isdigit() for c in number)
+    if _DECIMAL_RE.fullmatch(number):
+        return False  # 22631.4460, 1732700000.123: a decimal or a build number
     return 7 <= digits <= 15 and _PHONE_SEPARATED_RE.search(stripped) is not None
 
 
@@ -130,6 +135,40 @@ _USER_AGENT_KEYS: Final = frozenset({"useragent", "rawuseragent", "httpuseragent
 _PRODUCT_VERSION_RE: Final = re.compile(r"[A-Za-z]/\Z")
 _BOT_ACCOUNT_RE: Final = re.compile(r"\S+\[bot\]")  # GitHub's mark of an app's account
 
+
+# A URL with its scheme, or a file path (absolute, home or relative, or a drive's).
+_URL_OR_PATH_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://|~?/|\.\.?/|[A-Za-z]:\\")
+_MASKED_DIGITS_RE: Final = re.compile(r"[*xX\u2022#]{2,}[\s\-]*[0-9]{2,4}\b")
+
+
+def _written_as_card(text: str) -> bool:
+    """12 to 19 digits (separated or not), or a number shown masked but for its last digits."""
+    digits = sum(c.isdigit() for c in text)
+    return 12 <= digits <= 19 or _MASKED_DIGITS_RE.search(text) is not None
+
+
+# Unix time in seconds (from 2001) or milliseconds: what machines write for "when".
+_EPOCH_RE: Final = re.compile(r"[1-9][0-9]{9}(?:[0-9]{3})?(?:\.[0-9]+)?")
+# Key words of the dates of a life (HIPAA's birth, death, admission and discharge dates):
+# personal however written, an epoch number too.
+_LIFE_DATES: Final = frozenset(
+    {
+        "birth",
+        "born",
+        "dob",
+        "bday",
+        "birthday",
+        "birthdate",
+        "death",
+        "died",
+        "deceased",
+        "admission",
+        "admit",
+        "admitted",
+        "discharge",
+        "discharged",
+    }
+)
 
 # A login written as a person's initials and surname: m.okonkwo, j_smith, jd.lee.
 _PERSONAL_LOGIN: Final = re.compile(r"[a-z]{1,3}[._][a-z][a-z'-]{1,30}")
@@ -153,8 +192,23 @@ def not_written_as(
     - an IP address is written as one ("edge_ip": "edge-lhr-4" is a host's name,
       "sourceIPAddress": "codebuild.amazonaws.com" a service calling for itself);
     - a country code ("country": "IN") under a country key: a country is too coarse to
-      identify a person (a country *name* under an address stays a place).
+      identify a person (a country *name* under an address stays a place);
+    - a place or a street is never written as a URL or a file path (``page_location``:
+      ``https://...``, ``"location": "s3://bucket/key"``, ``"address": "/var/run/app.sock"``);
+    - a card number is written with 12 to 19 digits, or some of them masked (``**** 4242``):
+      ``"graphicsCard": "RTX 4070"``, ``"card": "tok_visa"``, ``"pan": -12.5`` (an audio
+      pan) name no card number;
+    - a date of a person's doings is not written as an epoch number: under ``arrival_date``
+      or ``visit_date`` a 10- or 13-digit Unix time is the time an event happened (a payout
+      arrives, a page is visited); dates of birth, death, admission and discharge are
+      personal however they are written.
     """
+    if entity_type in ("LOCATION", "STREET_ADDRESS") and _URL_OR_PATH_RE.match(text.strip()):
+        return True
+    if entity_type == "CREDIT_CARD":
+        return not _written_as_card(text)
+    if entity_type == "DATE_TIME":
+        return _EPOCH_RE.fullmatch(text.strip()) is not None and not _LIFE_DATES.intersection(words)
     if entity_type in ("PERSON", "USERNAME"):
         return is_number or _BOT_ACCOUNT_RE.fullmatch(text.strip()) is not None
     if entity_type == "STREET_ADDRESS":
@@ -166,12 +220,76 @@ def not_written_as(
     return False
 
 
+# What an account object's `type` says when the account is no person's: GitHub's
+# `owner.type: Organization` or `Bot`, CloudTrail's `sessionIssuer.type: Role`, a service
+# principal.
+_NON_PERSON_ACCOUNTS: Final = frozenset(
+    {
+        "organization",
+        "organisation",
+        "org",
+        "enterprise",
+        "bot",
+        "app",
+        "application",
+        "integration",
+        "role",
+        "service",
+        "serviceaccount",
+        "serviceprincipal",
+        "system",
+        "machine",
+        "robot",
+        "workload",
+        "group",
+        "team",
+    }
+)
+_ACCOUNT_TYPE_KEYS: Final = frozenset(
+    {"type", "kind", "accounttype", "usertype", "principaltype", "actortype", "typename"}
+)
+# A mailbox nobody reads: the address of a system's account (noreply@github.com).
+_NO_REPLY_MAILBOX: Final = re.compile(
+    r"(?:no-?reply|do-?not-?reply|mailer-daemon)@\S+", re.IGNORECASE
+)
+
+
+def names_no_person(members: Mapping[str, object]) -> bool:
+    """An account object that says it is no person's: its ``type`` (or ``kind``) names an
+    organisation, a bot, a role or a service (``{"login": "github", "type":
+    "Organization"}``), or its e-mail address is a no-reply mailbox (``{"username":
+    "web-flow", "email": "noreply@github.com"}``). Its name and login are then not masked
+    whole as a person's (detection decides); its e-mail address still is."""
+    for key, value in members.items():
+        if not isinstance(value, str):
+            continue
+        folded = "".join(key_words(key))
+        if folded in _ACCOUNT_TYPE_KEYS:
+            kind = re.sub(r"[\s_\-]", "", value).casefold()
+            if kind in _NON_PERSON_ACCOUNTS:
+                return True
+        elif key_hint(key).entity_type == "EMAIL_ADDRESS" and _NO_REPLY_MAILBOX.fullmatch(
+            value.strip()
+        ):
+            return True
+    return False
+
+
 def plan_field(
-    path: Sequence[str | int], text: str, *, is_number: bool, hint: KeyHint
+    path: Sequence[str | int],
+    text: str,
+    *,
+    is_number: bool,
+    hint: KeyHint,
+    non_person: bool = False,
 ) -> FieldPlan:
-    """How the value ``text`` at ``path`` is scanned, given what its key says."""
+    """How the value ``text`` at ``path`` is scanned, given what its key says.
+    ``non_person``: the value is a member of an account object that says it is no
+    person's (:func:`names_no_person`)."""
     shape = value_shape(text, is_number=is_number)
     words = _last_key_words(path)
+    if non_person and hint.entity_type in ("PERSON", "USERNAME"):
+        hint = KeyHint("unknown")  # an organisation's login, a role's name: detection
     if hint.kind == "pii" and hint.decides:
         if text.strip().casefold() in _PLACEHOLDERS or not text.strip():
             return SKIP
@@ -179,6 +297,9 @@ def plan_field(
             return FieldPlan("whole", hint.entity_type)
         hint = KeyHint("unknown")
     suggested = hint.entity_type if hint.kind == "pii" else None
+    if suggested in ("LOCATION", "STREET_ADDRESS") and _URL_OR_PATH_RE.match(text.strip()):
+        # page_location, window.location: a web page's or a file's location, no place
+        suggested, hint = None, KeyHint("unknown")
     if words and words[-1] == "by" and _PERSONAL_LOGIN.fullmatch(text.strip()):
         # approved_by: "m.okonkwo" is an account written as its person's initials and name
         return FieldPlan("whole", "USERNAME")
@@ -330,6 +451,7 @@ _HOUSE_NUMBER_FIRST: Final = re.compile(
 )
 # ... written as a name ("42 Oak"), not as an acronym ("6338 CPU")
 _TITLE_AFTER_NUMBER: Final = re.compile(r"[0-9]{1,6}[A-Za-z]?\s+[^\W\d_a-z][^\W\d_A-Z]")
+_ACRONYM_BEFORE: Final = re.compile(r"(?:^|\s)[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*\s+\Z")
 _HOUSE_NUMBER_START: Final = re.compile(r"[0-9]{1,6}[A-Z]?\s+[^\W\d_]")
 # Dates as a person's dates are written: 03/12/1985, 1985-03-12, 12 MAR 1985 (with a
 # four-digit year); a METAR day-time group (261956Z) or a TAF period (0118/2324) is none.
@@ -388,8 +510,11 @@ def _street_evidence(value: str, span: Span, spans: Sequence[Span], level: Addre
         # capitals: a lower-case "loop", "view" or "route" is an English word there, and a
         # unit word alone ("Unit 4471", "Floor 2", "Room 3") is "WORD number"
         capital = _TITLE_AFTER_NUMBER.match(text) is not None
+        # a number after a word in capitals is a model's number ("RTX 4070 Laptop GPU",
+        # "GTX 1080 Ti"), no house number: a street word must say street then
+        designation = _ACRONYM_BEFORE.search(value, 0, span.start) is not None
         evidence = (
-            (number_first and capital)
+            (number_first and capital and not designation)
             or _named_street(window)
             or (compound is not None and not compound.group(0).islower())
         )
@@ -478,6 +603,55 @@ _HEX_DIGEST: Final = re.compile(r"(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{6
 _TAGGED_HANDLE: Final = re.compile(r"(?<![\w#])[A-Za-z][\w.]{1,31}#[0-9]{4,5}(?![\w#])")
 
 
+# A path of named segments (objects/exports/part-00017.parquet, C:\\logs\\app.log) or a
+# file name with its extension (part-00017.parquet, backup-2026-01-05.tar.gz).
+_PATH_TOKEN: Final = re.compile(r"(?=\S*[A-Za-z])\S*[/\\]\S*")
+_FILE_NAME: Final = re.compile(r"[\w.\-]*[\w\-]\.(?:[a-z][a-z0-9]{1,7})(?:\.(?:gz|bz2|xz|zst))?")
+# The digits and dates the model reads in such tokens: no ZIP code, street or date of a
+# person's life there (a file's date is when it was written). Validated matches stay (a phone
+# number in a voicemail's file name), and so do ids (passport_X1234567.pdf, a scan).
+_PATH_PART_TYPES: Final = frozenset({"ZIP_CODE", "PHONE_NUMBER", "STREET_ADDRESS", "DATE_TIME"})
+# An IANA time-zone name (Europe/Lisbon, America/Argentina/Buenos_Aires): a clock setting
+# that names its zone by a city, not a place where someone is.
+_TIME_ZONE: Final = re.compile(
+    r"\b(?:Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)"
+    r"(?:/[A-Z][A-Za-z_+\-]*[A-Za-z0-9]){1,2}\b"
+)
+# What one signs in to, logs out of, signs in with, is an application ("User login to
+# Okta", "signed into Jira", "sign in with Google"); a person one logs in *as*.
+_SIGN_IN_BEFORE: Final = re.compile(
+    r"\b(?:log|sign)(?:s|ed|ged|ging|ing)?(?:[\s-]?(?:in|on|out|off))?"
+    r"\s+(?:to|into|onto|from|of|via|with|at)\s+\Z",
+    re.IGNORECASE,
+)
+# An e-mail address as it is written: a local part, @, a host with a dot.
+_EMAIL_WRITTEN: Final = re.compile(r"[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+")
+_TOKEN_EDGE: Final = "\"'()[]{}<>,;"  # noqa: S105 - punctuation, no password
+
+
+def _token_around(value: str, span: Span) -> str | None:
+    """The whitespace-delimited token the span lies in (quotes and brackets around it
+    stripped), or None when the span crosses a space."""
+    if any(c.isspace() for c in value[span.start : span.end]):
+        return None
+    start = span.start
+    while start > 0 and not value[start - 1].isspace():
+        start -= 1
+    end = span.end
+    while end < len(value) and not value[end].isspace():
+        end += 1
+    return value[start:end].strip(_TOKEN_EDGE).rstrip(".:")
+
+
+def _path_part(value: str, span: Span) -> bool:
+    """A guess on a part of a file path or file name (``part-00017.parquet`` read as a ZIP
+    code): a file's name, not an address, a phone number or a document."""
+    token = _token_around(value, span)
+    if token is None or token == value[span.start : span.end].strip(_TOKEN_EDGE):
+        return False  # the guess is the whole token: judged as it is
+    return _PATH_TOKEN.fullmatch(token) is not None or _FILE_NAME.fullmatch(token) is not None
+
+
 def _code_guess(value: str, span: Span) -> bool:
     """A model guess, in any JSON string value (free text too), that is written as code:
 
@@ -495,6 +669,15 @@ def _code_guess(value: str, span: Span) -> bool:
     """
     text = value[span.start : span.end]
     kind = span.entity_type
+    if kind == "EMAIL_ADDRESS":
+        return _EMAIL_WRITTEN.search(text) is None  # tsv @@ plainto_tsquery: SQL, no mailbox
+    if kind in _PATH_PART_TYPES and _path_part(value, span):
+        return True
+    if kind in ("PERSON", "LOCATION") and (
+        any(m.start() <= span.start and span.end <= m.end() for m in _TIME_ZONE.finditer(value))
+        or _SIGN_IN_BEFORE.search(value, max(0, span.start - 40), span.start) is not None
+    ):
+        return True
     if kind in ("PERSON", "LOCATION"):
         token = text.strip()
         if len(token.split()) == 1 and (
@@ -557,6 +740,11 @@ def gate_model_guesses(
                 or key_type == "PHONE_NUMBER"
                 or _written_as_phone(value, span)
             )
+            if kind in _WEB_TYPES and kind != key_type:
+                # a URL or host name in machine output addresses a resource or a host, as
+                # in a lone token (what its query parameters name is masked below); in any
+                # string, a package path with its version or a label's key is none
+                ok = free_text and not _package_or_key(value, span)
         elif kind == key_type:
             # a name key over a slug or a model name: "run_name": "bert-base-ft-7" names no
             # person
@@ -610,6 +798,24 @@ def gate_model_guesses(
     if deferred:
         out = _judge_address_parts(value, out, deferred)
     return out
+
+
+_WEB_TYPES: Final = frozenset({"URL", "DOMAIN_NAME"})
+# After a module or package path (no scheme): its version ("golang.org/x/net from 0.23.0",
+# "example.com/lib@v1.4.2", "k8s.io/api v0.31.2"); or the path is a key
+# ("node-role.kubernetes.io/control-plane:", "app.kubernetes.io/name=web").
+_VERSION_AFTER: Final = re.compile(
+    r"@v?[0-9]|\s+(?:from\s+|to\s+|==\s*|>=\s*|<=\s*|~>\s*)?v?[0-9]+\.[0-9]+|:(?:\s|$|[}\],])|=\S"
+)
+
+
+def _package_or_key(value: str, span: Span) -> bool:
+    """A URL match without a scheme that names a package with its version or is the key of
+    a label (see ``_VERSION_AFTER``)."""
+    text = value[span.start : span.end]
+    if "://" in text or text.lower().startswith("www."):
+        return False
+    return _VERSION_AFTER.match(value, span.end) is not None
 
 
 def _judge_address_parts(value: str, kept: list[Span], deferred: list[Span]) -> list[Span]:

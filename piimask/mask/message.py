@@ -23,6 +23,7 @@ from piimask.mask.fields import (
     VALIDATED,
     FieldPlan,
     filter_spans,
+    names_no_person,
     plan_field,
 )
 from piimask.mask.jsonpath import JsonPath, PathKey, format_path
@@ -239,6 +240,7 @@ class MessageMasker:
         items: list[_Item],
         keys: list[_KeyItem],
         texts: list[str],
+        non_person: bool = False,
     ) -> None:
         unexpected = isinstance(node, int | float)  # bool is an int too
         if self._ignore.paths:
@@ -286,6 +288,10 @@ class MessageMasker:
                     f"{self.policy.json_rules.max_depth}",
                 )
             children = node.items() if isinstance(node, dict) else enumerate(node)
+            # members of an account that says it is no person's (type: Organization)
+            members_no_person = (
+                isinstance(node, dict) and self._field_names and names_no_person(node)
+            )
             for key, child in children:
                 self._walk(
                     child,
@@ -299,6 +305,7 @@ class MessageMasker:
                     items=items,
                     keys=keys,
                     texts=texts,
+                    non_person=members_no_person,
                 )
             return
         if isinstance(node, str):
@@ -317,7 +324,7 @@ class MessageMasker:
             return
         if not scanning or not text:
             return
-        field = self._field_plan(path, text, is_number)
+        field = self._field_plan(path, text, is_number, non_person=non_person)
         if field is None:
             if not is_number or self._numbers_scanned(path):
                 items.append(_Item(path, format_path(path), text, is_number, len(texts), None))
@@ -333,7 +340,7 @@ class MessageMasker:
             texts.append(text)
 
     def _field_plan(
-        self, path: tuple[PathKey, ...], text: str, is_number: bool
+        self, path: tuple[PathKey, ...], text: str, is_number: bool, *, non_person: bool = False
     ) -> FieldPlan | None:
         """How a value is scanned by its key path; None: alone, as plain text."""
         if self._field_rules:
@@ -348,7 +355,9 @@ class MessageMasker:
                     return FieldPlan("whole", rule.entity_type, detector=FIELD_RULE_DETECTOR)
         if not self._field_names:
             return None
-        return plan_field(path, text, is_number=is_number, hint=path_hint(path))
+        return plan_field(
+            path, text, is_number=is_number, hint=path_hint(path), non_person=non_person
+        )
 
     def _numbers_scanned(self, path: tuple[PathKey, ...]) -> bool:
         if self.policy.json_rules.scan_numbers:

@@ -773,3 +773,210 @@ def test_a_versions_written_like_an_ip_in_a_user_agent_is_no_ip(
     ]
     plan = FieldPlan("validated", user_agent=True)
     assert sorted(s.entity_type for s in filter_spans(plan, value, found)) == kept
+
+
+# --- round 4: key meanings and value shapes from hand-written telemetry -----------------
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "is_number", "mode"),
+    [
+        # an epoch number under a date key of a person's doings is when an event happened
+        (("payout", "arrival_date"), "1764547200", True, "validated"),
+        (("session", "visitDate"), "1764547200123", True, "validated"),
+        (("booking", "checkin_date"), "1764547200", False, "validated"),
+        # written as a date it is the person's date; a life's dates are personal however
+        (("booking", "checkin_date"), "2026-12-01", False, "whole"),
+        (("patient", "birth_date"), "-141782400", True, "whole"),
+        (("patient", "birth_date"), "1010102400", True, "whole"),
+        (("patient", "discharge_date"), "1764547200", True, "whole"),
+        (("member", "dateOfBirth"), "1010102400000", True, "whole"),
+    ],
+)
+def test_an_epoch_number_under_a_doings_date_key_is_an_event_time(
+    path: tuple[str, ...], text: str, is_number: bool, mode: str
+) -> None:
+    from piimask.detect.field_names import path_hint
+
+    assert plan_field(path, text, is_number=is_number, hint=path_hint(path)).mode == mode
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "mode"),
+    [
+        (("hit", "page_location"), "https://shop.example/cart?step=2", "validated"),
+        (("asset", "location"), "s3://media-prod/thumbs/9f2.webp", "validated"),
+        (("socket", "address"), "/var/run/collector.sock", "validated"),
+        (("export", "location"), "C:\\exports\\daily.csv", "validated"),
+        (("archive", "location"), "../cold/2026-11.tar", "validated"),
+        # places and streets written as such stay what their key says
+        (("shipping", "address"), "17 Harbour Road, Cobh", "whole"),
+        (("venue", "location"), "Porto", "full"),
+    ],
+)
+def test_a_url_or_a_file_path_is_no_place(path: tuple[str, ...], text: str, mode: str) -> None:
+    from piimask.detect.field_names import path_hint
+
+    assert plan_field(path, text, is_number=False, hint=path_hint(path)).mode == mode
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "is_number", "mode"),
+    [
+        (("payment", "card"), "4000 0566 5566 5556", False, "whole"),
+        (("payment", "card"), "**** **** **** 5556", False, "whole"),
+        (("payment", "card"), "4000056655665556", True, "whole"),
+        (("payment", "card"), "tok_mastercard_debit", False, "validated"),
+        (("laptop", "graphicsCard"), "Radeon 780M", False, "validated"),
+        (("modem", "simCard"), "active", False, "validated"),
+        (("mixer", "pan"), "-12.5", True, "validated"),
+    ],
+)
+def test_a_card_key_masks_whole_only_a_value_written_as_a_card_number(
+    path: tuple[str, ...], text: str, is_number: bool, mode: str
+) -> None:
+    from piimask.detect.field_names import path_hint
+
+    got = plan_field(path, text, is_number=is_number, hint=path_hint(path)).mode
+    assert got == mode
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("19045.5131", False),  # a Windows build
+        ("3.14159265", False),
+        ("1764547200.25", False),  # an epoch with its fraction
+        ("415.555.0100", True),  # a phone written with dots has three groups
+        ("0.5.1", False),  # a version
+    ],
+)
+def test_two_digit_groups_joined_by_a_dot_are_a_number_not_a_phone(
+    text: str, expected: bool
+) -> None:
+    assert phone_shaped(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("members", "no_person"),
+    [
+        ({"login": "acme-robotics", "type": "Organization"}, True),
+        ({"login": "dependabot", "type": "Bot"}, True),
+        ({"userName": "etl-loader", "type": "Role"}, True),
+        ({"name": "billing-sync", "kind": "ServiceAccount"}, True),
+        ({"username": "merge-queue", "email": "no-reply@forge.example"}, True),
+        ({"login": "kofi-mensah", "type": "User"}, False),
+        ({"name": "Priya Raman", "email": "priya@forge.example"}, False),
+        # a person's own no-reply alias at a forge is still a person's
+        ({"username": "priyar", "email": "81234+priyar@users.noreply.forge.example"}, False),
+    ],
+)
+def test_an_account_that_says_it_is_no_persons(members: dict[str, object], no_person: bool) -> None:
+    from piimask.mask.fields import names_no_person
+
+    assert names_no_person(members) is no_person
+
+
+def test_the_login_of_an_organisation_is_not_masked_whole_but_its_mailbox_is(
+    build: Callable[..., MessageMasker],
+) -> None:
+    doc = {
+        "sender": {"login": "acme-robotics", "type": "Organization", "email": "ops@acme.example"},
+        "author": {"login": "kofi-mensah", "type": "User"},
+    }
+    out = mask(build(), doc).document
+    assert out["sender"]["login"] == "acme-robotics"
+    assert out["sender"]["email"] != "ops@acme.example"
+    assert out["author"]["login"] != "kofi-mensah"
+
+
+# Model guesses and matches that the value itself says are no PII.
+ROUND4_PII_FREE = [
+    # a part of a file path or a file name
+    (PROSE, "wrote shards/2026/12/01/chunk-00042.avro", "00042", "ZIP_CODE", "model"),
+    (MACHINE, "rotated app-20261201.log.gz", "20261201", "DATE_TIME", "model"),
+    # an IANA time zone names a clock, not a place
+    (PROSE, "unknown time zone America/Indiana/Knox", "Knox", "LOCATION", "model"),
+    (PROSE, "tz Asia/Kolkata not loaded", "Asia", "LOCATION", "model"),
+    # an e-mail guess with no address in it: SQL's @@ and @variables
+    (
+        PROSE,
+        "SELECT @@innodb_buffer_pool_size AS pool",
+        "@@innodb_buffer_pool_size",
+        "EMAIL_ADDRESS",
+        "model",
+    ),
+    # what one signs in to is an application
+    (PROSE, "User signed into Confluence", "Confluence", "PERSON", "model"),
+    (PROSE, "failed login to Zendesk", "Zendesk", "LOCATION", "model"),
+    # a number after a word in capitals is a model's, not a house number
+    (MACHINE, "AMD Radeon RX 7600 Graphics", "7600 Graphics", "STREET_ADDRESS", "model"),
+    # URLs and host names in machine output; package paths and label keys anywhere
+    (
+        MACHINE,
+        "relay via mx-7.mail.example.net",
+        "mx-7.mail.example.net",
+        "DOMAIN_NAME",
+        "pattern:DOMAIN_NAME",
+    ),
+    (
+        MACHINE,
+        "fetched https://cdn.example/app.js in 41 ms",
+        "https://cdn.example/app.js",
+        "URL",
+        "pattern:URL",
+    ),
+    (
+        PROSE,
+        "upgrade example.org/toolkit/yaml to v3.0.1",
+        "example.org/toolkit/yaml",
+        "URL",
+        "pattern:URL",
+    ),
+    (
+        PROSE,
+        "pin cloud.example.com/go/storage@v1.43.0",
+        "cloud.example.com/go/storage",
+        "URL",
+        "pattern:URL",
+    ),
+    (
+        PROSE,
+        "label topology.example.io/zone=b is missing",
+        "topology.example.io/zone",
+        "URL",
+        "pattern:URL",
+    ),
+]
+
+
+@pytest.mark.parametrize(("plan", "value", "part", "entity_type", "detector"), ROUND4_PII_FREE)
+def test_guesses_on_paths_time_zones_apps_and_hosts_are_dropped(
+    plan: FieldPlan, value: str, part: str, entity_type: str, detector: str
+) -> None:
+    assert filter_spans(plan, value, [span_of(value, part, entity_type, detector)]) == []
+
+
+ROUND4_PII = [
+    (PROSE, "logged in as Marta Kowalczyk", "Marta Kowalczyk", "PERSON", "model"),
+    (PROSE, "moved to Lisbon in May", "Lisbon", "LOCATION", "model"),
+    (PROSE, "write to ines.duarte@example.pt", "ines.duarte@example.pt", "EMAIL_ADDRESS", "model"),
+    (
+        PROSE,
+        "see https://photos.example/u/ines for it",
+        "https://photos.example/u/ines",
+        "URL",
+        "pattern:URL",
+    ),
+    (MACHINE, "deliver to 42 Quay Street", "42 Quay Street", "STREET_ADDRESS", "model"),
+    (PROSE, "scan of passport X1234567.pdf", "X1234567", "PASSPORT", "model"),  # a document
+    (FieldPlan("full", "URL"), "relay mx.example.net", "mx.example.net", "URL", "pattern:URL"),
+]
+
+
+@pytest.mark.parametrize(("plan", "value", "part", "entity_type", "detector"), ROUND4_PII)
+def test_names_places_addresses_and_links_in_prose_stay(
+    plan: FieldPlan, value: str, part: str, entity_type: str, detector: str
+) -> None:
+    found = [span_of(value, part, entity_type, detector)]
+    assert filter_spans(plan, value, found) == found
