@@ -1009,6 +1009,29 @@ _NAMED_THINGS: Final = frozenset(
         "namespace",
         "bucket",
         "channel",
+        # rooms, boards and pools, playlists and tracks, templates and dashboards: things
+        # people name (a room "Ada Lovelace", a node pool "gpu-pool")
+        "room",
+        "board",
+        "sprint",
+        "milestone",
+        "pool",
+        "nodepool",
+        "station",
+        "widget",
+        "dashboard",
+        "template",
+        "document",
+        "playlist",
+        "album",
+        "track",
+        "course",
+        "collection",
+        "catalog",
+        "catalogue",
+        "menu",
+        "site",
+        "gear",
     }
 )
 # Words before `name` that say how a name is written, whoever it belongs to.
@@ -1260,7 +1283,7 @@ def _known(word: str) -> str:
     if word in _TAILS or not word.endswith("s") or len(word) < 4:
         return word
     for singular in (word[:-3] + "y", word[:-2], word[:-1]):
-        if singular in _TAILS:
+        if singular in _TAILS or singular in _NAMED_THINGS:
             return singular
     return word
 
@@ -1478,7 +1501,41 @@ def _parent_words(words: tuple[str, ...]) -> tuple[str, ...]:
     """A parent key's words as context: singular, a flat key split (mailingaddress)."""
     if len(words) == 1:
         words = _split_flat(words[0])
-    return tuple(_known(w) for w in words)
+    return tuple(_person_singular(w) or _known(w) for w in words)
+
+
+# Plural parents that hold people (``users`` alone, as a leaf, counts them); not
+# ``drivers``, ``workers``, ``agents`` or ``children``: lists of programs and tree nodes too.
+_PEOPLE_LISTS: Final = frozenset(
+    {
+        "users",
+        "members",
+        "participants",
+        "attendees",
+        "guests",
+        "passengers",
+        "employees",
+        "patients",
+        "contacts",
+        "recipients",
+        "authors",
+        "assignees",
+        "owners",
+        "subscribers",
+        "students",
+        "travelers",
+        "travellers",
+        "applicants",
+        "beneficiaries",
+    }
+)
+
+
+def _person_singular(word: str) -> str | None:
+    """A plural parent of people as its person (``users[].name`` is a user's name)."""
+    if word in _PEOPLE_LISTS:
+        return "beneficiary" if word == "beneficiaries" else word[:-1]
+    return None
 
 
 _FIELD_NAME_RE: Final = re.compile(r"^[@$_]*[A-Za-z][A-Za-z0-9]*(?:[_\-][A-Za-z0-9]+)*_*$")

@@ -383,3 +383,25 @@ def test_machine_accounts_and_shown_card_digits_are_no_person(
 )
 def test_games_player_groups_hardware_and_mail_hosts_are_no_pii(path: tuple[str, ...]) -> None:
     assert path_hint(path).kind == "non_pii"
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        # names of things people name: rooms, node pools, boards, tracks, templates
+        (("room", "name"), KeyHint("non_pii")),
+        (("nodePools", "name"), KeyHint("non_pii")),
+        (("sprint", "name"), KeyHint("non_pii")),
+        (("playlists", "name"), KeyHint("non_pii")),
+        (("emailTemplateName",), KeyHint("non_pii")),
+        # a list of people names its members' names (users alone counts them)
+        (("users", "name"), KeyHint("pii", "PERSON")),
+        (("attendees", "name"), KeyHint("pii", "PERSON")),
+        (("members", "login"), KeyHint("pii", "USERNAME")),
+        (("stats", "users"), KeyHint("non_pii")),
+        # a list of programs too (device drivers): the name only suggests a person
+        (("drivers", "name"), KeyHint("pii", "PERSON", decides=False)),
+    ],
+)
+def test_names_of_named_things_and_of_listed_people(path: tuple[str, ...], hint: KeyHint) -> None:
+    assert path_hint(path) == hint
