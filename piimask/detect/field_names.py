@@ -117,6 +117,7 @@ _PII_DECIDES: Final[Mapping[str, Iterable[str]]] = {
         "mailaddress",
         "emailid",
         "mailto",
+        "mbox",  # xAPI's actor.mbox: "mailto:..."
     ),
     "PHONE_NUMBER": (
         "phone",
@@ -760,6 +761,11 @@ _NON_PII_WORDS: Final = (
     "store",
     "shop",
     "warehouse",
+    # an organisation's sites: "facility": "DHL Hub Leipzig"
+    "facility",
+    "depot",
+    "hub",
+    "plant",
     "team",
     "group",
     # groups of players, and the game itself (a guild "Iron Wolves", a title "Skyforge
@@ -886,6 +892,34 @@ _NAME_HEADS: Final = frozenset({"name", "nm"})
 _ID_HEADS: Final = frozenset({"id", "uuid", "guid", "key", "ref", "no", "num", "number", "nr"})
 _ADDRESS_HEADS: Final = frozenset({"address", "addr"})
 _TIME_HEADS: Final = frozenset({"at", "on", "ts", "time", "timestamp", "date", "datetime", "dt"})
+_CALENDAR_HEADS: Final = frozenset({"date", "dt"})  # days, not instants (created_at, ts)
+# Records of people whose dates are the person's (a hire, an enrolment, a stay); not users,
+# accounts or customers, whose dates are mostly the account's (signup, last order).
+_PEOPLE: Final = frozenset(
+    {
+        "employee",
+        "patient",
+        "member",
+        "student",
+        "person",
+        "staff",
+        "guest",
+        "passenger",
+        "traveler",
+        "traveller",
+        "applicant",
+        "candidate",
+        "resident",
+        "insured",
+        "policyholder",
+        "claimant",
+        "beneficiary",
+        "spouse",
+        "child",
+        "guardian",
+        "volunteer",
+    }
+)
 
 # People: `<role>_name` and `<role>.name` are a person's name; `<role>_id` is an id of a
 # person (kind unknown: not masked as a number, but not declared harmless either).
@@ -1198,6 +1232,8 @@ _CLAUSE_WORDS: Final = frozenset(
     {"group", "order", "sort", "partition", "split", "filter", "cluster", "distribute", "rank"}
 )
 _NAME_PARTS: Final = frozenset({"first", "last", "given", "family", "middle", "sur", "maiden"})
+# Parts of a name object: name.family, name.given[0] (HL7 FHIR's HumanName), name.first.
+_HUMAN_NAME_PARTS: Final = _NAME_PARTS | {"surname", "forename", "firstname", "lastname"}
 _ADDRESS_PARTS: Final[Mapping[str, str]] = {
     "line": "STREET_ADDRESS",
     "street": "STREET_ADDRESS",
@@ -1296,6 +1332,10 @@ def _modified_head(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint |
     if head in _NAME_HEADS:
         if owner is None:
             return _pii("PERSON", decides=False)
+        if before is not None:
+            place = _TAILS.get(_known(before))
+            if place is not None and place.entity_type == "LOCATION" and place.decides:
+                return place  # city_name, town_name: the place's name
         if owner in _USERNAME_QUALIFIERS:
             if len(words) > 2 and words[-3] in _MACHINE_ACCOUNTS:
                 return NON_PII  # serviceAccountName: a workload's identity, no person's
@@ -1332,6 +1372,12 @@ def _modified_head(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint |
             return None
         if before in _PERSONAL_DATES or "birth" in words:
             return _pii("DATE_TIME")
+        if head in _CALENDAR_HEADS and (
+            any(w in _PEOPLE for w in words[:-2]) or (parent and parent[-1] in _PEOPLE)
+        ):
+            # employee.start_date, member.end_date: a date of a person's record (written
+            # as a calendar date it is the person's; with a time of day an event time)
+            return _pii("DATE_TIME", decides=False)
         return EVENT_TIME
     return None
 
@@ -1449,6 +1495,8 @@ def _segment_hint(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint:
         # decides; a login written as a person's is masked by the JSON masker); group_by,
         # sort_by are query clauses
         return _pii("PERSON", decides=False)
+    if len(words) == 1 and parent and parent[-1] in _NAME_HEADS and words[0] in _HUMAN_NAME_PARTS:
+        return _pii("PERSON")  # a name object's parts (FHIR HumanName: name.family, given)
     # a place part under an address-like parent: address.city, billing.line1, shipping.state;
     # a name part under a person: guest.first, passenger.last
     if len(words) == 1 and parent and _place_parent(parent):
@@ -1492,9 +1540,20 @@ def path_hint(path: Sequence[str | int]) -> KeyHint:
     named = [k for k in path if isinstance(k, str) and k]
     if not named:
         return UNKNOWN
-    # a parent that is data (an e-mail address as a key) says nothing about its members
-    parent = key_words(named[-2]) if len(named) > 1 and _FIELD_NAME_RE.match(named[-2]) else ()
+    # a parent that is data (an e-mail address as a key) says nothing about its members,
+    # nor does a document's wrapper (Elasticsearch's _source): its members are a document's
+    parent = (
+        key_words(named[-2])
+        if len(named) > 1
+        and _FIELD_NAME_RE.match(named[-2])
+        and named[-2].casefold() not in _DOCUMENT_WRAPPERS
+        else ()
+    )
     return _segment_hint(key_words(named[-1]), _parent_words(parent))
+
+
+# Members that hold a whole document (Elasticsearch's _source, _doc): no parent of meaning.
+_DOCUMENT_WRAPPERS: Final = frozenset({"_source", "_doc", "_document"})
 
 
 def _parent_words(words: tuple[str, ...]) -> tuple[str, ...]:

@@ -32,6 +32,7 @@ from piimask.detect.address import gate_address_guesses, street_words
 from piimask.detect.field_names import KeyHint, key_hint, key_words
 from piimask.detect.machine_text import machine_token
 from piimask.detect.names import is_given_name
+from piimask.detect.patterns.email import EmailRecognizer
 from piimask.spans import Span
 
 FieldMode = Literal["whole", "skip", "validated", "full"]
@@ -147,6 +148,68 @@ def _written_as_card(text: str) -> bool:
     return 12 <= digits <= 19 or _MASKED_DIGITS_RE.search(text) is not None
 
 
+# Logins of a system, not of a person.
+_SYSTEM_ACCOUNTS: Final = frozenset(
+    {
+        "system",
+        "root",
+        "admin",
+        "administrator",
+        "automation",
+        "scheduler",
+        "daemon",
+        "nobody",
+        "anonymous",
+        "service",
+        "localsystem",
+        "networkservice",
+    }
+)
+# Words of software: names with them name applications, tokens and integrations.
+_SOFTWARE_WORDS: Final = frozenset(
+    {
+        "app",
+        "apps",
+        "api",
+        "web",
+        "portal",
+        "service",
+        "server",
+        "bot",
+        "cli",
+        "sdk",
+        "dashboard",
+        "console",
+        "integration",
+        "automation",
+        "connector",
+        "plugin",
+        "backend",
+        "frontend",
+        "gateway",
+        "pipeline",
+        "provisioning",
+        "scheduler",
+        "webhook",
+        "token",
+    }
+)
+_WORD_RE: Final = re.compile(r"[^\W\d_]+")
+
+
+def _names_software(text: str) -> bool:
+    return any(w.casefold() in _SOFTWARE_WORDS for w in _WORD_RE.findall(text))
+
+
+# A cloud region's code, one lower-case token with a compass word (westeurope, eastus2,
+# uksouth, europe-west4, us-central1, ap-southeast-2).
+_COMPASS: Final = r"(?:north|south|east|west|central)"
+_CLOUD_REGION_RE: Final = re.compile(
+    rf"[a-z]{{2,}}(?:-[a-z]+)?-{_COMPASS}+[a-z]*-?[0-9]{{1,2}}"  # eu-west-1, europe-west4
+    rf"|{_COMPASS}+(?:us|europe|asia|india)[0-9]?"  # westeurope, southcentralus
+    rf"|[a-z]{{2,}}{_COMPASS}+[0-9]?"  # uksouth, germanywestcentral, japaneast
+)
+
 # Unix time in seconds (from 2001) or milliseconds: what machines write for "when".
 _EPOCH_RE: Final = re.compile(r"[1-9][0-9]{9}(?:[0-9]{3})?(?:\.[0-9]+)?")
 # Key words of the dates of a life (HIPAA's birth, death, admission and discharge dates):
@@ -186,7 +249,11 @@ def not_written_as(
     alone does not mask it (it is scanned as under an unknown key):
 
     - a name or a login is never a JSON number ("logins": 5 counts them), nor an app's bot
-      account ("renovate[bot]");
+      account ("renovate[bot]"), nor a system's account ("username": "System", "root"); a
+      person's name holds no word of software ("client_name": "Storefront Web",
+      "displayName": "scim-provisioning (expires 2027-03-01)", "Automation for Jira");
+    - a place is no cloud region's code ("location": "westeurope", "eastus2",
+      "europe-west4": where a resource runs);
     - a street address is words: one token with no space or comma ("dev_addr": "260B1C2D",
       a memory address) is a device's or a program's address;
     - an IP address is written as one ("edge_ip": "edge-lhr-4" is a host's name,
@@ -210,7 +277,15 @@ def not_written_as(
     if entity_type == "DATE_TIME":
         return _EPOCH_RE.fullmatch(text.strip()) is not None and not _LIFE_DATES.intersection(words)
     if entity_type in ("PERSON", "USERNAME"):
-        return is_number or _BOT_ACCOUNT_RE.fullmatch(text.strip()) is not None
+        stripped = text.strip()
+        return (
+            is_number
+            or _BOT_ACCOUNT_RE.fullmatch(stripped) is not None
+            or stripped.casefold() in _SYSTEM_ACCOUNTS
+            or (entity_type == "PERSON" and _names_software(stripped))
+        )
+    if entity_type == "LOCATION" and _CLOUD_REGION_RE.fullmatch(text.strip()):
+        return True
     if entity_type == "STREET_ADDRESS":
         return is_number or not any(c.isspace() or c == "," for c in text.strip())
     if entity_type == "IP_ADDRESS":
@@ -243,6 +318,14 @@ _NON_PERSON_ACCOUNTS: Final = frozenset(
         "workload",
         "group",
         "team",
+        # things that are given names too: an API token, a key, a certificate, a device
+        "token",
+        "apitoken",
+        "apikey",
+        "key",
+        "credential",
+        "certificate",
+        "device",
     }
 )
 _ACCOUNT_TYPE_KEYS: Final = frozenset(
@@ -275,6 +358,18 @@ def names_no_person(members: Mapping[str, object]) -> bool:
     return False
 
 
+def _unwritten_hint(entity_type: str | None, text: str) -> KeyHint:
+    """How a value not written as its key's type is read: a system's or a bot's account as
+    a thing's name (validated patterns only); others, an application's name among them
+    (a person may be named beside a word of software), as under an unknown key."""
+    stripped = text.strip()
+    if entity_type in ("PERSON", "USERNAME") and (
+        stripped.casefold() in _SYSTEM_ACCOUNTS or _BOT_ACCOUNT_RE.fullmatch(stripped)
+    ):
+        return KeyHint("non_pii")
+    return KeyHint("unknown")
+
+
 def plan_field(
     path: Sequence[str | int],
     text: str,
@@ -289,17 +384,22 @@ def plan_field(
     shape = value_shape(text, is_number=is_number)
     words = _last_key_words(path)
     if non_person and hint.entity_type in ("PERSON", "USERNAME"):
-        hint = KeyHint("unknown")  # an organisation's login, a role's name: detection
+        # an organisation's login, an app's display name, a role's or a token's name: the
+        # name of a thing (validated patterns still apply)
+        hint = KeyHint("non_pii")
     if hint.kind == "pii" and hint.decides:
         if text.strip().casefold() in _PLACEHOLDERS or not text.strip():
             return SKIP
         if not not_written_as(hint.entity_type, text, is_number=is_number, words=words):
             return FieldPlan("whole", hint.entity_type)
-        hint = KeyHint("unknown")
+        hint = _unwritten_hint(hint.entity_type, text)
     suggested = hint.entity_type if hint.kind == "pii" else None
-    if suggested in ("LOCATION", "STREET_ADDRESS") and _URL_OR_PATH_RE.match(text.strip()):
-        # page_location, window.location: a web page's or a file's location, no place
-        suggested, hint = None, KeyHint("unknown")
+    if suggested in ("LOCATION", "STREET_ADDRESS", "PERSON", "USERNAME") and not_written_as(
+        suggested, text, is_number=is_number, words=words
+    ):
+        # page_location: a web page's location; location: westeurope, a cloud region;
+        # client_name: "Storefront Web", an application: no place, no person
+        suggested, hint = None, _unwritten_hint(suggested, text)
     if words and words[-1] == "by" and _PERSONAL_LOGIN.fullmatch(text.strip()):
         # approved_by: "m.okonkwo" is an account written as its person's initials and name
         return FieldPlan("whole", "USERNAME")
@@ -487,7 +587,8 @@ def _name_words(text: str) -> bool:
 
 # Street names written as one word with the street type at the end (Hauptstraße, Kerkstraat).
 _COMPOUND_STREET: Final = re.compile(
-    r"[^\W\d_]{3,}(?:straße|strasse|str\.|straat|gasse|weg|laan|plein|vej|gatan|gata|veien|utca)\b",
+    r"[^\W\d_]{3,}(?:straße|strasse|str\.|straat|gasse|weg|laan|plein|vej|gatan|gata|veien|utca"
+    r"|vägen|väg|gränd|gade|katu|platz|allee|gracht|kade)\b",
     re.IGNORECASE,
 )
 _NEIGHBOUR_CHARS: Final = 48
@@ -624,8 +725,7 @@ _SIGN_IN_BEFORE: Final = re.compile(
     r"\s+(?:to|into|onto|from|of|via|with|at)\s+\Z",
     re.IGNORECASE,
 )
-# An e-mail address as it is written: a local part, @, a host with a dot.
-_EMAIL_WRITTEN: Final = re.compile(r"[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+")
+_EMAIL_PATTERN: Final = EmailRecognizer()
 _TOKEN_EDGE: Final = "\"'()[]{}<>,;"  # noqa: S105 - punctuation, no password
 
 
@@ -670,7 +770,9 @@ def _code_guess(value: str, span: Span) -> bool:
     text = value[span.start : span.end]
     kind = span.entity_type
     if kind == "EMAIL_ADDRESS":
-        return _EMAIL_WRITTEN.search(text) is None  # tsv @@ plainto_tsquery: SQL, no mailbox
+        # tsv @@ plainto_tsquery (SQL), 19:a1b2c3@thread.tacv2 (a chat thread's id): no
+        # mailbox unless the address pattern finds one in the guess
+        return not _EMAIL_PATTERN.find(text)
     if kind in _PATH_PART_TYPES and _path_part(value, span):
         return True
     if kind in ("PERSON", "LOCATION") and (
@@ -768,6 +870,8 @@ def gate_model_guesses(
             ok = not _token_with_digits(value, span) and (
                 _name_words(text) if code else not _acronym(value, text)
             )
+            if ok and _STATUS_LABEL.fullmatch(value.strip()):
+                ok = False  # "In Progress", "On Hold", "Out for Delivery": a state
             if ok and code and len(_words_of(text)) == 1:
                 # one word in a code line: a place beside a ZIP code or a state
                 # ("SPRINGFIELD IL 62704"), never a person alone ("AISLE", "AAXX")
@@ -800,6 +904,9 @@ def gate_model_guesses(
     return out
 
 
+# A state written as a short title-case phrase opening with a preposition, the way
+# trackers name their columns and shipments their stages.
+_STATUS_LABEL: Final = re.compile(r"(?:In|On|Out|Off|Under|At|To)(?: [A-Za-z][a-z]+){1,2}")
 _WEB_TYPES: Final = frozenset({"URL", "DOMAIN_NAME"})
 # After a module or package path (no scheme): its version ("golang.org/x/net from 0.23.0",
 # "example.com/lib@v1.4.2", "k8s.io/api v0.31.2"); or the path is a key

@@ -20,6 +20,10 @@ _EMAIL_SHAPE = re.compile(r"[^\s@]{1,64}@[^\s@]{3,255}")
 # An scp-like remote, user@host:path (git@github.com:acme/api.git): a login on a host with
 # a path on it, no mailbox. The path has a slash or ends in .git ("jane@x.com:hunter2", a
 # credential dump's address and password, stays an address).
+# The TLDs reserved for documentation and tests (RFC 2606): the host ends there, even
+# when a label before it is a TLD of its own (students.university.example).
+_RESERVED_TLDS = frozenset({"example", "test", "invalid"})
+_MAILTO = re.compile(r"mailto:\Z", re.IGNORECASE)
 _SCP_PATH = re.compile(r":[\w.~\-]*(?:/[\w.~\-]+)+|:[\w.~/\-]*\.git\b")
 
 
@@ -66,14 +70,16 @@ class EmailRecognizer(BaseRecognizer):
         local = text[start:at]
         if not local or local.endswith(".") or ".." in local:
             return None
-        if start > 0 and text[start - 1] in "@/:":
-            return None
+        if start > 0 and text[start - 1] in "@/:" and not _MAILTO.search(text, 0, start):
+            return None  # user:password@host, a URL's credentials; mailto:a@b.example stays
         host_match = _HOST.match(text, at + 1)
         if host_match is None:
             return None
         if _SCP_PATH.match(text, host_match.end()):
             return None
         options = split_host(host_match.group())
+        if options and options[0][-1].lower() in _RESERVED_TLDS:
+            options = options[:1]  # a.b@students.university.example: the whole host
         for labels in options:
             if labels[-1].lower() in ALL_TLDS:
                 end = at + 1 + len(".".join(labels))

@@ -405,3 +405,33 @@ def test_games_player_groups_hardware_and_mail_hosts_are_no_pii(path: tuple[str,
 )
 def test_names_of_named_things_and_of_listed_people(path: tuple[str, ...], hint: KeyHint) -> None:
     assert path_hint(path) == hint
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        # the name of a place is that place
+        (("geo", "town_name"), KeyHint("pii", "LOCATION")),
+        (("visitor", "cityName"), KeyHint("pii", "LOCATION")),
+        # a name object's parts (HL7 FHIR HumanName)
+        (("name", "family"), KeyHint("pii", "PERSON")),
+        (("name", "given"), KeyHint("pii", "PERSON")),
+        (("font", "family"), KeyHint("non_pii")),  # a font's family stays a typeface
+        # a calendar date of a person's record suggests a personal date
+        (("student", "enrolment_date"), KeyHint("pii", "DATE_TIME")),
+        (("staff", "end_date"), KeyHint("pii", "DATE_TIME", decides=False)),
+        (("session", "end_date"), KeyHint("event_time")),  # a session is no person's record
+        (("staff", "updated_at"), KeyHint("event_time")),  # an instant is an event time
+        (("subscription", "start_date"), KeyHint("event_time")),
+        # a document's wrapper is no parent of meaning
+        (("hits", "_source", "name"), KeyHint("pii", "PERSON", decides=False)),
+        # xAPI's mailbox; an organisation's sites
+        (("actor", "mbox"), KeyHint("pii", "EMAIL_ADDRESS")),
+        (("shipment", "facility"), KeyHint("non_pii")),
+        (("route", "depot"), KeyHint("non_pii")),
+    ],
+)
+def test_place_names_name_objects_record_dates_and_wrappers(
+    path: tuple[str, ...], hint: KeyHint
+) -> None:
+    assert path_hint(path) == hint

@@ -80,3 +80,18 @@ def test_validate(value: str, valid: bool) -> None:
 )
 def test_an_scp_like_remote_is_no_address(text: str, expected: list[str]) -> None:
     assert values(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mailto:noor.haddad@clinic.example", ["noor.haddad@clinic.example"]),
+        ('<a href="MAILTO:ops@acme.io">', ["ops@acme.io"]),
+        # a URL's credentials stay no address
+        ("https://deploy:s3cret@repo.example.com/simple", []),
+        # a reserved TLD ends the host, even after a label that is a TLD of its own
+        ("r.silva@alumni.college.example", ["r.silva@alumni.college.example"]),
+    ],
+)
+def test_a_mailto_link_and_a_reserved_tld_are_read_whole(text: str, expected: list[str]) -> None:
+    assert values(text) == expected

@@ -672,11 +672,8 @@ def test_names_and_documents_written_as_people_write_them_stay(
             "nightly-cron",
             FieldPlan("full", "PERSON", model_types=frozenset({"PERSON"})),
         ),
-        (
-            ("triggered_by",),
-            "scheduler",
-            FieldPlan("full", "PERSON", model_types=frozenset({"PERSON"})),
-        ),
+        # a system's own account is no person's: validated patterns only
+        (("triggered_by",), "scheduler", FieldPlan("validated")),
     ],
 )
 def test_an_actor_written_as_a_persons_login_is_masked_whole(
@@ -979,4 +976,73 @@ def test_names_places_addresses_and_links_in_prose_stay(
     plan: FieldPlan, value: str, part: str, entity_type: str, detector: str
 ) -> None:
     found = [span_of(value, part, entity_type, detector)]
+    assert filter_spans(plan, value, found) == found
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "mode"),
+    [
+        # a system's account, an application's or a token's name: no person's
+        (("job", "username"), "root", "validated"),
+        (("alert", "user_name"), "System", "validated"),
+        # an application's name: not masked whole, detected as under an unknown key
+        (("oauth", "client_name"), "Partner Portal", "full"),
+        (("token", "displayName"), "ci-webhook (rotated 2026-11)", "full"),
+        # a cloud region under a location key
+        (("vm", "location"), "uksouth", "validated"),
+        (("bucket", "location"), "europe-west4", "validated"),
+        # people and places written as such stay
+        (("oauth", "client_name"), "Hannah Webber", "whole"),  # "Web" inside a word
+        (("oauth", "client_name"), "Storefront", "whole"),  # one word: no software word
+        (("job", "username"), "rootkit.hunter", "whole"),
+        (("vm", "location"), "Southampton", "full"),
+    ],
+)
+def test_system_accounts_applications_and_cloud_regions_are_no_people_or_places(
+    path: tuple[str, ...], text: str, mode: str
+) -> None:
+    from piimask.detect.field_names import path_hint
+
+    assert plan_field(path, text, is_number=False, hint=path_hint(path)).mode == mode
+
+
+def test_an_accounts_members_typed_as_an_app_or_a_token_are_names_of_things(
+    build: Callable[..., MessageMasker],
+) -> None:
+    doc = {
+        "actor": {"accountType": "app", "displayName": "Release Notes Helper"},
+        "target": [{"type": "Token", "displayName": "grafana-reader"}],
+    }
+    assert mask(build(), doc).document == doc
+
+
+BLIND_ROUND_PII_FREE = [
+    # a model's e-mail guess the address pattern does not find
+    (PROSE, "posted to 19:f00dfeed@thread.v2 today", "f00dfeed@thread.v2", "EMAIL_ADDRESS"),
+    # a state label: a title-case phrase that opens with a preposition
+    (FieldPlan("full", model_types=frozenset({"LOCATION"})), "On Hold", "Hold", "LOCATION"),
+    (FieldPlan("full"), "Out for Delivery", "Delivery", "PERSON"),
+]
+
+
+@pytest.mark.parametrize(("plan", "value", "part", "entity_type"), BLIND_ROUND_PII_FREE)
+def test_email_guesses_without_an_address_and_state_labels_are_dropped(
+    plan: FieldPlan, value: str, part: str, entity_type: str
+) -> None:
+    assert filter_spans(plan, value, [span_of(value, part, entity_type)]) == []
+
+
+BLIND_ROUND_PII = [
+    (PROSE, "write to amal@clinic.example", "amal@clinic.example", "EMAIL_ADDRESS"),
+    (PROSE, "ship to Kungsgatan 12, Uppsala", "Kungsgatan 12", "STREET_ADDRESS"),
+    (PROSE, "parcel for Drottningvägen 7", "Drottningvägen 7", "STREET_ADDRESS"),
+    (FieldPlan("full"), "In Lisbon since May", "Lisbon", "LOCATION"),  # a sentence, no label
+]
+
+
+@pytest.mark.parametrize(("plan", "value", "part", "entity_type"), BLIND_ROUND_PII)
+def test_addresses_and_places_in_sentences_stay(
+    plan: FieldPlan, value: str, part: str, entity_type: str
+) -> None:
+    found = [span_of(value, part, entity_type)]
     assert filter_spans(plan, value, found) == found
