@@ -671,6 +671,8 @@ _NON_PII_WORDS: Final = (
     "model",
     "manufacturer",
     "make",
+    "vehicle",  # a vehicle's make and model ("Toyota Corolla Hybrid")
+    "car",
     "sdk",
     "library",
     "runtime",

@@ -358,6 +358,35 @@ def names_no_person(members: Mapping[str, object]) -> bool:
     return False
 
 
+# Keys of a product's or a hardware model's name (not `device` or `name`: "Maria's
+# MacBook Pro" names its owner).
+_PRODUCT_KEYS: Final = frozenset(
+    {
+        "model",
+        "devicemodel",
+        "hardwaremodel",
+        "make",
+        "manufacturer",
+        "brand",
+        "vehicle",
+        "car",
+        "gpu",
+        "cpu",
+        "chipset",
+        "os",
+        "osname",
+        "browser",
+        "firmware",
+        "product",
+        "productname",
+        "sku",
+    }
+)
+_PRODUCT_MAX_WORDS: Final = 6
+_PRODUCT_MAX_CHARS: Final = 60
+_SENTENCE_MARK: Final = re.compile(r"[.!?;:]\s|['\u2019]s\b|@")
+
+
 def _unwritten_hint(entity_type: str | None, text: str) -> KeyHint:
     """How a value not written as its key's type is read: a system's or a bot's account as
     a thing's name (validated patterns only); others, an application's name among them
@@ -415,6 +444,18 @@ def plan_field(
         # Mozilla/5.0 (Macintosh; ...) AppleWebKit/605.1.15: versions and platforms, no
         # prose; validated patterns only (an e-mail address in a bot's agent is still found)
         return FieldPlan("validated", user_agent=True)
+    if (
+        hint.kind == "non_pii"
+        and shape == "text"
+        and "".join(words) in _PRODUCT_KEYS
+        and len(text.split()) <= _PRODUCT_MAX_WORDS
+        and len(text) <= _PRODUCT_MAX_CHARS
+        and not _SENTENCE_MARK.search(text)
+    ):
+        # a product's or a model's name ("model": "Redmi Note 13 Pro", "vehicle": "Toyota
+        # Corolla Hybrid", "gpu": "NVIDIA GeForce RTX 4070 Laptop GPU"): a name of a thing
+        # in a few words, no prose; validated patterns only
+        return VALIDATED
     if hint.kind in ("non_pii", "event_time") and shape == "text" and len(text.split()) == 1:
         # one long token under an id, version or image key (a container image with its
         # digest, a base64 blob): machine output, not prose; validated patterns only

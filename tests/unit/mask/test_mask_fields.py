@@ -1046,3 +1046,23 @@ def test_addresses_and_places_in_sentences_stay(
 ) -> None:
     found = [span_of(value, part, entity_type)]
     assert filter_spans(plan, value, found) == found
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "mode"),
+    [
+        (("phone", "model"), "Galaxy Z Flip 6 512GB", "validated"),
+        (("fleet", "vehicle"), "Renault Kangoo E-Tech Electric", "validated"),
+        (("rig", "cpu"), "AMD Ryzen 9 7950X 16-Core Processor", "validated"),
+        # a sentence, or a name with its owner, is read as text
+        (("laptop", "model"), "Sofia's MacBook Air M3", "full"),
+        (("job", "model"), "retrained yesterday. Accuracy dropped to 0.81 on holdout", "full"),
+        (("telemetry", "device"), "Kitchen Tablet of Ana Lima", "full"),  # device: not a model
+    ],
+)
+def test_a_product_or_model_name_of_a_few_words_is_validated_only(
+    path: tuple[str, ...], text: str, mode: str
+) -> None:
+    from piimask.detect.field_names import path_hint
+
+    assert plan_field(path, text, is_number=False, hint=path_hint(path)).mode == mode
