@@ -763,7 +763,14 @@ _NON_PII_WORDS: Final = (
     "store",
     "shop",
     "warehouse",
-    # an organisation's sites: "facility": "DHL Hub Leipzig"
+    # an organisation's sites and businesses: "facility": "DHL Hub Leipzig", "merchant":
+    # "Padaria Estrela", "clinic": "Sorriso Dental Clinic"
+    "merchant",
+    "clinic",
+    "hospital",
+    "pharmacy",
+    "employer",
+    "schedule",
     "facility",
     "depot",
     "hub",
@@ -1388,6 +1395,8 @@ def _modified_head(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint |
 _GENERIC_CHILDREN: Final = frozenset(
     {"number", "no", "num", "nr", "value", "val", "raw", "full", "formatted", "e164", "digits"}
 )
+# Keys of the name a record is shown by, under a parent that is a thing.
+_THING_NAME_HEADS: Final = frozenset({"nickname", "display", "displayname", "friendlyname"})
 # Heads that may follow a word this vocabulary does not know, in a flat key (sessionid).
 _OPEN_HEADS: Final = frozenset(
     {
@@ -1471,6 +1480,10 @@ def _segment_hint(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint:
         inherited = _segment_hint(parent, ())
         if inherited.kind == "pii":
             return inherited
+    if parent and "".join(words) in _THING_NAME_HEADS and _segment_hint(parent, ()) == NON_PII:
+        # plan.nickname, device.displayName, serviceProvider.display (FHIR's reference
+        # text): the name a thing is shown by
+        return NON_PII
     while len(words) > 1 and words[-1] in _QUALIFIERS:
         words = words[:-1]
     words = (*words[:-1], _known(words[-1]))

@@ -139,13 +139,14 @@ _BOT_ACCOUNT_RE: Final = re.compile(r"\S+\[bot\]")  # GitHub's mark of an app's 
 
 # A URL with its scheme, or a file path (absolute, home or relative, or a drive's).
 _URL_OR_PATH_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://|~?/|\.\.?/|[A-Za-z]:\\")
-_MASKED_DIGITS_RE: Final = re.compile(r"[*xX\u2022#]{2,}[\s\-]*[0-9]{2,4}\b")
+_MASKED_DIGITS_RE: Final = re.compile(r"[*xX\u2022#]{2,}")
 
 
 def _written_as_card(text: str) -> bool:
-    """12 to 19 digits (separated or not), or a number shown masked but for its last digits."""
+    """12 to 19 digits (separated or not); a number shown masked (``476173******0119``,
+    ``**** 4242``) has been masked by its writer and shows what a card may show."""
     digits = sum(c.isdigit() for c in text)
-    return 12 <= digits <= 19 or _MASKED_DIGITS_RE.search(text) is not None
+    return 12 <= digits <= 19 and _MASKED_DIGITS_RE.search(text) is None
 
 
 # Logins of a system, not of a person.
@@ -262,9 +263,9 @@ def not_written_as(
       identify a person (a country *name* under an address stays a place);
     - a place or a street is never written as a URL or a file path (``page_location``:
       ``https://...``, ``"location": "s3://bucket/key"``, ``"address": "/var/run/app.sock"``);
-    - a card number is written with 12 to 19 digits, or some of them masked (``**** 4242``):
-      ``"graphicsCard": "RTX 4070"``, ``"card": "tok_visa"``, ``"pan": -12.5`` (an audio
-      pan) name no card number;
+    - a card number is written with 12 to 19 digits: ``"graphicsCard": "RTX 4070"``,
+      ``"card": "tok_visa"``, ``"pan": -12.5`` (an audio pan) name no card number, and a
+      number shown masked (``476173******0119``) is masked already;
     - a date of a person's doings is not written as an epoch number: under ``arrival_date``
       or ``visit_date`` a 10- or 13-digit Unix time is the time an event happened (a payout
       arrives, a page is visited); dates of birth, death, admission and discharge are
@@ -308,6 +309,7 @@ _NON_PERSON_ACCOUNTS: Final = frozenset(
         "app",
         "application",
         "integration",
+        "appinstance",  # Okta's target of an app sign-in
         "role",
         "service",
         "serviceaccount",
@@ -382,6 +384,20 @@ _PRODUCT_KEYS: Final = frozenset(
         "sku",
     }
 )
+# Parents of an item sold or listed: its title or name is a product's name.
+_ITEM_PARENTS: Final = frozenset({"item", "items", "lineitem", "lineitems", "product", "variant"})
+
+
+def _item_title(path: Sequence[str | int]) -> bool:
+    named = [k for k in path if isinstance(k, str)]
+    return (
+        len(named) >= 2
+        and "".join(key_words(named[-1])) in ("title", "name")
+        and "".join(key_words(named[-2])) in _ITEM_PARENTS
+    )
+
+
+_POSSESSIVE: Final = re.compile(r"[^\W\d_]['\u2019]s\b")
 _PRODUCT_MAX_WORDS: Final = 6
 _PRODUCT_MAX_CHARS: Final = 60
 _SENTENCE_MARK: Final = re.compile(r"[.!?;:]\s|['\u2019]s\b|@")
@@ -445,9 +461,10 @@ def plan_field(
         # prose; validated patterns only (an e-mail address in a bot's agent is still found)
         return FieldPlan("validated", user_agent=True)
     if (
-        hint.kind == "non_pii"
-        and shape == "text"
-        and "".join(words) in _PRODUCT_KEYS
+        (
+            (shape == "text" and hint.kind == "non_pii" and "".join(words) in _PRODUCT_KEYS)
+            or (shape != "number" and hint.kind in ("non_pii", "free_text") and _item_title(path))
+        )
         and len(text.split()) <= _PRODUCT_MAX_WORDS
         and len(text) <= _PRODUCT_MAX_CHARS
         and not _SENTENCE_MARK.search(text)
@@ -470,9 +487,12 @@ def plan_field(
     if shape == "text" or hint.kind == "free_text":
         # read as plain text
         return FieldPlan("full", suggested, free_text=hint.kind == "free_text")
-    if hint.kind in ("non_pii", "event_time") or (shape == "token" and suggested is None):
+    if (
+        hint.kind in ("non_pii", "event_time") or (shape == "token" and suggested is None)
+    ) and not (shape == "phrase" and _POSSESSIVE.search(text)):
         # SKU-1234, eu-west-1, 2026-01-05T10:00:00Z, a session uuid: validated patterns
-        # only (an e-mail address or IBAN there is still found)
+        # only (an e-mail address or IBAN there is still found); a phrase naming its owner
+        # ("Maria's iPhone", a device's name) is detected as a phrase
         return FieldPlan("validated")
     # a phrase under an unknown key, a token or phrase under a key that suggests a type:
     # full detection, where the model alone masks the type the key suggests, or else words

@@ -435,3 +435,22 @@ def test_place_names_name_objects_record_dates_and_wrappers(
     path: tuple[str, ...], hint: KeyHint
 ) -> None:
     assert path_hint(path) == hint
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        (("terminal", "merchant"), KeyHint("non_pii")),
+        (("appointment", "clinic"), KeyHint("non_pii")),
+        (("applicant", "employer"), KeyHint("non_pii")),
+        (("thermostat", "schedule"), KeyHint("non_pii")),
+        (("serviceProvider", "display"), KeyHint("non_pii")),  # FHIR reference text
+        (("price", "nickname"), KeyHint("non_pii")),
+        (("user", "nickname"), KeyHint("pii", "USERNAME")),
+        (("actor", "displayName"), KeyHint("pii", "PERSON")),
+    ],
+)
+def test_businesses_schedules_and_names_shown_for_things(
+    path: tuple[str, ...], hint: KeyHint
+) -> None:
+    assert path_hint(path) == hint

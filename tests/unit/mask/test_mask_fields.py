@@ -821,7 +821,8 @@ def test_a_url_or_a_file_path_is_no_place(path: tuple[str, ...], text: str, mode
     ("path", "text", "is_number", "mode"),
     [
         (("payment", "card"), "4000 0566 5566 5556", False, "whole"),
-        (("payment", "card"), "**** **** **** 5556", False, "whole"),
+        (("payment", "card"), "**** **** **** 5556", False, "validated"),  # masked already
+        (("txn", "masked_pan"), "411111******1111", False, "validated"),
         (("payment", "card"), "4000056655665556", True, "whole"),
         (("payment", "card"), "tok_mastercard_debit", False, "validated"),
         (("laptop", "graphicsCard"), "Radeon 780M", False, "validated"),
@@ -1061,6 +1062,29 @@ def test_addresses_and_places_in_sentences_stay(
     ],
 )
 def test_a_product_or_model_name_of_a_few_words_is_validated_only(
+    path: tuple[str, ...], text: str, mode: str
+) -> None:
+    from piimask.detect.field_names import path_hint
+
+    assert plan_field(path, text, is_number=False, hint=path_hint(path)).mode == mode
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "mode"),
+    [
+        # the title or name of an item sold: a product's name
+        (("order", "items", "title"), "Wool Beanie - Forest Green", "validated"),
+        (("cart", "line_items", "name"), "Espresso Cups (Set of 4) Slate", "validated"),
+        (("order", "items", "title"), "Linen Apron", "validated"),
+        (("order", "items", "title"), "Engraved for Ana: happy 30th!", "full"),  # a message
+        # a thing's shown name under a thing; a device named after its owner is detected
+        (("plan", "nickname"), "Growth Annual", "validated"),
+        (("device", "displayName"), "Kitchen Echo", "validated"),
+        (("device", "displayName"), "Tomás's iPad", "full"),
+        (("customer", "nickname"), "ze_tomas", "whole"),
+    ],
+)
+def test_items_and_things_have_names_of_their_own(
     path: tuple[str, ...], text: str, mode: str
 ) -> None:
     from piimask.detect.field_names import path_hint
