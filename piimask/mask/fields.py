@@ -542,6 +542,14 @@ def query_parameter_spans(value: str) -> list[Span]:
     return out
 
 
+def _second_reader_only(span: Span) -> bool:
+    """A guess only the second NER reader makes (spaCy's small English model), not the
+    model: on a short value with no context, title-case names of things ("Liga Portugal",
+    "Iron Wolves", "In Progress") are what it calls people and places."""
+    parts = span.detector.split("+")
+    return all(part.startswith("ner:") for part in parts)
+
+
 def _allowed_spans(plan: FieldPlan, value: str, spans: Sequence[Span]) -> list[Span]:
     out: list[Span] = []
     for span in spans:
@@ -567,6 +575,7 @@ def _allowed_spans(plan: FieldPlan, value: str, spans: Sequence[Span]) -> list[S
                 # names and places in a field value are written with capitals; the model
                 # reads lower-case tool names (trivy 0.50.1) as names
                 or _UPPER_RE.search(value, span.start, span.end) is None
+                or _second_reader_only(span)
             )
         ):
             continue  # the model alone never masks a bare number or code

@@ -1090,3 +1090,34 @@ def test_items_and_things_have_names_of_their_own(
     from piimask.detect.field_names import path_hint
 
     assert plan_field(path, text, is_number=False, hint=path_hint(path)).mode == mode
+
+
+SHORT_VALUE = FieldPlan("full", model_types=frozenset({"PERSON", "LOCATION", "STREET_ADDRESS"}))
+
+
+@pytest.mark.parametrize(
+    ("plan", "value", "part", "detector", "kept"),
+    [
+        # a short value: a name only spaCy's small model finds is no name
+        (SHORT_VALUE, "Liga Portugal", "Liga Portugal", "ner:en_core_web_sm", False),
+        (SHORT_VALUE, "Estufa Norte", "Estufa Norte", "ner:en_core_web_sm", False),
+        # the model's own guess, or one both make, stays
+        (SHORT_VALUE, "Rui Antunes", "Rui Antunes", "model+ner:en_core_web_sm", True),
+        (SHORT_VALUE, "Rui Antunes", "Rui Antunes", "model", True),
+        # a key that suggests a person keeps the second reader's guess of a person
+        (
+            FieldPlan("full", "PERSON", model_types=frozenset({"PERSON"})),
+            "Rui Antunes",
+            "Rui Antunes",
+            "ner:en_core_web_sm",
+            True,
+        ),
+        # free text is read as plain text
+        (PROSE, "met Rui Antunes at the desk", "Rui Antunes", "ner:en_core_web_sm", True),
+    ],
+)
+def test_a_short_value_needs_the_model_not_only_the_second_ner_reader(
+    plan: FieldPlan, value: str, part: str, detector: str, kept: bool
+) -> None:
+    found = [span_of(value, part, "PERSON", detector)]
+    assert (filter_spans(plan, value, found) == found) is kept
