@@ -822,6 +822,16 @@ def _path_part(value: str, span: Span) -> bool:
     return _PATH_TOKEN.fullmatch(token) is not None or _FILE_NAME.fullmatch(token) is not None
 
 
+def _cut_from_identifier(value: str, span: Span) -> bool:
+    """The guess is cut out of an identifier joined by underscores (``parse`` of
+    ``parse_large``, ``Order`` of ``Order_Service``): a function's or a table's name."""
+    before = value[span.start - 1] if span.start > 0 else ""
+    after = value[span.end] if span.end < len(value) else ""
+    return (before == "_" and value[span.start - 2 : span.start - 1].isalnum()) or (
+        after == "_" and value[span.end + 1 : span.end + 2].isalnum()
+    )
+
+
 def _code_guess(value: str, span: Span) -> bool:
     """A model guess, in any JSON string value (free text too), that is written as code:
 
@@ -849,6 +859,8 @@ def _code_guess(value: str, span: Span) -> bool:
         any(m.start() <= span.start and span.end <= m.end() for m in _TIME_ZONE.finditer(value))
         or _SIGN_IN_BEFORE.search(value, max(0, span.start - 40), span.start) is not None
     ):
+        return True
+    if kind in ("PERSON", "LOCATION") and _cut_from_identifier(value, span):
         return True
     if kind in ("PERSON", "LOCATION"):
         token = text.strip()

@@ -1121,3 +1121,16 @@ def test_a_short_value_needs_the_model_not_only_the_second_ner_reader(
 ) -> None:
     found = [span_of(value, part, "PERSON", detector)]
     assert (filter_spans(plan, value, found) == found) is kept
+
+
+@pytest.mark.parametrize(
+    ("value", "part", "kept"),
+    [
+        ("Regression in render_pipeline after 2.1", "render", False),
+        ("slow query on Orders_Archive table", "Orders", False),
+        ("call Ines Duarte about the refund", "Ines Duarte", True),
+    ],
+)
+def test_a_name_cut_out_of_an_identifier_is_dropped(value: str, part: str, kept: bool) -> None:
+    found = [span_of(value, part, "LOCATION")]
+    assert (filter_spans(PROSE, value, found) == found) is kept
