@@ -17,13 +17,13 @@ _LABEL = r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?"
 _HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL}){{1,8}}")
 _TLD_SHAPE = re.compile(r"[A-Za-z]{2,24}|xn--[a-z0-9-]{1,59}")
 _EMAIL_SHAPE = re.compile(r"[^\s@]{1,64}@[^\s@]{3,255}")
-# An scp-like remote, user@host:path (git@github.com:acme/api.git): a login on a host with
-# a path on it, no mailbox. The path has a slash or ends in .git ("jane@x.com:hunter2", a
-# credential dump's address and password, stays an address).
 # The TLDs reserved for documentation and tests (RFC 2606): the host ends there, even
 # when a label before it is a TLD of its own (students.university.example).
 _RESERVED_TLDS = frozenset({"example", "test", "invalid"})
 _MAILTO = re.compile(r"mailto:\Z", re.IGNORECASE)
+# An scp-like remote, user@host:path (git@github.com:acme/api.git): a login on a host with
+# a path on it, no mailbox. The path has a slash or ends in .git ("jane@x.com:hunter2", a
+# credential dump's address and password, stays an address).
 _SCP_PATH = re.compile(r":[\w.~\-]*(?:/[\w.~\-]+)+|:[\w.~/\-]*\.git\b")
 
 
