@@ -309,7 +309,9 @@ def _place_word(word: str, *, strict: bool) -> bool:
     if len(letters) < 2 or not letters.isalpha():
         return False
     if letters[0].isupper() and not letters.isupper():
-        return True
+        # In machine output a word with capitals inside is code ("NoSuchBucketPolicy",
+        # "HttpClientFacetImpl"); a name has one at most ("McAllister", "DeKalb").
+        return not strict or sum(c.isupper() for c in letters[1:]) < 2
     return not strict
 
 

@@ -356,6 +356,8 @@ def _value_span(text: str, fragment: Fragment, hint: KeyHint, spans: Sequence[Sp
         return None
     if hint.kind != "pii" or hint.entity_type is None:
         return None
+    if hint.entity_type == "USERNAME" and _system_account(value.strip("\"'")):
+        return None  # "user=admin", "user: jenkins-svc": the system's accounts, no one's
     # A key that decides the type masks its value even where a guess covers it: the guess
     # may still be dropped as machine-shaped ("lindgren" of "userName": "a.lindgren").
     if _covered([s for s in spans if not (hint.decides and _guess(s))], start, end):
@@ -1004,6 +1006,18 @@ def _machine_host(text: str, span: Span, lines: _Lines) -> bool:
     return lines.machine(span.start) and any(c.isdigit() for c in text[span.start : span.end])
 
 
+def _machine_date(text: str, span: Span, lines: _Lines) -> bool:
+    """A calendar date on a machine line with no personal word before it ("creation
+    date(time): 2024/03/11(09:41:22)", a CSV's "2026-12-02<TAB>01:39:30"): when something
+    happened to the system. A person's date says so ("dob=", "born", "expires")."""
+    if span.entity_type != "DATE_TIME" or _guess(span) or not lines.machine(span.start):
+        return False
+    return not any(
+        has_context(text, span.start, span.end, words, before=40, digit_free_gap=True)
+        for words in (PERSONAL_CONTEXT, BIRTH_CONTEXT)
+    )
+
+
 def _version_not_date(text: str, span: Span, lines: _Lines) -> bool:
     """On a machine line, a date written as three short dotted numbers with no personal
     context is a version (see ``_SHORT_DOTTED``)."""
@@ -1017,17 +1031,94 @@ def _version_not_date(text: str, span: Span, lines: _Lines) -> bool:
     )
 
 
+# What the model alone may not decide on a machine line when the text holds no letter: a
+# number there is a counter, a pid, a clock's fraction or an id ("2211  2240" of logcat,
+# "58.004", "013811.004" of Zabbix) far more often than a phone, a tax id or a ZIP code, and
+# the PII ones are written as a pattern finds them or under a key that says so.
+_NUMBER_TYPES = _ID_TYPES | {"PHONE_NUMBER", "ZIP_CODE", "STREET_ADDRESS", "US_SSN", "US_ITIN"}
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+# A decimal ("58.004", "013811.004") or two numbers a column apart ("2211  2240"): the model
+# alone reads these as phones or tax ids, but no phone or id is written so, in any text.
+_NOT_A_NUMBER_ID = re.compile(r"[0-9]+[.,][0-9]{1,3}|[0-9]+(?: {2,}|\t)[0-9]+")
+
+
+def _model_alone_number(text: str, span: Span, lines: _Lines) -> bool:
+    if span.detector != "model" or span.entity_type not in _NUMBER_TYPES:
+        return False
+    if _NOT_A_NUMBER_ID.fullmatch(text, span.start, span.end):
+        return True
+    if _LETTER.search(text, span.start, span.end) or not lines.machine(span.start):
+        return False
+    if span.entity_type != "PHONE_NUMBER":
+        return True
+    # "+447700900456": an international prefix is written for phones only
+    international = text.startswith("+", span.start)
+    return not (international or phone_context(text, span.start, span.end))
+
+
+# A number joined to letters by a hyphen is a piece of an identifier: "SHP-2026-881204",
+# "INV-415-555-0100", "build-4412-3391".
+_JOINED_BEFORE = re.compile(r"[A-Za-z][A-Za-z0-9]*-$")
+_JOINED_AFTER = re.compile(r"-[A-Za-z]")
+
+
+def _identifier_piece(text: str, span: Span, lines: _Lines) -> bool:
+    if span.entity_type not in _NUMBER_TYPES or not lines.machine(span.start):
+        return False
+    if _LETTER.search(text, span.start, span.end):
+        return False
+    before = _JOINED_BEFORE.search(text, max(0, span.start - 24), span.start) is not None
+    return before or _JOINED_AFTER.match(text, span.end) is not None
+
+
+def _letters_only_zip(text: str, span: Span) -> bool:
+    """A ZIP guess without a digit ("LR" of "LR-7712"): every postal code system writes
+    digits (US, UK, Canada, the Netherlands...)."""
+    return span.entity_type == "ZIP_CODE" and not any(
+        c.isdigit() for c in text[span.start : span.end]
+    )
+
+
+def _spaced_handle(text: str, span: Span) -> bool:
+    """ "@ txId": in machine output a spaced "@" is "at" (an address, a transaction), never a
+    mention; tokenised corpora split handles that way, logs do not."""
+    return span.entity_type == "USERNAME" and text.startswith("@ ", span.start)
+
+
+# A mailbox's local part that is a session, call or message id: hex of 8 or more with
+# digits and letters ("a8b2c1d4e5f6@pbx.example.net" of a SIP call), or a UUID.
+_ID_LOCAL = re.compile(
+    r"(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{8,}|[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}",
+    re.IGNORECASE,
+)
+
+
+def _id_mailbox(text: str, span: Span) -> bool:
+    if span.entity_type != "EMAIL_ADDRESS":
+        return False
+    local = text[span.start : span.end].split("@", 1)[0]
+    return _ID_LOCAL.fullmatch(local) is not None
+
+
 def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> list[Span]:
     """Step 2 of the module docstring."""
     out: list[Span] = []
     for span in spans:
+        if _model_alone_number(text, span, lines) or _identifier_piece(text, span, lines):
+            continue
+        if lines.machine(span.start) and (
+            _letters_only_zip(text, span) or _spaced_handle(text, span) or _id_mailbox(text, span)
+        ):
+            continue
         if span.entity_type == "PHONE_NUMBER" and _IP_PORT_BEFORE.search(
             text, max(0, span.start - 48), span.start
         ):
             continue  # "10.244.3.17:41220 - 88213": a port and a query id
         if _version_not_date(text, span, lines) or _kb_number(text, span) or _greeting(text, span):
             continue
-        if _partition_date(text, span):
+        if _partition_date(text, span) or _machine_date(text, span, lines):
             span = Span(span.start, span.end, EVENT_TIME, span.score, span.detector)
         if span.entity_type == "URL" and _STORAGE_URI.fullmatch(text[span.start : span.end]):
             continue  # a bucket's path, as a file path: no link of anyone's
@@ -1189,8 +1280,11 @@ _HANDLE = rf"[A-Za-z]{_HANDLE_REST}"
 # A login as machine output writes one: one token of letters, digits, ".", "_" or "-".
 _LOGIN_TOKEN = re.compile(_HANDLE)
 _LOGIN_PLACES = re.compile(
-    rf"\b(?:[Uu]ser|login[ \t]+for)[:=]?[ \t]+(?:[\"'<`](?P<quoted>{_HANDLE})[\"'>`]"
-    rf"|(?P<bare>[a-z]{_HANDLE_REST})(?=[ \t]+(?:(?:not|from|on|at|failed|logged|authenticated)\b"
+    # "user 'jdoe'", "username 'jdoe'", "User name: jdoe" (the key's own "name" is no login)
+    rf"\b(?:[Uu]ser(?:[ \t_]?[Nn]ame)?|login[ \t]+for)[:=]?[ \t]+"
+    rf"(?:[\"'<`](?P<quoted>{_HANDLE})[\"'>`]"
+    rf"|(?!name\b)(?P<bare>[a-z]{_HANDLE_REST})"
+    r"(?=[ \t]+(?:(?:not|from|on|at|failed|logged|authenticated)\b"
     r"|[0-9]{1,3}\.[0-9])|[(.,;:]|$))"
     rf"|\b(?:Accepted|Failed)[ \t]\w+[ \t]for[ \t](?:invalid[ \t]user[ \t])?(?P<sshd>{_HANDLE})"
     rf"[ \t]from\b"
@@ -1244,8 +1338,22 @@ _SYSTEM_ACCOUNTS = frozenset(
 _PRIVILEGE_ACCOUNT = re.compile(r"enable_[0-9]{1,2}", re.IGNORECASE)
 
 
+# Service accounts by their shape: a service, robot or pipeline prefix or suffix
+# ("svc-ledger", "jenkins-svc", "deploy-bot", "renovate[bot]"): an account that runs software,
+# named for it, no one's login.
+_SERVICE_ACCOUNT = re.compile(
+    r"(?:svc|srv|sa|bot|robot|service)[-_.][\w.-]+"
+    r"|[\w.-]+[-_.](?:svc|srv|bot|robot|service|automation|deployer)|[\w.-]+\[bot\]",
+    re.IGNORECASE,
+)
+
+
 def _system_account(login: str) -> bool:
-    return login.lower() in _SYSTEM_ACCOUNTS or _PRIVILEGE_ACCOUNT.fullmatch(login) is not None
+    return (
+        login.lower() in _SYSTEM_ACCOUNTS
+        or _PRIVILEGE_ACCOUNT.fullmatch(login) is not None
+        or _SERVICE_ACCOUNT.fullmatch(login) is not None
+    )
 
 
 def _logins(text: str, spans: Sequence[Span], lines: _Lines) -> list[Span]:
