@@ -1573,8 +1573,8 @@ _DOCUMENT_WRAPPERS: Final = frozenset({"_source", "_doc", "_document"})
 
 def _parent_words(words: tuple[str, ...]) -> tuple[str, ...]:
     """A parent key's words as context: singular, a flat key split (mailingaddress)."""
-    if len(words) == 1:
-        words = _split_flat(words[0])
+    if len(words) == 1 and _person_singular(words[0]) is None:
+        words = _split_flat(words[0])  # not "claims" as "clai" + "ms"
     return tuple(_person_singular(w) or _known(w) for w in words)
 
 
@@ -1606,10 +1606,23 @@ _PEOPLE_LISTS: Final = frozenset(
 
 
 def _person_singular(word: str) -> str | None:
-    """A plural parent of people as its person (``users[].name`` is a user's name)."""
+    """A plural parent of people as its person (``users[].name`` is a user's name); an
+    identity token's ``claims`` are its subject's (OpenID Connect's ``claims.name``)."""
     if word in _PEOPLE_LISTS:
         return "beneficiary" if word == "beneficiaries" else word[:-1]
+    if word == "claims":
+        return "user"
     return None
+
+
+# Accounts named for the software that runs them: a service, robot or pipeline prefix or
+# suffix ("svc-ledger", "jenkins-svc", "deploy-bot", "renovate[bot]"). Shared by JSON fields
+# and log lines: no person's login, however the key names it.
+SERVICE_ACCOUNT_RE: Final = re.compile(
+    r"(?:svc|srv|sa|bot|robot|service)[-_.][\w.-]+"
+    r"|[\w.-]+[-_.](?:svc|srv|bot|robot|service|automation|deployer)|\S+\[bot\]",
+    re.IGNORECASE,
+)
 
 
 _FIELD_NAME_RE: Final = re.compile(r"^[@$_]*[A-Za-z][A-Za-z0-9]*(?:[_\-][A-Za-z0-9]+)*_*$")

@@ -38,7 +38,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from piimask.detect.address import gate_address_guesses
-from piimask.detect.field_names import KeyHint, key_hint
+from piimask.detect.field_names import SERVICE_ACCOUNT_RE, KeyHint, key_hint
 from piimask.detect.keyvalue import Fragment, find_fragments
 from piimask.detect.merge import remove_overlaps
 from piimask.detect.patterns._base import has_context
@@ -1338,21 +1338,11 @@ _SYSTEM_ACCOUNTS = frozenset(
 _PRIVILEGE_ACCOUNT = re.compile(r"enable_[0-9]{1,2}", re.IGNORECASE)
 
 
-# Service accounts by their shape: a service, robot or pipeline prefix or suffix
-# ("svc-ledger", "jenkins-svc", "deploy-bot", "renovate[bot]"): an account that runs software,
-# named for it, no one's login.
-_SERVICE_ACCOUNT = re.compile(
-    r"(?:svc|srv|sa|bot|robot|service)[-_.][\w.-]+"
-    r"|[\w.-]+[-_.](?:svc|srv|bot|robot|service|automation|deployer)|[\w.-]+\[bot\]",
-    re.IGNORECASE,
-)
-
-
 def _system_account(login: str) -> bool:
     return (
         login.lower() in _SYSTEM_ACCOUNTS
         or _PRIVILEGE_ACCOUNT.fullmatch(login) is not None
-        or _SERVICE_ACCOUNT.fullmatch(login) is not None
+        or SERVICE_ACCOUNT_RE.fullmatch(login) is not None
     )
 
 

@@ -29,7 +29,7 @@ from typing import Final, Literal
 from urllib.parse import unquote_plus
 
 from piimask.detect.address import gate_address_guesses, street_words
-from piimask.detect.field_names import KeyHint, key_hint, key_words
+from piimask.detect.field_names import SERVICE_ACCOUNT_RE, KeyHint, key_hint, key_words
 from piimask.detect.machine_text import machine_token
 from piimask.detect.names import is_given_name
 from piimask.detect.patterns.email import EmailRecognizer
@@ -134,7 +134,11 @@ _IP_SHAPE_RE: Final = re.compile(
 # Keys of a browser's user agent: a list of product tokens, machine text whatever its length.
 _USER_AGENT_KEYS: Final = frozenset({"useragent", "rawuseragent", "httpuseragent", "ua"})
 _PRODUCT_VERSION_RE: Final = re.compile(r"[A-Za-z]/\Z")
-_BOT_ACCOUNT_RE: Final = re.compile(r"\S+\[bot\]")  # GitHub's mark of an app's account
+# GitHub's mark of an app's account, and accounts named for the software they run
+_BOT_ACCOUNT_RE: Final = SERVICE_ACCOUNT_RE
+# A slug: lower-case words and numbers joined by hyphens or underscores, three parts or more
+# ("incident-2026-12-02-checkout"): a thing's handle, never how a person's name is written.
+_SLUG_RE: Final = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+){2,}")
 
 
 # A URL with its scheme, or a file path (absolute, home or relative, or a drive's).
@@ -277,13 +281,18 @@ def not_written_as(
         return not _written_as_card(text)
     if entity_type == "DATE_TIME":
         return _EPOCH_RE.fullmatch(text.strip()) is not None and not _LIFE_DATES.intersection(words)
+    if entity_type in ("EMAIL_ADDRESS", "URL"):
+        return is_number  # "recovered_by_email": 9 counts recoveries by e-mail
     if entity_type in ("PERSON", "USERNAME"):
         stripped = text.strip()
         return (
             is_number
             or _BOT_ACCOUNT_RE.fullmatch(stripped) is not None
             or stripped.casefold() in _SYSTEM_ACCOUNTS
-            or (entity_type == "PERSON" and _names_software(stripped))
+            or (
+                entity_type == "PERSON"
+                and (_names_software(stripped) or _SLUG_RE.fullmatch(stripped) is not None)
+            )
         )
     if entity_type == "LOCATION" and _CLOUD_REGION_RE.fullmatch(text.strip()):
         return True
@@ -561,7 +570,9 @@ def _allowed_spans(plan: FieldPlan, value: str, spans: Sequence[Span]) -> list[S
             if plan.user_agent and _PRODUCT_VERSION_RE.search(value, 0, span.start):
                 continue  # Chrome/131.0.0.0: a product's version written like an IPv4
             if span.entity_type == "PHONE_NUMBER":
-                if not plan.phone:
+                # a number written in international form ("+234 809 555 0144") is a phone
+                # under any key: no id, count or code is written with a "+" country code
+                if not (plan.phone or value.startswith("+", span.start)):
                     continue
             elif span.entity_type not in VALIDATED_TYPES and span.entity_type != plan.entity_type:
                 continue

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from piimask.detect.field_names import KeyHint
+from piimask.detect.field_names import KeyHint, path_hint
 from piimask.keys import KeyRing
 from piimask.mask import MessageMasker, Policy
 from piimask.mask.fields import (
@@ -129,6 +129,12 @@ def spans(*items: tuple[int, int, str, str]) -> list[Span]:
             FieldPlan("validated", phone=True),
             "(415) 555-0100",
             spans((0, 14, "PHONE_NUMBER", "pattern:PHONE_NUMBER")),
+            ["PHONE_NUMBER"],
+        ),
+        (  # a phone written with its "+" country code counts under any key
+            FieldPlan("validated"),
+            "+234 809 555 0144",
+            spans((0, 17, "PHONE_NUMBER", "pattern:PHONE_NUMBER")),
             ["PHONE_NUMBER"],
         ),
         (  # unvalidated patterns (dates, zip codes) do not mask a code either
@@ -563,6 +569,11 @@ PLACE_KEY = KeyHint("pii", "LOCATION")
         (("crash", "address"), "0x0000000000000010", False, STREET_KEY),
         (("address", "country"), "IN", False, PLACE_KEY),  # a country code
         (("billing", "country_code"), "USA", False, PLACE_KEY),
+        # a count under an e-mail-named key, a service's account, a slug under a name key
+        (("opened_by_email",), "14", True, KeyHint("pii", "EMAIL_ADDRESS")),
+        (("actor", "login"), "release-bot", False, KeyHint("pii", "USERNAME")),
+        (("job", "username"), "svc-billing", False, KeyHint("pii", "USERNAME")),
+        (("channel", "displayName"), "oncall-2027-03-payments", False, PERSON_KEY),
     ],
 )
 def test_a_value_not_written_as_its_keys_type_is_not_masked_whole(
@@ -580,11 +591,14 @@ def test_a_value_not_written_as_its_keys_type_is_not_masked_whole(
         (("address", "line1"), "1180 Burrard St,Unit 1204", STREET_KEY),
         (("address", "country"), "France", PLACE_KEY),  # a country name under an address
         (("address", "state"), "TX", PLACE_KEY),  # a state code identifies more
+        (("owner", "displayName"), "mary-jane", PERSON_KEY),  # two parts: a name still
+        (("identity", "claims", "name"), "Tomasz Wrona", None),  # an ID token's subject
     ],
 )
 def test_pii_written_as_its_keys_type_is_still_masked_whole(
-    path: tuple[str, ...], text: str, hint: KeyHint
+    path: tuple[str, ...], text: str, hint: KeyHint | None
 ) -> None:
+    hint = hint if hint is not None else path_hint(path)
     assert plan_field(path, text, is_number=False, hint=hint).mode == "whole"
 
 
