@@ -46,9 +46,13 @@ from piimask.detect.evaluation import SCHEMES, evaluate, read_gold_file
 from piimask.detect.recognizer_cases import CaseReport, load_cases, scoped_cases
 from piimask.evalsets.json_events import HANDWRITTEN as JSON_HANDWRITTEN
 from piimask.evalsets.json_events import HANDWRITTEN_BLIND as JSON_BLIND
+from piimask.evalsets.json_events import HANDWRITTEN_BLIND2 as JSON_BLIND2
+from piimask.evalsets.json_events import HANDWRITTEN_BLIND_FINAL as JSON_BLIND_FINAL
 from piimask.evalsets.log_lines import (
     AFTER_R4,
     BLIND,
+    BLIND2,
+    BLIND_FINAL,
     DEV_SEED,
     FRESH,
     HANDWRITTEN,
@@ -107,6 +111,15 @@ SETS = [
     # written by hand later, blind: never scored while rules were written (the _final twin
     # file is not registered: it stays unread until it is scored once, at the end)
     DevSet("json_blind", "JSON events, blind (read)", JSON_BLIND, "json", split="blind"),
+    # the lead's sets: scored by counts only, their lines never read by whoever writes rules
+    DevSet(
+        "json_blind_final",
+        "JSON events, blind final (unread)",
+        JSON_BLIND_FINAL,
+        "json",
+        split="blind_final",
+    ),
+    DevSet("json_blind2", "JSON events, blind 2 (unread)", JSON_BLIND2, "json", split="blind2"),
     # made up by piimask.evalsets.log_lines (fixed seeds, in memory)
     DevSet("logs", "log lines, dev seed (1,000)", LOG_LINES_SOURCE, "logs", DEV_SEED),
     DevSet("logs_heldout", "log lines, held-out (1,000)", LOG_LINES_SOURCE, "logs", HELD_OUT_SEED),
@@ -132,6 +145,14 @@ SETS = [
     DevSet("logs_blind", "log lines, blind (read)", BLIND, "logs", split="blind"),
     # written after the fourth round's last rule, scored once: never tuned on
     DevSet("logs_after_r4", "log lines, after r4 (unread)", AFTER_R4, "logs", split="after_r4"),
+    DevSet(
+        "logs_blind_final",
+        "log lines, blind final (unread)",
+        BLIND_FINAL,
+        "logs",
+        split="blind_final",
+    ),
+    DevSet("logs_blind2", "log lines, blind 2 (unread)", BLIND2, "logs", split="blind2"),
 ]
 LOG_LINES = 1000
 JSON_EVENTS_PER_SPLIT = 600  # dev, unseen, holdout and final splits, plus 200 demo events

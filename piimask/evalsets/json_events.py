@@ -76,6 +76,8 @@ HANDWRITTEN_BLIND = Path(__file__).with_name("data") / "json_events_blind.jsonl"
 # ATS, marketplaces, food delivery, smart home, connected cars, meters, weather, betting,
 # experiments, support conversations). Nobody reads it until the lead scores it once.
 HANDWRITTEN_BLIND2 = Path(__file__).with_name("data") / "json_events_blind2.jsonl"
+# The blind file's twin (split "blind_final"), scored by the lead only.
+HANDWRITTEN_BLIND_FINAL = Path(__file__).with_name("data") / "json_events_blind_final.jsonl"
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,7 +73,11 @@ BLIND2 = Path(__file__).with_name("data") / "log_lines_blind2.jsonl"
 # Mosquitto, Solr, memcached, Home Assistant, Boundary, logrotate, certbot, ntpd, GitLab
 # Shell, pgBackRest, ...), scored once, never tuned on: that round's honest unseen figure.
 AFTER_R4 = Path(__file__).with_name("data") / "log_lines_after_r4.jsonl"
-Split = Literal["tune", "holdout", "final", "fresh", "fresh_final", "blind", "blind2", "after_r4"]
+# The blind file's twin (split "blind_final"), scored by the lead only.
+BLIND_FINAL = Path(__file__).with_name("data") / "log_lines_blind_final.jsonl"
+Split = Literal[
+    "tune", "holdout", "final", "fresh", "fresh_final", "blind", "blind_final", "blind2", "after_r4"
+]
 
 
 @dataclass(frozen=True, slots=True)
