@@ -147,7 +147,7 @@ SETS = [
     DevSet("logs_after_r4", "log lines, after r4 (unread)", AFTER_R4, "logs", split="after_r4"),
     DevSet(
         "logs_blind_final",
-        "log lines, blind final (unread)",
+        "log lines, blind final (read in round 5)",
         BLIND_FINAL,
         "logs",
         split="blind_final",
