@@ -114,7 +114,7 @@ SETS = [
     # the lead's sets: scored by counts only, their lines never read by whoever writes rules
     DevSet(
         "json_blind_final",
-        "JSON events, blind final (unread)",
+        "JSON events, blind final (read in round 5)",
         JSON_BLIND_FINAL,
         "json",
         split="blind_final",
