@@ -119,7 +119,9 @@ SETS = [
         "json",
         split="blind_final",
     ),
-    DevSet("json_blind2", "JSON events, blind 2 (unread)", JSON_BLIND2, "json", split="blind2"),
+    DevSet(
+        "json_blind2", "JSON events, blind 2 (scored once)", JSON_BLIND2, "json", split="blind2"
+    ),
     # made up by piimask.evalsets.log_lines (fixed seeds, in memory)
     DevSet("logs", "log lines, dev seed (1,000)", LOG_LINES_SOURCE, "logs", DEV_SEED),
     DevSet("logs_heldout", "log lines, held-out (1,000)", LOG_LINES_SOURCE, "logs", HELD_OUT_SEED),
@@ -152,7 +154,7 @@ SETS = [
         "logs",
         split="blind_final",
     ),
-    DevSet("logs_blind2", "log lines, blind 2 (unread)", BLIND2, "logs", split="blind2"),
+    DevSet("logs_blind2", "log lines, blind 2 (scored once)", BLIND2, "logs", split="blind2"),
 ]
 LOG_LINES = 1000
 JSON_EVENTS_PER_SPLIT = 600  # dev, unseen, holdout and final splits, plus 200 demo events
