@@ -212,7 +212,7 @@ _ADDRESS_NEIGHBOURS = frozenset({"STREET_ADDRESS", "LOCATION"})
 _CONTEXT_CHARS = 48
 
 
-def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+def line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     return line_start, len(text) if line_end == -1 else line_end
@@ -286,7 +286,7 @@ def _lone_machine_number(text: str, span: Span, machine_line: Callable[[int], bo
 
 
 def _neighbours(text: str, span: Span, spans: Sequence[Span], *, before_only: bool) -> bool:
-    line_start, line_end = _line_bounds(text, span.start, span.end)
+    line_start, line_end = line_bounds(text, span.start, span.end)
     lo = max(line_start, span.start - _CONTEXT_CHARS)
     hi = span.start if before_only else min(line_end, span.end + _CONTEXT_CHARS)
     return any(
@@ -344,7 +344,7 @@ def _street_words_in(text: str, span: Span, *, strict: bool) -> bool:
 
 
 def _zip_words_before(text: str, span: Span, *, strict: bool) -> bool:
-    line_start, _ = _line_bounds(text, span.start, span.end)
+    line_start, _ = line_bounds(text, span.start, span.end)
     before = text[max(line_start, span.start - 24) : span.start]
     state = _STATE_BEFORE if strict else _ANY_STATE_BEFORE
     if not strict and text.islower():

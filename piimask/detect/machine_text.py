@@ -37,7 +37,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Sequence
 
-from piimask.detect.address import gate_address_guesses
+from piimask.detect.address import gate_address_guesses, line_bounds
 from piimask.detect.field_names import SERVICE_ACCOUNT_RE, KeyHint, key_hint
 from piimask.detect.keyvalue import Fragment, find_fragments
 from piimask.detect.merge import remove_overlaps
@@ -928,10 +928,8 @@ _GREETING = re.compile(r"(?P<wish>(?:Happy|Merry|Good)[ \t]+[A-Z][a-z]+)[ \t]*!"
 def _kb_number(text: str, span: Span) -> bool:
     if span.entity_type not in _ID_TYPES or not _KB_NUMBER.fullmatch(text[span.start : span.end]):
         return False
-    line_start = text.rfind("\n", 0, span.start) + 1
-    line_end = text.find("\n", span.end)
-    line = text[line_start : len(text) if line_end == -1 else line_end]
-    return _UPDATE_WORDS.search(line) is not None
+    line_start, line_end = line_bounds(text, span.start, span.end)
+    return _UPDATE_WORDS.search(text, line_start, line_end) is not None
 
 
 def _greeting(text: str, span: Span) -> bool:
@@ -1006,16 +1004,21 @@ def _machine_host(text: str, span: Span, lines: _Lines) -> bool:
     return lines.machine(span.start) and any(c.isdigit() for c in text[span.start : span.end])
 
 
+def _personal_date_words(text: str, span: Span) -> bool:
+    """A word before the date that makes it a person's ("born", "dob", "expires")."""
+    return any(
+        has_context(text, span.start, span.end, words, before=40, digit_free_gap=True)
+        for words in (PERSONAL_CONTEXT, BIRTH_CONTEXT)
+    )
+
+
 def _machine_date(text: str, span: Span, lines: _Lines) -> bool:
     """A calendar date on a machine line with no personal word before it ("creation
     date(time): 2024/03/11(09:41:22)", a CSV's "2026-12-02<TAB>01:39:30"): when something
     happened to the system. A person's date says so ("dob=", "born", "expires")."""
     if span.entity_type != "DATE_TIME" or _guess(span) or not lines.machine(span.start):
         return False
-    return not any(
-        has_context(text, span.start, span.end, words, before=40, digit_free_gap=True)
-        for words in (PERSONAL_CONTEXT, BIRTH_CONTEXT)
-    )
+    return not _personal_date_words(text, span)
 
 
 def _version_not_date(text: str, span: Span, lines: _Lines) -> bool:
@@ -1025,10 +1028,7 @@ def _version_not_date(text: str, span: Span, lines: _Lines) -> bool:
         return False
     if not _SHORT_DOTTED.fullmatch(text[span.start : span.end]):
         return False
-    return not any(
-        has_context(text, span.start, span.end, words, before=40, digit_free_gap=True)
-        for words in (PERSONAL_CONTEXT, BIRTH_CONTEXT)
-    )
+    return not _personal_date_words(text, span)
 
 
 # What the model alone may not decide on a machine line when the text holds no letter: a
