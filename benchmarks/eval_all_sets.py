@@ -47,11 +47,13 @@ from piimask.detect.recognizer_cases import CaseReport, load_cases, scoped_cases
 from piimask.evalsets.json_events import HANDWRITTEN as JSON_HANDWRITTEN
 from piimask.evalsets.json_events import HANDWRITTEN_BLIND as JSON_BLIND
 from piimask.evalsets.json_events import HANDWRITTEN_BLIND2 as JSON_BLIND2
+from piimask.evalsets.json_events import HANDWRITTEN_BLIND3 as JSON_BLIND3
 from piimask.evalsets.json_events import HANDWRITTEN_BLIND_FINAL as JSON_BLIND_FINAL
 from piimask.evalsets.log_lines import (
     AFTER_R4,
     BLIND,
     BLIND2,
+    BLIND3,
     BLIND_FINAL,
     DEV_SEED,
     FRESH,
@@ -122,6 +124,9 @@ SETS = [
     DevSet(
         "json_blind2", "JSON events, blind 2 (scored once)", JSON_BLIND2, "json", split="blind2"
     ),
+    DevSet(
+        "json_blind3", "JSON events, blind 3 (scored once)", JSON_BLIND3, "json", split="blind3"
+    ),
     # made up by piimask.evalsets.log_lines (fixed seeds, in memory)
     DevSet("logs", "log lines, dev seed (1,000)", LOG_LINES_SOURCE, "logs", DEV_SEED),
     DevSet("logs_heldout", "log lines, held-out (1,000)", LOG_LINES_SOURCE, "logs", HELD_OUT_SEED),
@@ -155,6 +160,7 @@ SETS = [
         split="blind_final",
     ),
     DevSet("logs_blind2", "log lines, blind 2 (scored once)", BLIND2, "logs", split="blind2"),
+    DevSet("logs_blind3", "log lines, blind 3 (scored once)", BLIND3, "logs", split="blind3"),
 ]
 LOG_LINES = 1000
 JSON_EVENTS_PER_SPLIT = 600  # dev, unseen, holdout and final splits, plus 200 demo events

@@ -76,6 +76,13 @@ HANDWRITTEN_BLIND = Path(__file__).with_name("data") / "json_events_blind.jsonl"
 # ATS, marketplaces, food delivery, smart home, connected cars, meters, weather, betting,
 # experiments, support conversations). Nobody reads it until the lead scores it once.
 HANDWRITTEN_BLIND2 = Path(__file__).with_name("data") / "json_events_blind2.jsonl"
+# A third blind file (split "blind3"), written on 2026-12-02 by a helper as its own writing,
+# without running the detector, in families no file above holds (surveys, subscription
+# billing, accounting, CMS webhooks, OpenRTB, LoRaWAN uplinks, crypto exchanges, background
+# checks, event ticketing, 311 requests, rentals, LLM traces, fleet telematics, AIS, cloud
+# cost, image scans, donations, wearables, lab results, DNS changes, package registries, RAN
+# KPIs, print management, tax filings). Nobody reads it until the lead scores it once.
+HANDWRITTEN_BLIND3 = Path(__file__).with_name("data") / "json_events_blind3.jsonl"
 # The blind file's twin (split "blind_final"), scored by the lead only.
 HANDWRITTEN_BLIND_FINAL = Path(__file__).with_name("data") / "json_events_blind_final.jsonl"
 

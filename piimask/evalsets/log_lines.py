@@ -69,6 +69,14 @@ BLIND = Path(__file__).with_name("data") / "log_lines_blind.jsonl"
 # PowerShell, macOS, POS/ATM journals, HL7, CUPS, Exchange tracking, SaaS integrations).
 # Nobody reads it until the lead scores it once, at the end.
 BLIND2 = Path(__file__).with_name("data") / "log_lines_blind2.jsonl"
+# A third blind file (split "blind3"), written on 2026-12-02 by a helper as its own writing,
+# without running the detector, from software none of the files above holds (Envoy access
+# logs, SELinux AVC, GELF, ZooKeeper, MongoDB JSON logs, CockroachDB, Sysmon, Rails, Magento,
+# EHR audit trails, ISO 8583 switches, LoRaWAN servers, Kannel, TACACS+, Patroni, Synapse,
+# restic/Borg/Bacula/Veeam, Gerrit, osquery, Triton/TorchServe/vLLM, LLM gateways, Dagster/
+# Prefect, Jellyfin/Plex, building management, badge readers, vsftpd/xferlog, Slurm).
+# Nobody reads it until the lead scores it once, at the end.
+BLIND3 = Path(__file__).with_name("data") / "log_lines_blind3.jsonl"
 # Lines written after the last rule of the fourth round (IIS, VPC flow logs, Windows Firewall,
 # Mosquitto, Solr, memcached, Home Assistant, Boundary, logrotate, certbot, ntpd, GitLab
 # Shell, pgBackRest, ...), scored once, never tuned on: that round's honest unseen figure.
@@ -76,7 +84,16 @@ AFTER_R4 = Path(__file__).with_name("data") / "log_lines_after_r4.jsonl"
 # The blind file's twin (split "blind_final"), scored by the lead only.
 BLIND_FINAL = Path(__file__).with_name("data") / "log_lines_blind_final.jsonl"
 Split = Literal[
-    "tune", "holdout", "final", "fresh", "fresh_final", "blind", "blind_final", "blind2", "after_r4"
+    "tune",
+    "holdout",
+    "final",
+    "fresh",
+    "fresh_final",
+    "blind",
+    "blind_final",
+    "blind2",
+    "blind3",
+    "after_r4",
 ]
 
 

@@ -1,7 +1,7 @@
 """The blind hand-written sets: well-formed gold only (their scores are not tested here).
 
-The ``_final`` files and the ``blind2`` files are checked for shape alone: they stay unread until
-scored once.
+The ``_final``, ``blind2`` and ``blind3`` files are checked for shape alone: they stay unread
+until scored once.
 """
 
 from __future__ import annotations
@@ -12,8 +12,12 @@ from pathlib import Path
 import pytest
 
 from piimask.evalsets.json_eval import _get, _parse_path, read_json_gold_file
-from piimask.evalsets.json_events import HANDWRITTEN_BLIND, HANDWRITTEN_BLIND2
-from piimask.evalsets.log_lines import BLIND, BLIND2, read_log_lines
+from piimask.evalsets.json_events import (
+    HANDWRITTEN_BLIND,
+    HANDWRITTEN_BLIND2,
+    HANDWRITTEN_BLIND3,
+)
+from piimask.evalsets.log_lines import BLIND, BLIND2, BLIND3, read_log_lines
 from piimask.mask import KNOWN_ENTITY_TYPES
 
 DATA = BLIND.parent
@@ -21,11 +25,13 @@ JSON_FILES = [
     (HANDWRITTEN_BLIND, "blind", "bjson-"),
     (DATA / "json_events_blind_final.jsonl", "blind_final", "bjfin-"),
     (HANDWRITTEN_BLIND2, "blind2", "b2json-"),
+    (HANDWRITTEN_BLIND3, "blind3", "b3json-"),
 ]
 LOG_FILES = [
     (BLIND, "blind", "blind-"),
     (DATA / "log_lines_blind_final.jsonl", "blind_final", "bfin-"),
     (BLIND2, "blind2", "b2log-"),
+    (BLIND3, "blind3", "blind3-"),
 ]
 
 
@@ -112,16 +118,21 @@ def _iban_holds(iban: str) -> bool:
 CHECKSUMS = {"CREDIT_CARD": _luhn_holds, "IBAN_CODE": _iban_holds}
 
 
-def test_blind2_gold_cards_and_ibans_hold_their_checksums() -> None:
+@pytest.mark.parametrize(
+    ("json_path", "log_path"), [(HANDWRITTEN_BLIND2, BLIND2), (HANDWRITTEN_BLIND3, BLIND3)]
+)
+def test_later_blind_gold_cards_and_ibans_hold_their_checksums(
+    json_path: Path, log_path: Path
+) -> None:
     values: list[tuple[str, str]] = []
-    for gold in read_json_gold_file(HANDWRITTEN_BLIND2):
+    for gold in read_json_gold_file(json_path):
         for field_path, entity_type in gold.pii.items():
             value = _get(gold.value, _parse_path(field_path))[1]
             values.append((entity_type, str(value)))
         for field_path, spans in gold.spans.items():
             text = str(_get(gold.value, _parse_path(field_path))[1])
             values.extend((label, text[start:end]) for start, end, label in spans)
-    for line in read_log_lines(BLIND2):
+    for line in read_log_lines(log_path):
         values.extend((label, line.text[start:end]) for start, end, label in line.spans)
     checked = [(t, v) for t, v in values if t in CHECKSUMS]
     assert checked
