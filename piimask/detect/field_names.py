@@ -66,8 +66,12 @@ def _pii(entity_type: str, *, decides: bool = True) -> KeyHint:
 # --- words -----------------------------------------------------------------------------
 
 # camelCase humps, ALLCAPS runs before a hump (IPAddress -> IP Address), lower words with a
-# digit tail kept together (ipv4, p95, line1), bare digit runs.
-_WORD_RE: Final = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+\d*|[A-Z]+\d*|\d+")
+# digit tail kept together (ipv4, p95, line1), bare digit runs. An acronym's plural is one
+# word (sourceIPs -> source IP, userIDs), not a letter and a hump ("I", "Ps").
+_WORD_RE: Final = re.compile(
+    r"[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+\d*|[A-Z]+\d*|\d+"
+)
+_ACRONYM_PLURAL_RE: Final = re.compile(r"[A-Z]{2,}s")
 _SEGMENT_SPLIT_RE: Final = re.compile(r"[.\[\]/]+")
 _DIGIT_TAIL_RE: Final = re.compile(r"([a-z]+?)(\d+)")
 # words whose digits are part of the word, not a counter (phone2, line1 lose theirs)
@@ -82,7 +86,7 @@ def key_words(segment: str) -> tuple[str, ...]:
     """The lower-case words of one key: ``userEmail`` -> (user, email), ``line_1`` -> (line,)."""
     words: list[str] = []
     for raw in _WORD_RE.findall(segment):
-        word = raw.lower()
+        word = raw[:-1].lower() if _ACRONYM_PLURAL_RE.fullmatch(raw) else raw.lower()
         if word.isdigit():
             continue
         m = _DIGIT_TAIL_RE.fullmatch(word)
@@ -118,6 +122,10 @@ _PII_DECIDES: Final[Mapping[str, Iterable[str]]] = {
         "emailid",
         "mailto",
         "mbox",  # xAPI's actor.mbox: "mailto:..."
+        # a directory account's sign-in name, written as an e-mail address (Entra ID's
+        # userPrincipalName, a Kerberos/AD upn)
+        "userprincipalname",
+        "upn",
     ),
     "PHONE_NUMBER": (
         "phone",
@@ -222,8 +230,43 @@ _PII_DECIDES: Final[Mapping[str, Iterable[str]]] = {
         "houseno",
         "buildingnumber",
     ),
-    "LOCATION": ("city", "town", "village", "hometown", "birthplace", "placeofbirth"),
-    "ZIP_CODE": ("zip", "zipcode", "postcode", "postalcode", "postal", "plz", "zip4", "zipplus4"),
+    "LOCATION": (
+        "city",
+        "town",
+        "village",
+        "hometown",
+        "birthplace",
+        "placeofbirth",
+        # parts of an address that name nothing but a place, whatever the parent (a bare
+        # `state` or `region` is also a status or a cloud region: see _ADDRESS_PARTS)
+        "province",
+        "county",
+        "prefecture",
+        "locality",
+        "sublocality",
+        "dependentlocality",
+        # the subdivisions of international address formats (PayPal's admin_area_1/2,
+        # Square's administrative_district_level_1, Google's administrativeArea)
+        "adminarea",
+        "administrativearea",
+        "administrativedistrict",
+        "administrativedistrictlevel",
+    ),
+    "ZIP_CODE": (
+        "zip",
+        "zipcode",
+        "postcode",
+        "postalcode",
+        "postal",
+        "plz",
+        "zip4",
+        "zipplus4",
+        # the national names of a postal code: India's PIN code, Brazil's CEP, Ireland's
+        # Eircode
+        "pincode",
+        "cep",
+        "eircode",
+    ),
     "DATE_TIME": (
         "dob",
         "dateofbirth",
@@ -285,6 +328,7 @@ _PII_SUGGESTS: Final[Mapping[str, Iterable[str]]] = {
         "requestor",
         "consignee",
         "addressee",
+        "supervisor",
     ),
     # screen_name: also an app screen; uname: also the kernel's "uname -a"; actor: also a
     # service ("actor=scheduler")
@@ -1026,7 +1070,26 @@ _PERSON_ROLES: Final = frozenset(
         "shopper",
         "visitor",
         "from",
+        # a user, a passenger and a debtor written short or in payment messages (usr.name,
+        # pax_name, ultimateDebtor.name)
+        "usr",
+        "pax",
+        "debtor",
+        "supervisor",
+        # who submitted, committed or pushed a change; who organised or was invited
+        "submitter",
+        "committer",
+        "pusher",
+        "assistant",
+        "organizer",
+        "organiser",
+        "inviter",
+        "invitee",
     }
+)
+# Words before `login` in one key that make it a person's login name (user_login).
+_LOGIN_OWNERS: Final = frozenset(
+    {"user", "customer", "member", "account", "employee", "client", "subscriber", "player"}
 )
 # Words before `account` that make it a machine's account (service_account_name).
 _MACHINE_ACCOUNTS: Final = frozenset({"service", "system", "robot", "machine", "workload"})
@@ -1356,8 +1419,12 @@ def _modified_head(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint |
         if _TAILS.get(_known(owner), UNKNOWN).kind in ("non_pii", "event_time"):
             return NON_PII  # service_name, event.name, host_name
         return _pii("PERSON", decides=False)  # worker.name, file_name: detection decides
-    if head == "login" and before is None and parent and parent[-1] in _PERSON_ROLES:
-        return _pii("USERNAME")  # user.login, sender.login: the account's login name
+    if head == "login" and (
+        (before is None and parent and parent[-1] in _PERSON_ROLES) or before in _LOGIN_OWNERS
+    ):
+        # user.login, sender.login, user_login: the account's login name (first_login,
+        # last_login are times)
+        return _pii("USERNAME")
     if head in _ID_HEADS:
         if before is None:
             return None  # the bare word's own entry
@@ -1463,6 +1530,132 @@ def _place_parent(parent: tuple[str, ...]) -> bool:
     )
 
 
+# Words of an address written before a part of it in one key (MailingState,
+# addressRegion, home_county): the part is the address's. A billing, shipping or delivery
+# state is also an invoice's or a parcel's status: there the key only suggests a place.
+_ADDRESS_PREFIXES: Final = frozenset(
+    {"address", "addr", "mailing", "postal", "home", "residence", "residential"}
+)
+_STATUS_PREFIXES: Final = frozenset({"billing", "shipping", "delivery", "shipto", "billto"})
+_PREFIXED_PARTS: Final = frozenset(
+    {"line", "state", "province", "county", "region", "district", "locality", "suburb"}
+)
+_STATUS_PARTS: Final = frozenset({"state", "region"})  # also a status, a cloud region
+# A region's name is the region (state_name "Texas"); its code is coarse, like a country
+# code (province_code "BC" stays as it is).
+_PART_SPELLINGS: Final = frozenset({"name"})
+
+
+def _place_part(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint | None:
+    """A part of an address written in more than one word: a region's name under an
+    address (address.state_name, location.county_name), or a part after an address word
+    (MailingState, billing_state, address_line). A country is too coarse to identify a
+    person (country_name stays, as geo.country does)."""
+    if len(words) < 2:
+        return None
+    if words[0] in _ADDRESS_PREFIXES or words[0] in _STATUS_PREFIXES:
+        prefix, rest = words[0], words[1:]
+    elif parent and _place_parent(parent):
+        prefix, rest = None, words
+    else:
+        return None
+    if len(rest) > 1 and rest[-1] in _PART_SPELLINGS:
+        rest = rest[:-1]
+    if prefix is None:
+        # under an address only regions written short or long: a bare `number` or `line`
+        # part is read by the single-word rule, `street_name` by the vocabulary
+        if rest == words or not all(
+            _ADDRESS_PARTS.get(w) == "LOCATION" and w != "country" for w in rest
+        ):
+            return None
+        return _pii("LOCATION")
+    if not rest or not all(w in _PREFIXED_PARTS for w in rest):
+        return None
+    entity = _ADDRESS_PARTS[rest[0]]
+    ambiguous = prefix in _STATUS_PREFIXES and rest[0] in _STATUS_PARTS
+    return _pii(entity, decides=not ambiguous)
+
+
+def _either_hint(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint | None:
+    """A key that names two things, either of which the value is (houseNumberOrName,
+    stateOrProvince, emailOrPhone): the first half that names PII says what it is."""
+    if "or" not in words[1:-1]:
+        return None
+    cut = words.index("or", 1)
+    halves = (_segment_hint(words[:cut], parent), _segment_hint(words[cut + 1 :], parent))
+    for half in halves:
+        if half.kind == "pii":
+            return half
+    return None
+
+
+# Types whose number a child object member holds: phone.national_number (PayPal's
+# phone_number.national_number), passport.document_number.
+_NUMBERED_TYPES: Final = frozenset({"PHONE_NUMBER", "PASSPORT", "DRIVER_LICENSE"})
+_NUMBER_HEADS: Final = frozenset({"number", "no", "num", "nr", "nbr"})
+
+
+def _number_of_parent(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint | None:
+    """``<x>_number`` under a parent naming a phone or a travel document is its number
+    (a national or an e164 number is a phone's, not a national id)."""
+    if len(words) < 2 or words[-1] not in _NUMBER_HEADS or not parent:
+        return None
+    inherited = _segment_hint(parent, ())
+    if inherited.kind == "pii" and inherited.decides and inherited.entity_type in _NUMBERED_TYPES:
+        return inherited
+    return None
+
+
+# Sites of an organisation or of infrastructure: the city, street or postcode of a data
+# centre, a CDN's edge, a store or a warehouse is where a business is, no person's.
+_SITE_PARENTS: Final = frozenset(
+    {
+        "datacenter",
+        "datacentre",
+        "dc",
+        "region",
+        "zone",
+        "cluster",
+        "server",
+        "host",
+        "node",
+        "pop",
+        "edge",
+        "cdn",
+        "store",
+        "shop",
+        "warehouse",
+        "facility",
+        "depot",
+        "hub",
+        "plant",
+        "merchant",
+        "company",
+        "organization",
+        "organisation",
+        "org",
+        "office",
+        "branch",
+        "airport",
+        "business",
+        "supplier",
+        "vendor",
+    }
+)
+_PLACE_TYPES: Final = frozenset({"LOCATION", "STREET_ADDRESS", "ZIP_CODE"})
+
+
+def _site_part(hint: KeyHint, parent: tuple[str, ...]) -> KeyHint:
+    """A place part read under a site (datacenter.city, store.address): no person's place."""
+    if (
+        hint.entity_type in _PLACE_TYPES
+        and parent
+        and (parent[-1] in _SITE_PARENTS or "".join(parent) in _SITE_PARENTS)
+    ):
+        return NON_PII
+    return hint
+
+
 def _thing_name(words: tuple[str, ...], parent: tuple[str, ...]) -> bool:
     """A styled name of a thing: app_display_name, repository.full_name."""
     if len(words) < 2 or words[-1] not in _NAME_HEADS or words[-2] not in _NAME_STYLES:
@@ -1472,6 +1665,10 @@ def _thing_name(words: tuple[str, ...], parent: tuple[str, ...]) -> bool:
 
 
 def _segment_hint(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint:
+    return _site_part(_word_hint(words, parent), parent)
+
+
+def _word_hint(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint:
     if not words:
         return UNKNOWN
     if len(words) == 1:
@@ -1505,6 +1702,10 @@ def _segment_hint(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint:
             # geographicalContext.state, geo.region: where someone is (a country is too
             # coarse to identify a person: geo.country stays)
             return _pii(part)
+    for compound in (_either_hint, _number_of_parent, _place_part):
+        read = compound(words, parent)
+        if read is not None:
+            return read
     if len(words) > 1 and words[-1] == "by" and words[-2] not in _CLAUSE_WORDS:
         # approved_by, lastUnlockBy: who did it, a person (or a service: detection
         # decides; a login written as a person's is masked by the JSON masker); group_by,
@@ -1571,10 +1772,37 @@ def path_hint(path: Sequence[str | int]) -> KeyHint:
 _DOCUMENT_WRAPPERS: Final = frozenset({"_source", "_doc", "_document"})
 
 
+# Words that wrap a record without saying whose it is: billing_details, customer_info,
+# user_properties, payer_data are the billing's, the customer's, the user's, the payer's.
+_WRAPPER_WORDS: Final = frozenset(
+    {
+        "detail",
+        "details",
+        "info",
+        "information",
+        "data",
+        "record",
+        "properties",
+        "property",
+        "props",
+        "attributes",
+        "attribute",
+        "attrs",
+        "traits",
+        "fields",
+        "object",
+        "obj",
+    }
+)
+
+
 def _parent_words(words: tuple[str, ...]) -> tuple[str, ...]:
-    """A parent key's words as context: singular, a flat key split (mailingaddress)."""
+    """A parent key's words as context: singular, a flat key split (mailingaddress), a
+    wrapper word dropped after the word it wraps (billing_details as billing)."""
     if len(words) == 1 and _person_singular(words[0]) is None:
         words = _split_flat(words[0])  # not "claims" as "clai" + "ms"
+    while len(words) > 1 and words[-1] in _WRAPPER_WORDS:
+        words = words[:-1]
     return tuple(_person_singular(w) or _known(w) for w in words)
 
 

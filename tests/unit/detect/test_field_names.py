@@ -454,3 +454,148 @@ def test_businesses_schedules_and_names_shown_for_things(
     path: tuple[str, ...], hint: KeyHint
 ) -> None:
     assert path_hint(path) == hint
+
+
+PLACE = KeyHint("pii", "LOCATION")
+STREET = KeyHint("pii", "STREET_ADDRESS")
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        # parts that name nothing but a place, whatever the parent
+        (("province",), PLACE),
+        (("county",), PLACE),
+        (("prefecture",), PLACE),
+        (("locality",), PLACE),
+        (("dependent_locality",), PLACE),
+        # the subdivisions of international address formats
+        (("shipping", "address", "admin_area_1"), PLACE),
+        (("address", "admin_area_2"), PLACE),
+        (("billing_address", "administrative_district_level_1"), PLACE),
+        (("postalAddress", "administrativeArea"), PLACE),
+        # a region's name under an address
+        (("address", "state_name"), PLACE),
+        (("location_info", "county_name"), PLACE),
+        # a part after an address word in one key
+        (("MailingState",), PLACE),
+        (("home_county",), PLACE),
+        (("addressRegion",), PLACE),
+        (("residence_province",), PLACE),
+        (("mailing_address_line",), STREET),
+        # a billing or shipping state is also a status: it only suggests a place
+        (("billing_state",), KeyHint("pii", "LOCATION", decides=False)),
+        (("shippingRegion",), KeyHint("pii", "LOCATION", decides=False)),
+    ],
+)
+def test_states_provinces_and_address_subdivisions_are_places(
+    path: tuple[str, ...], hint: KeyHint
+) -> None:
+    assert path_hint(path) == hint
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("order", "state_code"),  # no address: a status code
+        ("shipping_address", "province_code"),  # a region's code is coarse, as a country's
+        ("location_info", "country_name"),  # a country too
+        ("job", "state"),
+        ("deploy", "region_code"),
+        ("shipping", "state_machine"),
+        ("address_book", "size"),
+    ],
+)
+def test_states_and_regions_outside_an_address_stay_statuses(path: tuple[str, ...]) -> None:
+    hint = path_hint(path)
+    assert hint.kind != "pii" or not hint.decides
+
+
+@pytest.mark.parametrize(
+    ("key", "entity_type"),
+    [
+        ("pincode", "ZIP_CODE"),
+        ("cep", "ZIP_CODE"),
+        ("eircode", "ZIP_CODE"),
+        ("userPrincipalName", "EMAIL_ADDRESS"),
+        ("upn", "EMAIL_ADDRESS"),
+    ],
+)
+def test_national_postcode_names_and_directory_sign_in_names_decide(
+    key: str, entity_type: str
+) -> None:
+    assert key_hint(key) == KeyHint("pii", entity_type)
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        (("houseNumberOrName",), STREET),
+        (("stateOrProvince",), PLACE),
+        (("billingAddress", "stateOrProvince"), PLACE),
+        (("emailOrPhone",), KeyHint("pii", "EMAIL_ADDRESS")),
+        (("usernameOrEmail",), KeyHint("pii", "USERNAME")),
+        (("sizeOrCount",), KeyHint("non_pii")),  # neither half PII: as before
+    ],
+)
+def test_a_key_naming_either_of_two_things_reads_as_its_first_pii_half(
+    path: tuple[str, ...], hint: KeyHint
+) -> None:
+    assert path_hint(path) == hint
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        (("phone_number", "national_number"), KeyHint("pii", "PHONE_NUMBER")),
+        (("mobile", "e164Number"), KeyHint("pii", "PHONE_NUMBER")),
+        (("passport", "document_number"), KeyHint("pii", "PASSPORT")),
+        (("citizen", "national_number"), KeyHint("pii", "GOVERNMENT_ID")),  # no phone parent
+        (("phone", "country_code"), KeyHint("non_pii")),
+    ],
+)
+def test_a_number_under_a_phone_or_a_document_is_its_number(
+    path: tuple[str, ...], hint: KeyHint
+) -> None:
+    assert path_hint(path) == hint
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("datacenter", "city"),
+        ("data_center", "postal_code"),
+        ("edge", "city"),
+        ("pop", "city"),
+        ("store", "address"),
+        ("warehouse", "zip"),
+        ("merchant", "city"),
+        ("office", "street"),
+        ("supplier", "address_line_1"),
+    ],
+)
+def test_places_of_sites_and_businesses_are_no_persons(path: tuple[str, ...]) -> None:
+    assert path_hint(path) == KeyHint("non_pii")
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        # a wrapper word says nothing of whose the record is
+        (("billing_details", "name"), KeyHint("pii", "PERSON")),
+        (("customer_info", "surname"), KeyHint("pii", "PERSON")),
+        (("user_properties", "name"), KeyHint("pii", "PERSON")),
+        (("user_attributes", "$State"), PLACE),
+        (("event_properties", "name"), KeyHint("non_pii")),
+        # people who submit, commit, push, organise, are invited
+        (("committer", "name"), KeyHint("pii", "PERSON")),
+        (("submitter", "name"), KeyHint("pii", "PERSON")),
+        (("invitee", "name"), KeyHint("pii", "PERSON")),
+        # a person's login in one key; the times of logins stay times
+        (("user_login",), KeyHint("pii", "USERNAME")),
+        (("member_login",), KeyHint("pii", "USERNAME")),
+        (("last_login",), KeyHint("event_time")),
+    ],
+)
+def test_wrapped_records_and_more_roles_of_people(path: tuple[str, ...], hint: KeyHint) -> None:
+    assert path_hint(path) == hint
