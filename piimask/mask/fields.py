@@ -141,6 +141,17 @@ _BOT_ACCOUNT_RE: Final = SERVICE_ACCOUNT_RE
 _SLUG_RE: Final = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+){2,}")
 
 
+# Keys of a house's, a building's or a flat's number, and how such a number is written
+# (42, 12A, 221B, B2, 17-19, 5/2): one short token, where a street address is words.
+_HOUSE_NUMBER_WORDS: Final = frozenset(
+    {"number", "no", "num", "nr", "nbr", "house", "building", "unit", "apartment", "apt", "suite"}
+)
+_HOUSE_NUMBER_RE: Final = re.compile(r"[A-Za-z]?\d{1,6}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?")
+# A word of digits alone: a person's name has none ("Trail Runner 3", "Room 101" are names
+# of things).
+_NUMBER_WORD_RE: Final = re.compile(r"(?<!\S)\d+(?!\S)")
+
+
 # A URL with its scheme, or a file path (absolute, home or relative, or a drive's).
 _URL_OR_PATH_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://|~?/|\.\.?/|[A-Za-z]:\\")
 _MASKED_DIGITS_RE: Final = re.compile(r"[*xX\u2022#]{2,}")
@@ -197,6 +208,15 @@ _SOFTWARE_WORDS: Final = frozenset(
         "scheduler",
         "webhook",
         "token",
+        # what an integration does: "Inventory Sync", "Uptime Monitor", "CSV Importer"
+        "sync",
+        "monitor",
+        "monitoring",
+        "crawler",
+        "scanner",
+        "importer",
+        "exporter",
+        "updater",
     }
 )
 _WORD_RE: Final = re.compile(r"[^\W\d_]+")
@@ -291,12 +311,18 @@ def not_written_as(
             or stripped.casefold() in _SYSTEM_ACCOUNTS
             or (
                 entity_type == "PERSON"
-                and (_names_software(stripped) or _SLUG_RE.fullmatch(stripped) is not None)
+                and (
+                    _names_software(stripped)
+                    or _SLUG_RE.fullmatch(stripped) is not None
+                    or _NUMBER_WORD_RE.search(stripped) is not None
+                )
             )
         )
     if entity_type == "LOCATION" and _CLOUD_REGION_RE.fullmatch(text.strip()):
         return True
     if entity_type == "STREET_ADDRESS":
+        if _HOUSE_NUMBER_WORDS.intersection(words) and _HOUSE_NUMBER_RE.fullmatch(text.strip()):
+            return False  # house_number: 12A, unit: 4B: the number of a house or a flat
         return is_number or not any(c.isspace() or c == "," for c in text.strip())
     if entity_type == "IP_ADDRESS":
         return _IP_SHAPE_RE.search(text) is None

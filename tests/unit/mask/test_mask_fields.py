@@ -574,6 +574,11 @@ PLACE_KEY = KeyHint("pii", "LOCATION")
         (("actor", "login"), "release-bot", False, KeyHint("pii", "USERNAME")),
         (("job", "username"), "svc-billing", False, KeyHint("pii", "USERNAME")),
         (("channel", "displayName"), "oncall-2027-03-payments", False, PERSON_KEY),
+        # a name with a word of digits names a thing; a name with a word of an integration
+        (("listing", "display_name"), "Harbor Loft 2", False, PERSON_KEY),
+        (("target", "displayName"), "Ledger Sync", False, PERSON_KEY),
+        # one token under a street key that is no house number: a memory address
+        (("dev", "address"), "0x7ffd5e2a", False, STREET_KEY),
     ],
 )
 def test_a_value_not_written_as_its_keys_type_is_not_masked_whole(
@@ -593,6 +598,12 @@ def test_a_value_not_written_as_its_keys_type_is_not_masked_whole(
         (("address", "state"), "TX", PLACE_KEY),  # a state code identifies more
         (("owner", "displayName"), "mary-jane", PERSON_KEY),  # two parts: a name still
         (("identity", "claims", "name"), "Tomasz Wrona", None),  # an ID token's subject
+        # a house's or a flat's number is one short token
+        (("address", "house_number"), "27B", None),
+        (("billingAddress", "houseNumberOrName"), "118", None),
+        (("address", "unit"), "4C", None),
+        (("streetNumber",), "17-19", None),
+        (("owner", "displayName"), "Jarrah Whitfield", PERSON_KEY),
     ],
 )
 def test_pii_written_as_its_keys_type_is_still_masked_whole(
