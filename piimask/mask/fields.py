@@ -438,6 +438,121 @@ _PRODUCT_MAX_CHARS: Final = 60
 _SENTENCE_MARK: Final = re.compile(r"[.!?;:]\s|['\u2019]s\b|@")
 
 
+# A name word: a capital, then lower-case letters (O'Neill, McKay, Jean-Luc); name
+# particles between (de, van, da, bin).
+_UPPER: Final = r"[^\W\d_a-z\u00df-\u00ff]"
+_LOWER: Final = r"[^\W\d_A-Z\u00c0-\u00de]"
+_NAME_WORD_RE: Final = re.compile(
+    rf"(?:{_UPPER}['\u2019])?{_UPPER}{_LOWER}+(?:{_UPPER}{_LOWER}+)?(?:-{_UPPER}{_LOWER}+)?"
+)
+_NAME_PARTICLES: Final = frozenset(
+    {
+        "de",
+        "da",
+        "do",
+        "dos",
+        "das",
+        "di",
+        "del",
+        "della",
+        "van",
+        "von",
+        "der",
+        "den",
+        "le",
+        "la",
+        "bin",
+        "ibn",
+        "al",
+    }
+)
+# Last words of the names of places and things called after people ("Victoria Park",
+# "Grace Hopper Hall", "Ada Lovelace Room").
+_NAMESAKE_WORDS: Final = frozenset(
+    {
+        "park",
+        "hall",
+        "room",
+        "station",
+        "centre",
+        "center",
+        "house",
+        "tower",
+        "building",
+        "school",
+        "college",
+        "university",
+        "academy",
+        "hospital",
+        "clinic",
+        "hotel",
+        "cafe",
+        "bar",
+        "restaurant",
+        "shop",
+        "store",
+        "market",
+        "church",
+        "airport",
+        "bridge",
+        "lake",
+        "river",
+        "garden",
+        "gardens",
+        "farm",
+        "team",
+        "group",
+        "lab",
+        "labs",
+        "studio",
+        "studios",
+        "court",
+        "plaza",
+        "square",
+        "theatre",
+        "theater",
+        "library",
+        "museum",
+        "stadium",
+        "arena",
+        "bay",
+        "beach",
+        "island",
+        "mountain",
+        "valley",
+        "wing",
+        "suite",
+        "sale",
+        "day",
+        "week",
+        "fund",
+        "foundation",
+        "trust",
+        "award",
+        "prize",
+        "memorial",
+        "office",
+        "bank",
+        "branch",
+    }
+)
+
+
+def written_as_full_name(text: str) -> bool:
+    """Two or three words written as a person's name, the first a known given name
+    (``Pilar Tavares``, ``Ana de Souza``, ``Levi Dries``); not a place or a thing named
+    after someone (``Victoria Park``, ``Grace Hopper Hall``), nor a name with a word of
+    software or of digits."""
+    words = text.split()
+    names = [w for w in words if w not in _NAME_PARTICLES]
+    if not 2 <= len(names) <= 3 or len(words) > 4 or not is_given_name(names[0].split("-")[0]):
+        return False
+    if not all(_NAME_WORD_RE.fullmatch(w) for w in names):
+        return False
+    last = names[-1].casefold()
+    return last not in _NAMESAKE_WORDS and not _names_software(text) and not street_words(text)
+
+
 def _unwritten_hint(entity_type: str | None, text: str) -> KeyHint:
     """How a value not written as its key's type is read: a system's or a bot's account as
     a thing's name (validated patterns only); others, an application's name among them
@@ -529,6 +644,11 @@ def plan_field(
         # only (an e-mail address or IBAN there is still found); a phrase naming its owner
         # ("Maria's iPhone", a device's name) is detected as a phrase
         return FieldPlan("validated")
+    if suggested == "PERSON" and shape == "phrase" and written_as_full_name(text):
+        # "name": "Pilar Tavares" under a key that suggests a person: a known given name
+        # and a surname are a person's name, which the model alone, with no context, misses
+        # or calls a place ("Rui Costa")
+        return FieldPlan("whole", "PERSON")
     # a phrase under an unknown key, a token or phrase under a key that suggests a type:
     # full detection, where the model alone masks the type the key suggests, or else words
     # only (names, places, dates). The value is detected alone: a context prefix ("name:

@@ -19,6 +19,7 @@ from piimask.mask.fields import (
     phone_shaped,
     plan_field,
     value_shape,
+    written_as_full_name,
 )
 from piimask.spans import Span
 
@@ -1159,3 +1160,43 @@ def test_a_short_value_needs_the_model_not_only_the_second_ner_reader(
 def test_a_name_cut_out_of_an_identifier_is_dropped(value: str, part: str, kept: bool) -> None:
     found = [span_of(value, part, "LOCATION")]
     assert (filter_spans(PROSE, value, found) == found) is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "full_name"),
+    [
+        ("Pilar Tavares", True),
+        ("Ana de Souza", True),  # a particle between
+        ("Liam O'Sullivan", True),
+        ("Jean-Luc Brassard", True),  # a hyphenated given name
+        ("Chloé Dubois", True),
+        ("Maria Lopez Garcia", True),
+        ("Victoria Park", False),  # a place named after someone
+        ("Grace Hopper Hall", False),
+        ("Austin Office", False),
+        ("Summer Sale", False),  # no given name first
+        ("Jordan Ave", False),  # a street
+        ("Lena Web", False),  # a word of software
+        ("MARIA LOPEZ", False),  # capitals: a code or a label
+        ("Maria", False),  # one word: a given name alone is left to the model
+        ("Maria Lopez Garcia Ruiz Perez", False),
+    ],
+)
+def test_a_full_name_is_a_known_given_name_and_a_surname(text: str, full_name: bool) -> None:
+    assert written_as_full_name(text) is full_name
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "mode"),
+    [
+        (("recipient",), "Pilar Tavares", "whole"),  # a key that suggests a person
+        (("booking", "name"), "Levi Dries", "whole"),
+        (("venue", "name"), "Victoria Park", "full"),  # detection decides
+        (("label",), "Levi Dries", "validated"),  # a key known to be harmless: as before
+        (("song",), "Pilar Tavares", "full"),  # an unknown key: detection decides, as before
+    ],
+)
+def test_a_full_name_under_a_key_that_suggests_a_person_is_masked_whole(
+    path: tuple[str, ...], text: str, mode: str
+) -> None:
+    assert plan_field(path, text, is_number=False, hint=path_hint(path)).mode == mode
