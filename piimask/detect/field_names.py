@@ -295,10 +295,45 @@ _PII_DECIDES: Final[Mapping[str, Iterable[str]]] = {
         "driverlicensenumber",
         "dlnumber",
     ),
-    "TAX_ID": ("taxid", "tin", "ein", "vatid", "vatnumber", "taxnumber", "taxpayerid", "vatno"),
+    "TAX_ID": (
+        "taxid",
+        "tin",
+        "ein",
+        "vatid",
+        "vatnumber",
+        "taxnumber",
+        "taxpayerid",
+        "vatno",
+        # national tax numbers by their own names: Spain's NIF, Brazil's CNPJ, Australia's TFN
+        "nif",
+        "cnpj",
+        "tfn",
+    ),
     "US_ITIN": ("itin",),
     "UK_NINO": ("nino", "nationalinsurance", "nationalinsurancenumber", "nationalinsuranceno"),
-    "GOVERNMENT_ID": ("nationalid", "governmentid", "govid", "idcard", "idnumber", "personalid"),
+    "GOVERNMENT_ID": (
+        "nationalid",
+        "governmentid",
+        "govid",
+        "idcard",
+        "idnumber",
+        "personalid",
+        # national identity numbers by their own names (Brazil's CPF, Mexico's CURP, Spain's
+        # DNI and NIE, India's Aadhaar, Poland's PESEL, the Netherlands' BSN, Singapore's
+        # NRIC, Sweden's personnummer, Italy's codice fiscale, Canada's SIN written out)
+        "cpf",
+        "curp",
+        "dni",
+        "nie",
+        "aadhaar",
+        "aadhar",
+        "pesel",
+        "bsn",
+        "nric",
+        "personnummer",
+        "codicefiscale",
+        "socialinsurancenumber",
+    ),
 }
 
 # The key suggests the type; detection decides (values under these keys vary too much).
@@ -1372,6 +1407,10 @@ def _build_tails() -> dict[str, KeyHint]:
         ("vat", "TAX_ID"),
         ("id", "GOVERNMENT_ID"),
         ("identity", "GOVERNMENT_ID"),
+        ("aadhaar", "GOVERNMENT_ID"),
+        ("nhs", "GOVERNMENT_ID"),  # a UK patient's NHS number
+        ("medicare", "GOVERNMENT_ID"),
+        ("socialinsurance", "GOVERNMENT_ID"),
         ("nationalinsurance", "UK_NINO"),
         ("iban", "IBAN_CODE"),
         ("house", "STREET_ADDRESS"),
@@ -1600,10 +1639,17 @@ def _number_of_parent(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHin
     (a national or an e164 number is a phone's, not a national id)."""
     if len(words) < 2 or words[-1] not in _NUMBER_HEADS or not parent:
         return None
+    if _segment_hint(words[:-1], ()) == NON_PII:
+        return None  # phone.serial_number, phone.model_number: the handset's
     inherited = _segment_hint(parent, ())
     if inherited.kind == "pii" and inherited.decides and inherited.entity_type in _NUMBERED_TYPES:
         return inherited
     return None
+
+
+# The ends of a text or a call, and the parents that make them phone numbers.
+_CALL_ENDS: Final = frozenset({"to", "from", "caller", "callee", "called"})
+_TELEPHONY: Final = frozenset({"sms", "mms", "call", "voice", "whatsapp", "telephony", "fax"})
 
 
 # Sites of an organisation or of infrastructure: the city, street or postcode of a data
@@ -1702,6 +1748,10 @@ def _word_hint(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint:
             # geographicalContext.state, geo.region: where someone is (a country is too
             # coarse to identify a person: geo.country stays)
             return _pii(part)
+    if len(words) == 1 and words[0] in _CALL_ENDS and parent and parent[-1] in _TELEPHONY:
+        # sms.to, call.from, voice.caller: the numbers a text or a call goes between
+        # (detection decides: a short code or a sender name is no person's number)
+        return _pii("PHONE_NUMBER", decides=False)
     for compound in (_either_hint, _number_of_parent, _place_part):
         read = compound(words, parent)
         if read is not None:

@@ -531,6 +531,7 @@ _NAMESAKE_WORDS: Final = frozenset(
         "award",
         "prize",
         "memorial",
+        "press",
         "office",
         "bank",
         "branch",

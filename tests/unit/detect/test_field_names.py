@@ -519,9 +519,17 @@ def test_states_and_regions_outside_an_address_stay_statuses(path: tuple[str, ..
         ("eircode", "ZIP_CODE"),
         ("userPrincipalName", "EMAIL_ADDRESS"),
         ("upn", "EMAIL_ADDRESS"),
+        ("cpf", "GOVERNMENT_ID"),
+        ("curp", "GOVERNMENT_ID"),
+        ("aadhaarNumber", "GOVERNMENT_ID"),
+        ("nhs_number", "GOVERNMENT_ID"),
+        ("codice_fiscale", "GOVERNMENT_ID"),
+        ("personnummer", "GOVERNMENT_ID"),
+        ("nif", "TAX_ID"),
+        ("cnpj", "TAX_ID"),
     ],
 )
-def test_national_postcode_names_and_directory_sign_in_names_decide(
+def test_national_postcode_and_id_names_and_directory_sign_in_names_decide(
     key: str, entity_type: str
 ) -> None:
     assert key_hint(key) == KeyHint("pii", entity_type)
@@ -552,6 +560,7 @@ def test_a_key_naming_either_of_two_things_reads_as_its_first_pii_half(
         (("passport", "document_number"), KeyHint("pii", "PASSPORT")),
         (("citizen", "national_number"), KeyHint("pii", "GOVERNMENT_ID")),  # no phone parent
         (("phone", "country_code"), KeyHint("non_pii")),
+        (("phone", "serial_number"), KeyHint("unknown")),  # the handset's, no phone number
     ],
 )
 def test_a_number_under_a_phone_or_a_document_is_its_number(
@@ -595,6 +604,10 @@ def test_places_of_sites_and_businesses_are_no_persons(path: tuple[str, ...]) ->
         (("user_login",), KeyHint("pii", "USERNAME")),
         (("member_login",), KeyHint("pii", "USERNAME")),
         (("last_login",), KeyHint("event_time")),
+        # the ends of a text or a call suggest phone numbers; elsewhere to/from are not
+        (("sms", "to"), KeyHint("pii", "PHONE_NUMBER", decides=False)),
+        (("call", "caller"), KeyHint("pii", "PHONE_NUMBER", decides=False)),
+        (("range", "from"), KeyHint("unknown")),
     ],
 )
 def test_wrapped_records_and_more_roles_of_people(path: tuple[str, ...], hint: KeyHint) -> None:
