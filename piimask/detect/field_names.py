@@ -77,7 +77,7 @@ _DIGIT_TAIL_RE: Final = re.compile(r"([a-z]+?)(\d+)")
 # words whose digits are part of the word, not a counter (phone2, line1 lose theirs)
 # (card.last4, first6: the digits a card may show, no name part)
 _KEEP_DIGITS: Final = frozenset(
-    {"ipv4", "ipv6", "md5", "sha1", "sha256", "sha512", "utf8", "last4", "first6", "first4"}
+    {"ipv4", "ipv6", "md5", "sha1", "sha256", "sha512", "utf8", "last4", "first6", "first4", "e164"}
 )
 _PERCENTILE_RE: Final = re.compile(r"p\d{2,3}")
 
@@ -141,6 +141,7 @@ _PII_DECIDES: Final[Mapping[str, Iterable[str]]] = {
         "workphone",
         "contactnumber",
         "whatsapp",
+        "e164",  # a number in E.164 form is a phone number
     ),
     "US_SSN": ("ssn", "socialsecurity", "socialsecuritynumber", "socialsecurityno", "ssnumber"),
     "CREDIT_CARD": (
@@ -229,6 +230,9 @@ _PII_DECIDES: Final[Mapping[str, Iterable[str]]] = {
         "housenumber",
         "houseno",
         "buildingnumber",
+        "streetline",  # streetLine1, street_line_2
+        "pobox",
+        "postofficebox",
     ),
     "LOCATION": (
         "city",
@@ -966,6 +970,7 @@ _QUALIFIERS: Final = frozenset(
         "clear",
         "cleartext",
         "formatted",
+        "e164",
         "verbatim",
         "input",
         "entered",
@@ -1416,6 +1421,12 @@ def _build_tails() -> dict[str, KeyHint]:
         ("house", "STREET_ADDRESS"),
         ("building", "STREET_ADDRESS"),
         ("street", "STREET_ADDRESS"),
+        ("apartment", "STREET_ADDRESS"),
+        ("apt", "STREET_ADDRESS"),
+        ("flat", "STREET_ADDRESS"),
+        ("suite", "STREET_ADDRESS"),
+        ("sms", "PHONE_NUMBER"),
+        ("whatsapp", "PHONE_NUMBER"),
     ):
         for suffix in ("number", "no", "num", "nr", "nbr"):
             tails[base + suffix] = _pii(entity)
@@ -1425,12 +1436,16 @@ def _build_tails() -> dict[str, KeyHint]:
 _TAILS: Final = _build_tails()
 
 
+# Heads read by the word before them, plural too (phone_numbers, first_names).
+_PLURAL_HEADS: Final = frozenset({"number", "name"})
+
+
 def _known(word: str) -> str:
     """``word``, or its singular when only that is in the vocabulary (emails, addresses)."""
     if word in _TAILS or not word.endswith("s") or len(word) < 4:
         return word
     for singular in (word[:-3] + "y", word[:-2], word[:-1]):
-        if singular in _TAILS or singular in _NAMED_THINGS:
+        if singular in _TAILS or singular in _NAMED_THINGS or singular in _PLURAL_HEADS:
             return singular
     return word
 
@@ -1594,8 +1609,8 @@ def _place_part(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint | No
         return None
     if words[0] in _ADDRESS_PREFIXES or words[0] in _STATUS_PREFIXES:
         prefix, rest = words[0], words[1:]
-    elif parent and _place_parent(parent):
-        prefix, rest = None, words
+    elif parent and (_place_parent(parent) or _GEO_WORDS.intersection(parent)):
+        prefix, rest = None, words  # geoip.region_name too
     else:
         return None
     if len(rest) > 1 and rest[-1] in _PART_SPELLINGS:
@@ -1616,11 +1631,13 @@ def _place_part(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint | No
 
 
 def _either_hint(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint | None:
-    """A key that names two things, either of which the value is (houseNumberOrName,
-    stateOrProvince, emailOrPhone): the first half that names PII says what it is."""
-    if "or" not in words[1:-1]:
+    """A key that names two things, either or both of which the value is
+    (houseNumberOrName, stateOrProvince, emailOrPhone, streetAndNumber): the first half
+    that names PII says what it is."""
+    joins = [i for i, w in enumerate(words) if w in ("or", "and") and 0 < i < len(words) - 1]
+    if not joins:
         return None
-    cut = words.index("or", 1)
+    cut = joins[0]
     halves = (_segment_hint(words[:cut], parent), _segment_hint(words[cut + 1 :], parent))
     for half in halves:
         if half.kind == "pii":
@@ -1723,6 +1740,10 @@ def _word_hint(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint:
         inherited = _segment_hint(parent, ())
         if inherited.kind == "pii":
             return inherited
+    if len(words) == 1 and words[0] in _TIME_HEADS and parent:
+        inherited = _segment_hint(parent, ())
+        if inherited.entity_type == "DATE_TIME":
+            return inherited  # birthday.date, dob.value: the date of birth itself
     if parent and "".join(words) in _THING_NAME_HEADS and _segment_hint(parent, ()) == NON_PII:
         # plan.nickname, device.displayName, serviceProvider.display (FHIR's reference
         # text): the name a thing is shown by

@@ -500,6 +500,7 @@ def test_states_provinces_and_address_subdivisions_are_places(
         ("order", "state_code"),  # no address: a status code
         ("shipping_address", "province_code"),  # a region's code is coarse, as a country's
         ("location_info", "country_name"),  # a country too
+        ("geoip", "country_name"),
         ("job", "state"),
         ("deploy", "region_code"),
         ("shipping", "state_machine"),
@@ -611,4 +612,36 @@ def test_places_of_sites_and_businesses_are_no_persons(path: tuple[str, ...]) ->
     ],
 )
 def test_wrapped_records_and_more_roles_of_people(path: tuple[str, ...], hint: KeyHint) -> None:
+    assert path_hint(path) == hint
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        # plural heads read as their singular
+        (("phone_numbers",), KeyHint("pii", "PHONE_NUMBER")),
+        (("phoneNumbers", "value"), KeyHint("pii", "PHONE_NUMBER")),
+        (("first_names",), KeyHint("pii", "PERSON")),
+        # a number written in E.164 form, texts' and chats' numbers
+        (("e164",), KeyHint("pii", "PHONE_NUMBER")),
+        (("mobile_e164",), KeyHint("pii", "PHONE_NUMBER")),
+        (("smsNumber",), KeyHint("pii", "PHONE_NUMBER")),
+        (("whatsapp_number",), KeyHint("pii", "PHONE_NUMBER")),
+        # street lines, flats and post boxes
+        (("streetLine1",), STREET),
+        (("apartment_number",), STREET),
+        (("flat_no",), STREET),
+        (("po_box",), STREET),
+        (("streetAndNumber",), STREET),  # both halves: the first that names PII
+        # the date of a date-of-birth object
+        (("birthday", "date"), KeyHint("pii", "DATE_TIME")),
+        (("dob", "value"), KeyHint("pii", "DATE_TIME")),
+        (("passport", "date"), KeyHint("event_time")),  # a passport's date is no birth date
+        # a region's name under a geographic parent
+        (("geoip", "region_name"), PLACE),
+    ],
+)
+def test_plural_heads_e164_numbers_post_boxes_and_dates_of_birth_objects(
+    path: tuple[str, ...], hint: KeyHint
+) -> None:
     assert path_hint(path) == hint
