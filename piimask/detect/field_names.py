@@ -1845,6 +1845,8 @@ _DOCUMENT_WRAPPERS: Final = frozenset({"_source", "_doc", "_document"})
 
 # Words that wrap a record without saying whose it is: billing_details, customer_info,
 # user_properties, payer_data are the billing's, the customer's, the user's, the payer's.
+# Only after a person or an address: a thing's data may be a person's (Firebase's
+# providerData lists the user's profiles at each sign-in provider).
 _WRAPPER_WORDS: Final = frozenset(
     {
         "detail",
@@ -1872,7 +1874,11 @@ def _parent_words(words: tuple[str, ...]) -> tuple[str, ...]:
     wrapper word dropped after the word it wraps (billing_details as billing)."""
     if len(words) == 1 and _person_singular(words[0]) is None:
         words = _split_flat(words[0])  # not "claims" as "clai" + "ms"
-    while len(words) > 1 and words[-1] in _WRAPPER_WORDS:
+    while (
+        len(words) > 1
+        and words[-1] in _WRAPPER_WORDS
+        and (words[-2] in _PERSON_ROLES or words[-2] in _ADDRESS_PARENTS)
+    ):
         words = words[:-1]
     return tuple(_person_singular(w) or _known(w) for w in words)
 

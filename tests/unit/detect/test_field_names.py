@@ -596,7 +596,7 @@ def test_places_of_sites_and_businesses_are_no_persons(path: tuple[str, ...]) ->
         (("customer_info", "surname"), KeyHint("pii", "PERSON")),
         (("user_properties", "name"), KeyHint("pii", "PERSON")),
         (("user_attributes", "$State"), PLACE),
-        (("event_properties", "name"), KeyHint("non_pii")),
+        (("providerData", "displayName"), KeyHint("pii", "PERSON")),  # a thing's: kept
         # people who submit, commit, push, organise, are invited
         (("committer", "name"), KeyHint("pii", "PERSON")),
         (("submitter", "name"), KeyHint("pii", "PERSON")),
