@@ -16,6 +16,7 @@ from piimask.custom_recognizers import CustomRecognizerSpec
 
 Aggregation = Literal["first", "average", "max"]
 ModelVariant = Literal["adapted", "base"]
+TextKind = Literal["auto", "machine"]
 
 
 class DetectionSettings(BaseModel):
@@ -54,6 +55,14 @@ class DetectionSettings(BaseModel):
         le=10.0,
         description="Weight of the model's PERSON probability against O on a capitalised "
         "word it already ranks PERSON first among entity types (1 = off).",
+    )
+    # A deployment knows what its topic carries; the per-line guess (auto) misses machine
+    # lines of formats it has no shape for (measured in docs/detection.md, "Text kind").
+    text_kind: TextKind = Field(
+        default="auto",
+        description="What the input text is: auto reads each line's shape (machine output or "
+        "prose); machine treats every line as machine output (log and event topics: the model "
+        "alone never masks a number or code there).",
     )
     batch_token_budget: int = Field(
         default=8192, ge=512, description="Max padded tokens per onnxruntime call."

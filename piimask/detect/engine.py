@@ -22,6 +22,7 @@ from piimask.detect.evidence import (
 from piimask.detect.keyvalue import find_fragments
 from piimask.detect.labels import build_label_map
 from piimask.detect.machine_text import (
+    all_line_starts,
     apply_machine_context,
     free_text_values,
     machine_line_starts,
@@ -201,7 +202,8 @@ class DetectionEngine:
         evidence = ModelEvidence.empty()
         # Which lines read as machine output by their shape, and the key=value fragments:
         # asked by the decoder's name prior and by the machine-text step, computed once.
-        shape_lines = machine_line_starts(text)
+        every_line = self.config.text_kind == "machine"
+        shape_lines = all_line_starts(text) if every_line else machine_line_starts(text)
         fragments = find_fragments(text)
         if windows:
             ids: list[int] = encoding.ids  # type: ignore[attr-defined]

@@ -565,6 +565,12 @@ def machine_line_starts(text: str) -> frozenset[int]:
     return frozenset(text.rfind("\n", 0, m.start()) + 1 for m in _MACHINE_LINE.finditer(text))
 
 
+def all_line_starts(text: str) -> frozenset[int]:
+    """Offsets of every line of ``text``: where the deployment says all of it is machine
+    output (``text_kind: machine``)."""
+    return frozenset([0, *(m.end() for m in re.finditer("\n", text))])
+
+
 def free_text_values(
     text: str, fragments: Sequence[Fragment], hints: KeyHints = key_hint
 ) -> tuple[tuple[int, int], ...]:
@@ -1102,11 +1108,43 @@ def _id_mailbox(text: str, span: Span) -> bool:
     return _ID_LOCAL.fullmatch(local) is not None
 
 
+# Unix time in seconds or milliseconds between 2001-09 and 2038-01 (the 32-bit range every
+# logger writes): "1764637882", "1764637882118". No phone plan starts a ten-digit national
+# number with 1 (NANP area codes cannot; elsewhere a trunk 0 or a "+" comes first).
+_EPOCH = re.compile(r"(?:1[0-9]{9}|20[0-9]{8}|2[01][0-9]{11}|1[0-9]{12})")
+
+
+def _epoch_number(text: str, span: Span) -> bool:
+    """A guess of an id or phone on a bare Unix timestamp with no word before it that names
+    a document or a phone: an event time, in prose as in logs."""
+    if not _guess(span) or span.entity_type not in _NUMBER_TYPES:
+        return False
+    value = text[span.start : span.end]
+    if _EPOCH.fullmatch(value) is None or int(value[:10]) > 2147483647:
+        return False
+    before = text[max(0, span.start - 40) : span.start]
+    return not (_ID_CONTEXT.search(before) or phone_context(text, span.start, span.end))
+
+
+# A token of three or more capitalised humps, twelve letters or more ("ProfileViewController",
+# "NoSuchBucketPolicy"): an identifier of code. Names have at most two ("McDonald").
+_CAMEL_IDENTIFIER = re.compile(r"(?:[A-Z][a-z0-9]+){3,}[A-Z]?")
+
+
+def _code_identifier(text: str, span: Span) -> bool:
+    if span.entity_type not in {"PERSON", "LOCATION"} or "+" in span.detector:
+        return False
+    value = text[span.start : span.end].strip(_TOKEN_PUNCTUATION)
+    return len(value) >= 12 and _CAMEL_IDENTIFIER.fullmatch(value) is not None
+
+
 def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> list[Span]:
     """Step 2 of the module docstring."""
     out: list[Span] = []
     for span in spans:
         if _model_alone_number(text, span, lines) or _identifier_piece(text, span, lines):
+            continue
+        if _epoch_number(text, span) or _code_identifier(text, span):
             continue
         if lines.machine(span.start) and (
             _letters_only_zip(text, span) or _spaced_handle(text, span) or _id_mailbox(text, span)
@@ -1311,16 +1349,28 @@ _LOGIN_PLACES = re.compile(
     rf"|\bLogin[ \t](?:OK|incorrect)\b[^\[\n]{{0,120}}\[(?P<radius>{_HANDLE})[/\]]"
     # an LDAP distinguished name's user id ("uid=wmarsh,ou=people,dc=acme,dc=example"): a
     # DN is the uid RDN followed by more RDNs
-    rf"|(?<![\w-])uid=(?P<ldap>{_HANDLE}),[ \t]?(?:ou|dc|cn|o|l|c|st)=",
+    rf"|(?<![\w-])uid=(?P<ldap>{_HANDLE}),[ \t]?(?:ou|dc|cn|o|l|c|st)="
+    # git hosting: a merged branch's owner ("Merge pull request #4411 from jdoe/fix-x"), the
+    # account a push was refused to ("remote: Permission to acme/app.git denied to jdoe.")
+    rf"|\b[Pp]ull[ \t]request[ \t]#[0-9]+[ \t]from[ \t](?P<pull>{_HANDLE})/"
+    rf"|\bPermission[ \t]to[ \t]\S+[ \t]denied[ \t]to[ \t](?P<denied>{_HANDLE})(?![\w-])"
+    # a device named for its owner, as setup tools name them ("aheinz-laptop", "Johns-iPhone",
+    # "mtanaka-mbp"): the whole name points to one person
+    rf"|(?<![\w.@/-])(?P<device>[A-Za-z][A-Za-z0-9._]{{1,30}}-(?i:laptop|desktop|notebook|pc|mbp"
+    r"|mba|macbook(?:-pro|-air)?|imac|iphone|ipad|android|pixel|galaxy|phone|tablet"
+    r"|workstation))(?:\.(?:local|lan|home|localdomain))?(?![\w-]|\.\w)",
     re.MULTILINE,
 )
 _LOGIN_GROUPS = (
     "quoted", "bare", "sshd", "cron", "principal", "sudo", "home", "down_level", "account",
     "mysql", "mysql_auth", "at_ip", "vpn", "audit", "radius", "iam", "ldap", "socket",
+    "pull", "denied", "device",
 )  # fmt: skip
 # Places that are machine syntax wherever they stand ("CORP\\jdoe", "Login incorrect ...:
 # [jdoe/", an IAM ARN); the others are words that prose also writes ("for user Jane").
-_LOGIN_SYNTAX = frozenset({"down_level", "radius", "iam", "ldap"})
+_LOGIN_SYNTAX = frozenset(
+    {"down_level", "radius", "iam", "ldap", "pull", "denied", "device"}
+)
 # Windows domains of built-in accounts ("NT AUTHORITY\\SYSTEM", "BUILTIN\\Administrators").
 _SYSTEM_DOMAINS = frozenset({"AUTHORITY", "BUILTIN", "SERVICE", "NT"})
 # Accounts of the system, not of a person.
@@ -1336,6 +1386,27 @@ _SYSTEM_ACCOUNTS = frozenset(
 
 # Accounts of a device's privilege levels (Cisco's "enable_15"), not of a person.
 _PRIVILEGE_ACCOUNT = re.compile(r"enable_[0-9]{1,2}", re.IGNORECASE)
+
+
+# Words that name a pool or a room, not an owner, before a device kind ("kiosk-ipad",
+# "lab-workstation", "loaner-laptop", "win11-pc").
+_DEVICE_POOLS = frozenset(
+    {
+        "kiosk", "lab", "shared", "test", "demo", "conf", "conference", "room", "meeting",
+        "front", "desk", "reception", "loaner", "spare", "office", "build", "ci", "dev", "qa",
+        "staging", "prod", "win", "win10", "win11", "windows", "mac", "linux", "default",
+        "new", "old", "home", "work", "corp", "team", "training", "classroom", "student",
+        "pos", "till", "warehouse", "factory", "floor", "hotdesk", "exam", "library",
+    }
+)  # fmt: skip
+
+
+def _pool_device(name: str) -> bool:
+    owner = name.rsplit("-", 1)[0]
+    if owner.lower().endswith("-macbook"):
+        owner = owner[: -len("-macbook")]
+    parts = re.split(r"[-._]", owner.lower())
+    return any(p in _DEVICE_POOLS or p in _SYSTEM_ACCOUNTS for p in parts)
 
 
 def _system_account(login: str) -> bool:
@@ -1357,6 +1428,8 @@ def _logins(text: str, spans: Sequence[Span], lines: _Lines) -> list[Span]:
             start, end = m.span(group)
             machine = group in _LOGIN_SYNTAX or lines.machine(start)
             if _system_account(m.group(group)) or not machine:
+                continue
+            if group == "device" and _pool_device(m.group(group)):
                 continue
             if not any(s.start < end and start < s.end for s in [*spans, *found]):
                 found.append(Span(start, end, "USERNAME", 0.8, "context:LOGIN"))

@@ -14,9 +14,11 @@ from piimask.spans import Span
 
 # Letters, digits and underscores (Twitter/X, GitHub, Instagram); inner dots and
 # dashes allowed (Instagram, Mastodon, GitHub). Not followed by "@" (a
-# fediverse "@user@host" address is the e-mail recognizer's) or by more word characters.
+# fediverse "@user@host" address is the e-mail recognizer's), by more word characters, by
+# "/" (a package scope or a team: "@babel/core", "@acme/backend") or by "(" (a decorator or
+# an annotation called: "@app.route(", "@Retry(").
 _HANDLE = re.compile(
-    r"(?<![\w@.+/\\-])@(?P<name>[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,38}[A-Za-z0-9_])?)(?![\w@-])"
+    r"(?<![\w@.+/\\-])@(?P<name>[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,38}[A-Za-z0-9_])?)(?![\w@/(-]|\.\w)"
 )
 _TIME_OR_COUNT = re.compile(r"[0-9]+(?:[.:][0-9]+)?(?:am|pm|h|hrs?|mins?|x|k|m|st|nd|rd|th)?", re.I)
 # Group mentions and code annotations that name no person.

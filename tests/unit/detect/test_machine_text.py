@@ -7,6 +7,7 @@ import pytest
 from piimask.detect.address import gate_address_guesses
 from piimask.detect.keyvalue import find_fragments
 from piimask.detect.machine_text import (
+    all_line_starts,
     apply_machine_context,
     free_text_values,
     machine_line_starts,
@@ -1029,3 +1030,71 @@ def test_a_user_name_key_written_in_words_introduces_a_login_not_the_word_name(
 ) -> None:
     found = values(text, apply_machine_context(text, []))
     assert [v for v, t in found if t == "USERNAME"] == logins
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type"),
+    [
+        # Unix time in seconds and milliseconds, in prose and in logs
+        ("job finished at 1764637882 with warnings", "1764637882", "TAX_ID"),
+        ("cursor 1764637882118 reached", "1764637882118", "PHONE_NUMBER"),
+        ("ts 2047483647 next", "2047483647", "US_BANK_NUMBER"),
+        # a code identifier of three capitalised humps
+        ("crash in ProfileViewController at launch", "ProfileViewController", "PERSON"),
+        ("raised NoSuchBucketPolicy", "NoSuchBucketPolicy", "LOCATION"),
+    ],
+)
+def test_epoch_numbers_and_code_identifiers_are_no_ids_phones_or_names(
+    text: str, value: str, entity_type: str
+) -> None:
+    found = apply_machine_context(text, [span(text, value, entity_type, "model")])
+    assert values(text, found) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type"),
+    [
+        # a word before the number names a document or a phone
+        ("my tax id is 1764637882", "1764637882", "TAX_ID"),
+        ("call me on 1764637882 tonight", "1764637882", "PHONE_NUMBER"),
+        # past the 32-bit range no logger writes it
+        ("ref 2200000000 noted", "2200000000", "TAX_ID"),
+        # a name of two humps, and one that both models found
+        ("Dear Mr McDonald, thanks", "McDonald", "PERSON"),
+        ("met DeShawnMcArthurson today", "DeShawnMcArthurson", "PERSON"),
+    ],
+)
+def test_numbers_with_context_and_names_of_few_humps_stay(
+    text: str, value: str, entity_type: str
+) -> None:
+    detector = "model+ner:en_core_web_sm" if value == "DeShawnMcArthurson" else "model"
+    found = apply_machine_context(text, [span(text, value, entity_type, detector)])
+    assert (value, entity_type) in values(text, found)
+
+
+@pytest.mark.parametrize(
+    ("text", "logins"),
+    [
+        ("Merge pull request #4471 from okwame/fix-retry-jitter", ["okwame"]),
+        ("remote: Permission to acme/infra.git denied to lvestergaard.", ["lvestergaard"]),
+    ],
+)
+def test_git_hostings_branch_owner_and_refused_account_are_logins(
+    text: str, logins: list[str]
+) -> None:
+    found = values(text, apply_machine_context(text, []))
+    assert [v for v, t in found if t == "USERNAME"] == logins
+
+
+@pytest.mark.parametrize(
+    ("text", "starts"),
+    [
+        ("one line", {0}),
+        ("a\nb\n\nc", {0, 2, 4, 5}),
+        ("ends with a newline\n", {0, 20}),
+    ],
+)
+def test_every_line_starts_where_the_deployment_says_all_text_is_machine_output(
+    text: str, starts: set[int]
+) -> None:
+    assert all_line_starts(text) == starts

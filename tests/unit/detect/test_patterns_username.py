@@ -47,6 +47,11 @@ def test_handles_are_found(text: str, expected: list[str]) -> None:
         "dinner @ Nobu tonight",  # "at" a place
         "I am @ home",
         "a@b",
+        "npm i @babel/core @types/node",  # package scopes
+        "review requested from @acme/backend",  # a team
+        "@app.route('/health')",  # a decorator called
+        "@pytest.mark.parametrize(",  # and its dotted name, not a shorter handle
+        "@Retry(maxAttempts = 3)",  # an annotation with arguments
     ],
 )
 def test_not_handles(text: str) -> None:
