@@ -1138,6 +1138,39 @@ def _code_identifier(text: str, span: Span) -> bool:
     return len(value) >= 12 and _CAMEL_IDENTIFIER.fullmatch(value) is not None
 
 
+# The words around a document number that name it, after it ("1234567 (passport)").
+_ID_CONTEXT_AFTER = re.compile(
+    r"^[\s\])\"',:;-]{0,3}\(?(?:licen[cs]e|driv(?:er|ing)|dl|passport|ssn|tin|ein|itin|vat"
+    r"|tax|account|acct|routing|iban|id)(?![a-z])",
+    re.IGNORECASE,
+)
+
+
+def _unnamed_document(text: str, span: Span) -> bool:
+    """The model alone on a document number (licence, passport, tax id, account) that no
+    word around it names: a person's document number is written with its name ("DL
+    D1234567", "passport no. 912803456"); a code alone is an order, a build, a serial."""
+    if span.detector != "model" or span.entity_type not in _UNNAMED_ID_TYPES:
+        return False
+    before = text[max(0, span.start - 48) : span.start]
+    after = text[span.end : span.end + 24]
+    return not (
+        _ID_CONTEXT.search(before)
+        or _DOCUMENT_WORD.search(before)
+        or _ID_CONTEXT_AFTER.search(after)
+        or phone_context(text, span.start, span.end)
+    )
+
+
+# Nouns a person's number is written after, besides the documents' names of _ID_CONTEXT
+_DOCUMENT_WORD = re.compile(r"(?<![a-z])(?:card|bank|number|no|nr|num|#)(?![a-z])", re.I)
+
+
+_UNNAMED_ID_TYPES = frozenset(
+    {"DRIVER_LICENSE", "GOVERNMENT_ID", "TAX_ID", "PASSPORT", "US_BANK_NUMBER"}
+)
+
+
 def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> list[Span]:
     """Step 2 of the module docstring."""
     out: list[Span] = []
@@ -1145,6 +1178,8 @@ def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> lis
         if _model_alone_number(text, span, lines) or _identifier_piece(text, span, lines):
             continue
         if _epoch_number(text, span) or _code_identifier(text, span):
+            continue
+        if _unnamed_document(text, span):
             continue
         if lines.machine(span.start) and (
             _letters_only_zip(text, span) or _spaced_handle(text, span) or _id_mailbox(text, span)
@@ -1350,9 +1385,8 @@ _LOGIN_PLACES = re.compile(
     # an LDAP distinguished name's user id ("uid=wmarsh,ou=people,dc=acme,dc=example"): a
     # DN is the uid RDN followed by more RDNs
     rf"|(?<![\w-])uid=(?P<ldap>{_HANDLE}),[ \t]?(?:ou|dc|cn|o|l|c|st)="
-    # git hosting: a merged branch's owner ("Merge pull request #4411 from jdoe/fix-x"), the
-    # account a push was refused to ("remote: Permission to acme/app.git denied to jdoe.")
-    rf"|\b[Pp]ull[ \t]request[ \t]#[0-9]+[ \t]from[ \t](?P<pull>{_HANDLE})/"
+    # git hosting: the account a push was refused to ("remote: Permission to acme/app.git
+    # denied to jdoe."). Not a merged branch's owner ("from acme/fix-x"): often an org.
     rf"|\bPermission[ \t]to[ \t]\S+[ \t]denied[ \t]to[ \t](?P<denied>{_HANDLE})(?![\w-])"
     # a device named for its owner, as setup tools name them ("aheinz-laptop", "Johns-iPhone",
     # "mtanaka-mbp"): the whole name points to one person
@@ -1364,13 +1398,11 @@ _LOGIN_PLACES = re.compile(
 _LOGIN_GROUPS = (
     "quoted", "bare", "sshd", "cron", "principal", "sudo", "home", "down_level", "account",
     "mysql", "mysql_auth", "at_ip", "vpn", "audit", "radius", "iam", "ldap", "socket",
-    "pull", "denied", "device",
+    "denied", "device",
 )  # fmt: skip
 # Places that are machine syntax wherever they stand ("CORP\\jdoe", "Login incorrect ...:
 # [jdoe/", an IAM ARN); the others are words that prose also writes ("for user Jane").
-_LOGIN_SYNTAX = frozenset(
-    {"down_level", "radius", "iam", "ldap", "pull", "denied", "device"}
-)
+_LOGIN_SYNTAX = frozenset({"down_level", "radius", "iam", "ldap", "denied", "device"})
 # Windows domains of built-in accounts ("NT AUTHORITY\\SYSTEM", "BUILTIN\\Administrators").
 _SYSTEM_DOMAINS = frozenset({"AUTHORITY", "BUILTIN", "SERVICE", "NT"})
 # Accounts of the system, not of a person.

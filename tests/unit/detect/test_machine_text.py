@@ -1058,7 +1058,11 @@ def test_epoch_numbers_and_code_identifiers_are_no_ids_phones_or_names(
         ("my tax id is 1764637882", "1764637882", "TAX_ID"),
         ("call me on 1764637882 tonight", "1764637882", "PHONE_NUMBER"),
         # past the 32-bit range no logger writes it
-        ("ref 2200000000 noted", "2200000000", "TAX_ID"),
+        ("ref 2200000000 noted", "2200000000", "PHONE_NUMBER"),
+        # a document number named before or after it
+        ("passport no. 912803456 verified", "912803456", "PASSPORT"),
+        ("scanned D1234567 (driver license)", "D1234567", "DRIVER_LICENSE"),
+        ("card number 4000123412341234", "4000123412341234", "US_BANK_NUMBER"),
         # a name of two humps, and one that both models found
         ("Dear Mr McDonald, thanks", "McDonald", "PERSON"),
         ("met DeShawnMcArthurson today", "DeShawnMcArthurson", "PERSON"),
@@ -1075,11 +1079,15 @@ def test_numbers_with_context_and_names_of_few_humps_stay(
 @pytest.mark.parametrize(
     ("text", "logins"),
     [
-        ("Merge pull request #4471 from okwame/fix-retry-jitter", ["okwame"]),
         ("remote: Permission to acme/infra.git denied to lvestergaard.", ["lvestergaard"]),
+        ("1772443522: Client okwame-laptop disconnected, not authorised.", ["okwame-laptop"]),
+        ("DHCPACK on 10.0.4.12 (Priyas-MacBook-Pro) via eth0", ["Priyas-MacBook-Pro"]),
+        ("mdns: resolved rtanaka-mbp.local to 10.0.4.13", ["rtanaka-mbp"]),
+        ("lease to kiosk-ipad renewed; lab-workstation idle", []),
+        ("Merge pull request #881 from acme/perf/json-decoder", []),
     ],
 )
-def test_git_hostings_branch_owner_and_refused_account_are_logins(
+def test_git_hostings_refused_account_and_devices_named_for_their_owner_are_logins(
     text: str, logins: list[str]
 ) -> None:
     found = values(text, apply_machine_context(text, []))
@@ -1098,3 +1106,18 @@ def test_every_line_starts_where_the_deployment_says_all_text_is_machine_output(
     text: str, starts: set[int]
 ) -> None:
     assert all_line_starts(text) == starts
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type"),
+    [
+        ("build H12234567 promoted", "H12234567", "DRIVER_LICENSE"),
+        ("order 3222-7162-7 shipped", "3222-7162-7", "US_BANK_NUMBER"),
+        ("serial 88120441 registered", "88120441", "GOVERNMENT_ID"),
+    ],
+)
+def test_a_code_no_word_names_as_a_document_is_no_document_number(
+    text: str, value: str, entity_type: str
+) -> None:
+    found = apply_machine_context(text, [span(text, value, entity_type, "model")])
+    assert values(text, found) == []
