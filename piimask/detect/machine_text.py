@@ -1127,15 +1127,20 @@ def _epoch_number(text: str, span: Span) -> bool:
 
 
 # A token of three or more capitalised humps, twelve letters or more ("ProfileViewController",
-# "NoSuchBucketPolicy"): an identifier of code. Names have at most two ("McDonald").
+# "NoSuchBucketPolicy"): an identifier of code or a hashtag. Names have at most two
+# ("McDonald"); handles may have more, so prose lines keep them.
 _CAMEL_IDENTIFIER = re.compile(r"(?:[A-Z][a-z0-9]+){3,}[A-Z]?")
 
 
-def _code_identifier(text: str, span: Span) -> bool:
+def _code_identifier(text: str, span: Span, lines: _Lines) -> bool:
+    """On a machine line, or as a hashtag ("#PatOnTheBack"); in prose such a token is as
+    often a person's handle ("LaurenEllisHall")."""
     if span.entity_type not in {"PERSON", "LOCATION"} or "+" in span.detector:
         return False
     value = text[span.start : span.end].strip(_TOKEN_PUNCTUATION)
-    return len(value) >= 12 and _CAMEL_IDENTIFIER.fullmatch(value) is not None
+    if len(value) < 12 or _CAMEL_IDENTIFIER.fullmatch(value) is None:
+        return False
+    return lines.machine(span.start) or text[max(0, span.start - 2) : span.start].strip() == "#"
 
 
 # The words around a document number that name it, after it ("1234567 (passport)").
@@ -1152,6 +1157,11 @@ def _unnamed_document(text: str, span: Span) -> bool:
     D1234567", "passport no. 912803456"); a code alone is an order, a build, a serial."""
     if span.detector != "model" or span.entity_type not in _UNNAMED_ID_TYPES:
         return False
+    value = text[span.start : span.end]
+    if sum(c.isdigit() for c in value) <= sum(c.isalpha() for c in value):
+        # more letters than digits ("Wiśniewska", a handle "jclark95"): the model's type is
+        # wrong, not its find
+        return False
     before = text[max(0, span.start - 48) : span.start]
     after = text[span.end : span.end + 24]
     return not (
@@ -1166,6 +1176,46 @@ def _unnamed_document(text: str, span: Span) -> bool:
 _DOCUMENT_WORD = re.compile(r"(?<![a-z])(?:card|bank|number|no|nr|num|#)(?![a-z])", re.I)
 
 
+_ADDRESS_TYPES = frozenset({"STREET_ADDRESS", "ZIP_CODE", "LOCATION"})
+_ZIP_DIGITS = re.compile(r"[0-9]{5}(?:-?[0-9]{4})?")
+
+
+def _address_part(text: str, span: Span, spans: Sequence[Span], depth: int = 2) -> Span | None:
+    """An unnamed code right beside an address ("233 S Wacker Dr 606066306", "W148 N9748 Tree
+    Tops Dr"): the model read a ZIP+4 or a grid house number as a document; it is part of the
+    address."""
+    for other in spans:
+        # a run of such codes before a street ("W210 N16570 Glencoe Ln"): through the next
+        beside_code = (
+            depth > 1
+            and other is not span
+            and other.entity_type in _UNNAMED_ID_TYPES
+            and _address_part(text, other, spans, depth - 1) is not None
+        )
+        if other.entity_type not in _ADDRESS_TYPES and not beside_code:
+            continue
+        gap = other.start - span.end if other.start >= span.end else span.start - other.end
+        if 0 <= gap <= 3 and not text[
+            min(span.end, other.end) : max(span.start, other.start)
+        ].strip(" ,"):
+            value = text[span.start : span.end]
+            kind = "ZIP_CODE" if _ZIP_DIGITS.fullmatch(value) else "STREET_ADDRESS"
+            return Span(span.start, span.end, kind, span.score, span.detector)
+    return None
+
+
+# A national phone number: a trunk 0 and 9 to 11 more digits ("087796888831", "07700900456").
+_TRUNK_PHONE = re.compile(r"\+?0[1-9][0-9]{8,10}")
+
+
+def _national_phone(text: str, span: Span) -> Span | None:
+    """An unnamed 'document' number written as a national phone number is one: the model
+    confuses the two types, not the find."""
+    if _TRUNK_PHONE.fullmatch(text, span.start, span.end) is None:
+        return None
+    return Span(span.start, span.end, "PHONE_NUMBER", span.score, span.detector)
+
+
 _UNNAMED_ID_TYPES = frozenset(
     {"DRIVER_LICENSE", "GOVERNMENT_ID", "TAX_ID", "PASSPORT", "US_BANK_NUMBER"}
 )
@@ -1177,10 +1227,13 @@ def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> lis
     for span in spans:
         if _model_alone_number(text, span, lines) or _identifier_piece(text, span, lines):
             continue
-        if _epoch_number(text, span) or _code_identifier(text, span):
+        if _epoch_number(text, span) or _code_identifier(text, span, lines):
             continue
         if _unnamed_document(text, span):
-            continue
+            part = _address_part(text, span, spans) or _national_phone(text, span)
+            if part is None:
+                continue
+            span = part
         if lines.machine(span.start) and (
             _letters_only_zip(text, span) or _spaced_handle(text, span) or _id_mailbox(text, span)
         ):

@@ -1040,8 +1040,9 @@ def test_a_user_name_key_written_in_words_introduces_a_login_not_the_word_name(
         ("cursor 1764637882118 reached", "1764637882118", "PHONE_NUMBER"),
         ("ts 2047483647 next", "2047483647", "US_BANK_NUMBER"),
         # a code identifier of three capitalised humps
-        ("crash in ProfileViewController at launch", "ProfileViewController", "PERSON"),
-        ("raised NoSuchBucketPolicy", "NoSuchBucketPolicy", "LOCATION"),
+        ("INFO crash in ProfileViewController at launch", "ProfileViewController", "PERSON"),
+        ("ERROR raised NoSuchBucketPolicy", "NoSuchBucketPolicy", "LOCATION"),
+        ("well done # PatOnTheBackAgain", "PatOnTheBackAgain", "PERSON"),
     ],
 )
 def test_epoch_numbers_and_code_identifiers_are_no_ids_phones_or_names(
@@ -1066,12 +1067,18 @@ def test_epoch_numbers_and_code_identifiers_are_no_ids_phones_or_names(
         # a name of two humps, and one that both models found
         ("Dear Mr McDonald, thanks", "McDonald", "PERSON"),
         ("met DeShawnMcArthurson today", "DeShawnMcArthurson", "PERSON"),
+        # in prose, a handle of three humps
+        ("RT EnyaPallett : LaurenEllisHall such a joker", "LaurenEllisHall", "PERSON"),
+        # more letters than digits: a handle or a name the model typed wrong
+        ("Congrats jakclark95 lad", "jakclark95", "DRIVER_LICENSE"),
     ],
 )
 def test_numbers_with_context_and_names_of_few_humps_stay(
     text: str, value: str, entity_type: str
 ) -> None:
     detector = "model+ner:en_core_web_sm" if value == "DeShawnMcArthurson" else "model"
+    if value == "LaurenEllisHall":
+        detector = "ner:en_core_web_sm"
     found = apply_machine_context(text, [span(text, value, entity_type, detector)])
     assert (value, entity_type) in values(text, found)
 
@@ -1121,3 +1128,29 @@ def test_a_code_no_word_names_as_a_document_is_no_document_number(
 ) -> None:
     found = apply_machine_context(text, [span(text, value, entity_type, "model")])
     assert values(text, found) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "street", "kept_as"),
+    [
+        ("233 S Wacker Dr 606066306", "606066306", "233 S Wacker Dr", "ZIP_CODE"),
+        ("W210 N16570 Glencoe Ln Jackson", "W210", "Glencoe Ln", "STREET_ADDRESS"),
+    ],
+)
+def test_an_unnamed_code_beside_an_address_is_part_of_the_address(
+    text: str, code: str, street: str, kept_as: str
+) -> None:
+    given = [
+        span(text, street, "STREET_ADDRESS", "model"),
+        span(text, code, "GOVERNMENT_ID", "model"),
+    ]
+    if code == "W210":
+        given.append(span(text, "N16570", "DRIVER_LICENSE", "model"))
+    found = apply_machine_context(text, sorted(given))
+    assert (code, kept_as) in values(text, found)
+
+
+def test_a_national_phone_number_the_model_typed_as_a_document_is_kept_as_a_phone() -> None:
+    text = "Minat hub 087796888831 ya"
+    found = apply_machine_context(text, [span(text, "087796888831", "TAX_ID")])
+    assert values(text, found) == [("087796888831", "PHONE_NUMBER")]
