@@ -129,3 +129,24 @@ def test_a_personal_date_is_masked_and_an_event_time_kept(
     assert out.startswith("2026-11-03T14:07:12Z")
     assert "2026-10-30" not in out
     assert "1990-01-31" not in out
+
+
+@pytest.fixture(scope="module")
+def machine_engine() -> DetectionEngine:
+    return DetectionEngine.load(DetectorConfig(text_kind="machine"))
+
+
+def test_with_text_kind_machine_every_line_is_read_as_machine_output(
+    machine_engine: DetectionEngine, keyring: KeyRing
+) -> None:
+    policy = CompiledPolicy(default_policy())
+    # no timestamp, key=value or level: the per-line test reads these as prose
+    for text in [
+        "Completed job 88123 in 41 s, next run 4471 of 5120",
+        "Backup set 2214 verified, 88120441 blocks, 6 errors",
+    ]:
+        assert masked(machine_engine, keyring, policy, text) == text
+    # the people in such lines are still masked
+    for text, values in WITH_PII:
+        out = masked(machine_engine, keyring, policy, text)
+        assert all(value not in out for value in values), text
