@@ -33,6 +33,7 @@ shape rules: only by a ``non_pii`` key, and structured identifiers not even ther
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 import re
 from collections.abc import Callable, Sequence
@@ -1180,17 +1181,17 @@ _ADDRESS_TYPES = frozenset({"STREET_ADDRESS", "ZIP_CODE", "LOCATION"})
 _ZIP_DIGITS = re.compile(r"[0-9]{5}(?:-?[0-9]{4})?")
 
 
-def _address_part(text: str, span: Span, spans: Sequence[Span], depth: int = 2) -> Span | None:
+def _address_part(text: str, span: Span, near: _Near, depth: int = 2) -> Span | None:
     """An unnamed code right beside an address ("233 S Wacker Dr 606066306", "W148 N9748 Tree
     Tops Dr"): the model read a ZIP+4 or a grid house number as a document; it is part of the
     address."""
-    for other in spans:
+    for other in near.around(span):
         # a run of such codes before a street ("W210 N16570 Glencoe Ln"): through the next
         beside_code = (
             depth > 1
             and other is not span
             and other.entity_type in _UNNAMED_ID_TYPES
-            and _address_part(text, other, spans, depth - 1) is not None
+            and _address_part(text, other, near, depth - 1) is not None
         )
         if other.entity_type not in _ADDRESS_TYPES and not beside_code:
             continue
@@ -1202,6 +1203,22 @@ def _address_part(text: str, span: Span, spans: Sequence[Span], depth: int = 2) 
             kind = "ZIP_CODE" if _ZIP_DIGITS.fullmatch(value) else "STREET_ADDRESS"
             return Span(span.start, span.end, kind, span.score, span.detector)
     return None
+
+
+class _Near:
+    """The spans of one text by start, to find a span's neighbours in O(log n): a record of
+    thousands of findings must not cost their square."""
+
+    _REACH = 256  # longer than any address span; a neighbour is 3 characters away
+
+    def __init__(self, spans: Sequence[Span]) -> None:
+        self.spans = sorted(spans, key=lambda s: s.start)
+        self.starts = [s.start for s in self.spans]
+
+    def around(self, span: Span) -> Sequence[Span]:
+        low = bisect.bisect_left(self.starts, span.start - self._REACH)
+        high = bisect.bisect_right(self.starts, span.end + 3)
+        return self.spans[low:high]
 
 
 # A national phone number: a trunk 0 and 9 to 11 more digits ("087796888831", "07700900456").
@@ -1224,13 +1241,14 @@ _UNNAMED_ID_TYPES = frozenset(
 def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> list[Span]:
     """Step 2 of the module docstring."""
     out: list[Span] = []
+    near = _Near(spans)
     for span in spans:
         if _model_alone_number(text, span, lines) or _identifier_piece(text, span, lines):
             continue
         if _epoch_number(text, span) or _code_identifier(text, span, lines):
             continue
         if _unnamed_document(text, span):
-            part = _address_part(text, span, spans) or _national_phone(text, span)
+            part = _address_part(text, span, near) or _national_phone(text, span)
             if part is None:
                 continue
             span = part
