@@ -1186,19 +1186,17 @@ def _address_part(text: str, span: Span, near: _Near, depth: int = 2) -> Span | 
     Tops Dr"): the model read a ZIP+4 or a grid house number as a document; it is part of the
     address."""
     for other in near.around(span):
+        gap = other.start - span.end if other.start >= span.end else span.start - other.end
+        between = text[min(span.end, other.end) : max(span.start, other.start)]
+        if not 0 <= gap <= 3 or between.strip(" ,"):
+            continue  # not right beside it (the span itself never is)
         # a run of such codes before a street ("W210 N16570 Glencoe Ln"): through the next
         beside_code = (
             depth > 1
-            and other is not span
             and other.entity_type in _UNNAMED_ID_TYPES
             and _address_part(text, other, near, depth - 1) is not None
         )
-        if other.entity_type not in _ADDRESS_TYPES and not beside_code:
-            continue
-        gap = other.start - span.end if other.start >= span.end else span.start - other.end
-        if 0 <= gap <= 3 and not text[
-            min(span.end, other.end) : max(span.start, other.start)
-        ].strip(" ,"):
+        if other.entity_type in _ADDRESS_TYPES or beside_code:
             value = text[span.start : span.end]
             kind = "ZIP_CODE" if _ZIP_DIGITS.fullmatch(value) else "STREET_ADDRESS"
             return Span(span.start, span.end, kind, span.score, span.detector)
