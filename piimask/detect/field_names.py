@@ -1703,9 +1703,94 @@ _SITE_PARENTS: Final = frozenset(
         "business",
         "supplier",
         "vendor",
+        # venues and public places: where an event is held, a service is given or a
+        # vehicle stops (a venue's, a clinic's, a school's, a station's city)
+        "venue",
+        "arena",
+        "stadium",
+        "restaurant",
+        "hotel",
+        "clinic",
+        "hospital",
+        "pharmacy",
+        "school",
+        "campus",
+        "library",
+        "station",
+        "terminal",
+        "agency",
+        "team",
+        "club",
+        "site",
+        "charger",
+        "chargepoint",
+        "carrier",
+        "manufacturer",
+        "brand",
+        "partner",
+        "institution",
+        "bank",
     }
 )
-_PLACE_TYPES: Final = frozenset({"LOCATION", "STREET_ADDRESS", "ZIP_CODE"})
+PLACE_TYPES: Final = frozenset({"LOCATION", "STREET_ADDRESS", "ZIP_CODE"})
+_PLACE_TYPES: Final = PLACE_TYPES
+_ORGANISATIONS: Final = frozenset(
+    {"organization", "organisation", "org", "enterprise", "company", "corporation", "group"}
+)
+# Ancestors that make a place part a person's (nearer than a site, they win:
+# store.customers[0].address.city is a customer's city): people and their addresses.
+_PERSONAL_PLACE_WORDS: Final = frozenset(
+    {"home", "residence", "residential", "mailing", "personal", "private"}
+)
+
+
+def _names_site(words: tuple[str, ...]) -> bool:
+    return bool(words) and (words[-1] in _SITE_PARENTS or "".join(words) in _SITE_PARENTS)
+
+
+def names_site_kind(kind: str) -> bool:
+    """A ``type`` value that names a site or an organisation (``"objectType": "company"``,
+    ``"kind": "Venue"``): the object's places are no person's."""
+    folded = re.sub(r"[\s_\-]", "", kind).casefold()
+    return folded in _SITE_PARENTS or folded in _ORGANISATIONS
+
+
+def names_person_key(key: str) -> bool:
+    """A key naming a person or a person's address (``customer``, ``owners``,
+    ``home_address``): below it, places are a person's again."""
+    return _names_person(_parent_words(key_words(key)))
+
+
+def _names_person(words: tuple[str, ...]) -> bool:
+    return any(
+        w in _PERSON_ROLES or w in _PERSONAL_PLACE_WORDS or _person_singular(w) is not None
+        for w in words
+    )
+
+
+def site_context(
+    hint: KeyHint, leaf: tuple[str, ...], ancestors: Sequence[tuple[str, ...]]
+) -> KeyHint:
+    """A place part whose object belongs to a site, read over the whole key path: the
+    nearest ancestor that names a person or a site decides (``store.address.city``,
+    ``event.venue.location.city``: a business's place; ``store.customer.address.city``: a
+    customer's); a word of a site before the part in the key itself says so too
+    (``office_city``, ``venue_zip``, ``warehouse_address``). ``ancestors``: nearest first."""
+    if hint.entity_type not in _PLACE_TYPES:
+        return hint
+    if (
+        len(leaf) > 1
+        and leaf[0] in _SITE_PARENTS
+        and leaf[0] not in _ADDRESS_PARTS
+        and not _names_person(leaf)
+    ):
+        return NON_PII
+    for words in ancestors:
+        if _names_person(words):
+            return hint
+        if _names_site(words):
+            return NON_PII
+    return hint
 
 
 def _site_part(hint: KeyHint, parent: tuple[str, ...]) -> KeyHint:
@@ -1836,7 +1921,15 @@ def path_hint(path: Sequence[str | int]) -> KeyHint:
         and named[-2].casefold() not in _DOCUMENT_WRAPPERS
         else ()
     )
-    return _segment_hint(key_words(named[-1]), _parent_words(parent))
+    hint = _segment_hint(key_words(named[-1]), _parent_words(parent))
+    if hint.entity_type in _PLACE_TYPES:
+        ancestors = [
+            _parent_words(key_words(k))
+            for k in reversed(named[:-1])
+            if _FIELD_NAME_RE.match(k) and k.casefold() not in _DOCUMENT_WRAPPERS
+        ]
+        hint = site_context(hint, _parent_words(key_words(named[-1])), ancestors)
+    return hint
 
 
 # Members that hold a whole document (Elasticsearch's _source, _doc): no parent of meaning.

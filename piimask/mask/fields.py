@@ -29,7 +29,14 @@ from typing import Final, Literal
 from urllib.parse import unquote_plus
 
 from piimask.detect.address import gate_address_guesses, street_words
-from piimask.detect.field_names import SERVICE_ACCOUNT_RE, KeyHint, key_hint, key_words
+from piimask.detect.field_names import (
+    PLACE_TYPES,
+    SERVICE_ACCOUNT_RE,
+    KeyHint,
+    key_hint,
+    key_words,
+    names_site_kind,
+)
 from piimask.detect.machine_text import machine_token
 from piimask.detect.names import is_given_name
 from piimask.detect.patterns.email import EmailRecognizer
@@ -374,6 +381,23 @@ _NO_REPLY_MAILBOX: Final = re.compile(
 )
 
 
+# Keys of an object's own type (HubSpot's objectType, a record's entity type).
+_OBJECT_TYPE_KEYS: Final = _ACCOUNT_TYPE_KEYS | {"objecttype", "entitytype", "recordtype"}
+
+
+def names_site(members: Mapping[str, object]) -> bool:
+    """An object whose type says it is a site or an organisation (``{"objectType":
+    "company", "properties": {"city": ...}}``, ``{"type": "venue", ...}``): the places
+    in it, at any depth, are no person's (down to a member that names a person:
+    ``company.contacts[0].city`` is a contact's)."""
+    return any(
+        isinstance(value, str)
+        and "".join(key_words(key)) in _OBJECT_TYPE_KEYS
+        and names_site_kind(value)
+        for key, value in members.items()
+    )
+
+
 def names_no_person(members: Mapping[str, object]) -> bool:
     """An account object that says it is no person's: its ``type`` (or ``kind``) names an
     organisation, a bot, a role or a service (``{"login": "github", "type":
@@ -573,12 +597,16 @@ def plan_field(
     is_number: bool,
     hint: KeyHint,
     non_person: bool = False,
+    site: bool = False,
 ) -> FieldPlan:
     """How the value ``text`` at ``path`` is scanned, given what its key says.
     ``non_person``: the value is a member of an account object that says it is no
-    person's (:func:`names_no_person`)."""
+    person's (:func:`names_no_person`); ``site``: it lies in an object that says it is a
+    site or an organisation (:func:`names_site`), so a place its key names is no person's."""
     shape = value_shape(text, is_number=is_number)
     words = _last_key_words(path)
+    if (site or non_person) and hint.entity_type in PLACE_TYPES:
+        hint = KeyHint("non_pii")
     if non_person and hint.entity_type in ("PERSON", "USERNAME"):
         # an organisation's login, an app's display name, a role's or a token's name: the
         # name of a thing (validated patterns still apply)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, NoReturn
 
-from piimask.detect.field_names import key_hint, path_hint
+from piimask.detect.field_names import key_hint, names_person_key, path_hint
 from piimask.keys import KeyRing
 from piimask.mask.engine import AppliedMask, CompiledPolicy, MessageContext, mask_text
 from piimask.mask.fields import (
@@ -24,6 +24,7 @@ from piimask.mask.fields import (
     FieldPlan,
     filter_spans,
     names_no_person,
+    names_site,
     plan_field,
 )
 from piimask.mask.jsonpath import JsonPath, PathKey, format_path
@@ -241,6 +242,7 @@ class MessageMasker:
         keys: list[_KeyItem],
         texts: list[str],
         non_person: bool = False,
+        site: bool = False,
     ) -> None:
         unexpected = isinstance(node, int | float)  # bool is an int too
         if self._ignore.paths:
@@ -292,6 +294,8 @@ class MessageMasker:
             members_no_person = (
                 isinstance(node, dict) and self._field_names and names_no_person(node)
             )
+            # places in a site's or an organisation's object, at any depth
+            in_site = site or (isinstance(node, dict) and self._field_names and names_site(node))
             for key, child in children:
                 self._walk(
                     child,
@@ -306,6 +310,7 @@ class MessageMasker:
                     keys=keys,
                     texts=texts,
                     non_person=members_no_person,
+                    site=in_site and not (isinstance(key, str) and names_person_key(key)),
                 )
             return
         if isinstance(node, str):
@@ -324,7 +329,7 @@ class MessageMasker:
             return
         if not scanning or not text:
             return
-        field = self._field_plan(path, text, is_number, non_person=non_person)
+        field = self._field_plan(path, text, is_number, non_person=non_person, site=site)
         if field is None:
             if not is_number or self._numbers_scanned(path):
                 items.append(_Item(path, format_path(path), text, is_number, len(texts), None))
@@ -340,7 +345,13 @@ class MessageMasker:
             texts.append(text)
 
     def _field_plan(
-        self, path: tuple[PathKey, ...], text: str, is_number: bool, *, non_person: bool = False
+        self,
+        path: tuple[PathKey, ...],
+        text: str,
+        is_number: bool,
+        *,
+        non_person: bool = False,
+        site: bool = False,
     ) -> FieldPlan | None:
         """How a value is scanned by its key path; None: alone, as plain text."""
         if self._field_rules:
@@ -356,7 +367,12 @@ class MessageMasker:
         if not self._field_names:
             return None
         return plan_field(
-            path, text, is_number=is_number, hint=path_hint(path), non_person=non_person
+            path,
+            text,
+            is_number=is_number,
+            hint=path_hint(path),
+            non_person=non_person,
+            site=site,
         )
 
     def _numbers_scanned(self, path: tuple[PathKey, ...]) -> bool:

@@ -645,3 +645,33 @@ def test_plural_heads_e164_numbers_post_boxes_and_dates_of_birth_objects(
     path: tuple[str, ...], hint: KeyHint
 ) -> None:
     assert path_hint(path) == hint
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        # a site anywhere above the place part, however deep the address object
+        (("store", "address", "city"), KeyHint("non_pii")),
+        (("warehouse", "address", "postal_code"), KeyHint("non_pii")),
+        (("event", "venue", "location", "city"), KeyHint("non_pii")),
+        (("booking", "hotel", "address", "street"), KeyHint("non_pii")),
+        (("user", "company", "address", "zip"), KeyHint("non_pii")),
+        # a site's word before the part in the key itself
+        (("office_city",), KeyHint("non_pii")),
+        (("venue_zip",), KeyHint("non_pii")),
+        (("warehouse_address",), KeyHint("non_pii")),
+        (("provider", "clinic_city"), KeyHint("non_pii")),
+        # a person nearer than the site: the person's place
+        (("store", "customer", "address", "city"), PLACE),
+        (("store", "orders", "shipping_address", "city"), PLACE),
+        (("company", "employees", "home_address", "city"), PLACE),
+        # no site above: unchanged
+        (("data", "object", "address", "city"), PLACE),
+        (("address", "region_name"), PLACE),
+        (("home_city",), PLACE),
+    ],
+)
+def test_the_nearest_site_or_person_over_the_whole_key_path_says_whose_a_place_is(
+    path: tuple[str, ...], hint: KeyHint
+) -> None:
+    assert path_hint(path) == hint

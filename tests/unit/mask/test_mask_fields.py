@@ -834,7 +834,7 @@ def test_an_epoch_number_under_a_doings_date_key_is_an_event_time(
         (("archive", "location"), "../cold/2026-11.tar", "validated"),
         # places and streets written as such stay what their key says
         (("shipping", "address"), "17 Harbour Road, Cobh", "whole"),
-        (("venue", "location"), "Porto", "full"),
+        (("checkin", "location"), "Porto", "full"),
     ],
 )
 def test_a_url_or_a_file_path_is_no_place(path: tuple[str, ...], text: str, mode: str) -> None:
@@ -1200,3 +1200,39 @@ def test_a_full_name_under_a_key_that_suggests_a_person_is_masked_whole(
     path: tuple[str, ...], text: str, mode: str
 ) -> None:
     assert plan_field(path, text, is_number=False, hint=path_hint(path)).mode == mode
+
+
+@pytest.mark.parametrize(
+    ("members", "site"),
+    [
+        ({"objectType": "company", "properties": {}}, True),
+        ({"type": "Venue", "name": "Fira Gran Via"}, True),
+        ({"kind": "warehouse"}, True),
+        ({"entityType": "Organization"}, True),
+        ({"objectType": "contact"}, False),
+        ({"type": "User"}, False),
+        ({"resourceType": "Patient"}, False),
+        ({"name": "Store 12"}, False),
+    ],
+)
+def test_an_object_whose_type_names_a_site_or_an_organisation(
+    members: dict[str, object], site: bool
+) -> None:
+    from piimask.mask.fields import names_site
+
+    assert names_site(members) is site
+
+
+def test_the_places_of_a_site_object_are_kept_at_any_depth_but_not_its_peoples(
+    build: Callable[..., MessageMasker],
+) -> None:
+    doc = {
+        "objectType": "company",
+        "properties": {"city": "Seattle", "zip": "98101", "name": "Northwind Traders"},
+        "contacts": [{"city": "Tacoma", "email": "ana@corp.example"}],
+    }
+    out = mask(build(), doc).document
+    assert out["properties"]["city"] == "Seattle"
+    assert out["properties"]["zip"] == "98101"
+    assert out["contacts"][0]["city"] != "Tacoma"
+    assert out["contacts"][0]["email"] != "ana@corp.example"
