@@ -41,6 +41,7 @@ from collections.abc import Callable, Sequence
 from piimask.detect.address import gate_address_guesses, line_bounds
 from piimask.detect.field_names import SERVICE_ACCOUNT_RE, KeyHint, key_hint
 from piimask.detect.keyvalue import Fragment, find_fragments
+from piimask.detect.logins import login_shaped
 from piimask.detect.merge import remove_overlaps
 from piimask.detect.patterns._base import has_context
 from piimask.detect.patterns.dates import CONTEXT as BIRTH_CONTEXT
@@ -1534,7 +1535,22 @@ def _logins(text: str, spans: Sequence[Span], lines: _Lines) -> list[Span]:
                 continue
             if not any(s.start < end and start < s.end for s in [*spans, *found]):
                 found.append(Span(start, end, "USERNAME", 0.8, "context:LOGIN"))
+    for m in _BARE_TOKEN.finditer(text):
+        start, end = m.span()
+        if not lines.machine(start) or not login_shaped(m.group()):
+            continue
+        if _system_account(m.group()):
+            continue
+        if not any(s.start < end and start < s.end for s in [*spans, *found]):
+            found.append(Span(start, end, "USERNAME", 0.7, "context:LOGIN_SHAPE"))
     return found
+
+
+# A token standing alone on a machine line: not a piece of a path, host, address, key or
+# identifier ("/srv/jmarsh-dev", "jmarsh.example", "jmarsh=").
+_BARE_TOKEN = re.compile(
+    r"(?<![\w./@\\#$%&*+~-])[a-z][a-z0-9._]{3,23}(?<![._])(?![\w@/\\(\[=+-]|\.\w|:[0-9])"
+)
 
 
 def apply_machine_context(

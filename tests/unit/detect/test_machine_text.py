@@ -1154,3 +1154,28 @@ def test_a_national_phone_number_the_model_typed_as_a_document_is_kept_as_a_phon
     text = "Minat hub 087796888831 ya"
     found = apply_machine_context(text, [span(text, "087796888831", "TAX_ID")])
     assert values(text, found) == [("087796888831", "PHONE_NUMBER")]
+
+
+@pytest.mark.parametrize(
+    ("text", "logins"),
+    [
+        ("INFO PR #219 in platform/helm-charts merged by abenali", ["abenali"]),
+        ("2026-12-02 WARN [qtp11-4502] tkowalski org.acme.Facet - status changed", ["tkowalski"]),
+        ("audit: action=role.grant target=ssingh role=admin", ["ssingh"]),
+        ("CONFIG,0,0,src=10.1.10.5,,set,mchen,Web,Succeeded", ["mchen"]),
+        # pieces of hosts, paths, programs and keys, and words, are no logins
+        ("host=jmarsh-dev path=/home/x/jmarsh.txt jmarsh=1 jmarsh.example", []),
+        ("poller[15495] finished; Sessions poller started; level=info", []),
+        ("Started orders.service in 2.1s (bloke promo comma lotto)", []),
+    ],
+)
+def test_a_token_on_a_machine_line_shaped_like_a_login_is_one_wherever_it_stands(
+    text: str, logins: list[str]
+) -> None:
+    found = values(text, apply_machine_context(text, []))
+    assert [v for v, t in found if t == "USERNAME"] == logins
+
+
+def test_a_login_shaped_token_in_prose_is_left_to_the_models() -> None:
+    text = "I told abenali we would meet on Friday"
+    assert values(text, apply_machine_context(text, [])) == []
