@@ -47,6 +47,7 @@ from piimask.detect.patterns._base import has_context
 from piimask.detect.patterns.dates import CONTEXT as BIRTH_CONTEXT
 from piimask.detect.patterns.dates import PERSONAL_CONTEXT
 from piimask.detect.patterns.phone import phone_context
+from piimask.detect.value_shapes import fits_type
 from piimask.spans import Span
 
 KeyHints = Callable[[str], KeyHint]
@@ -303,6 +304,8 @@ def _under_key(text: str, span: Span, fragment: Fragment, hint: KeyHint) -> Span
         decided = hint.entity_type if hint.decides else None
         if decided == "IP_ADDRESS" and fragment.value(text).isdigit():
             return None  # "ipv4": 990112004: a count under an address-named key
+        if decided is not None and not fits_type(decided, fragment.value(text)):
+            decided = None  # "card=visa": the key's type cannot be this value
         if decided is not None and decided not in _NAME_PLACE_TYPES and _guess(span):
             # The key says what the value is ("userName": "a.lindgren"): the whole value,
             # as that type, not a guess that later steps may drop as machine-shaped.
@@ -372,6 +375,8 @@ def _value_span(text: str, fragment: Fragment, hint: KeyHint, spans: Sequence[Sp
         # "sourceIPAddress": "cloudformation.amazonaws.com": a service's name; "ipv4": 990112004
         # (Suricata's stats): a count of packets
         return None
+    if not fits_type(hint.entity_type, value):
+        return None  # "card=present", "ssn=verified": a flag under the key, no such value
     inside = [s for s in spans if s.start < end and start < s.end and s.entity_type != EVENT_TIME]
     if hint.decides:
         return Span(start, end, hint.entity_type, 0.9, KEY_DETECTOR)

@@ -1179,3 +1179,18 @@ def test_a_token_on_a_machine_line_shaped_like_a_login_is_one_wherever_it_stands
 def test_a_login_shaped_token_in_prose_is_left_to_the_models() -> None:
     text = "I told abenali we would meet on Friday"
     assert values(text, apply_machine_context(text, [])) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("payment ok card=visa card_present=true amount=12.00", []),
+        ("kyc check ssn=verified status=ok", []),
+        ("charge card=4111111111111111 status=ok", [("4111111111111111", "CREDIT_CARD")]),
+    ],
+)
+def test_a_key_decides_a_values_type_only_where_the_value_can_be_of_it(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    found = apply_machine_context(text, [])
+    assert [(v, t) for v, t in values(text, found) if t != "EVENT_TIME"] == expected

@@ -1,0 +1,43 @@
+"""Whether a value a key names can be of the type the key says.
+
+A key decides the type of its value ("card=", "ssn:", "phone="), but keys also hold flags,
+brands, states and pieces of the thing: "card=visa", "card=present", "ssn=verified",
+"license=payments-api-5c8d7f9b6-qm4tr" (a pod of a licence service). A value no person's
+card, document or phone is written as is no such PII, whatever its key.
+The tests are loose on purpose: a value that could be the type is masked (fail closed).
+"""
+
+from __future__ import annotations
+
+import re
+
+_DOCUMENT_TYPES = frozenset(
+    {
+        "US_SSN", "US_ITIN", "TAX_ID", "GOVERNMENT_ID", "PASSPORT", "DRIVER_LICENSE",
+        "US_BANK_NUMBER", "IBAN_CODE", "UK_NINO", "ROUTING_NUMBER",
+    }
+)  # fmt: skip
+# A word of four lower-case letters or more: documents and cards are codes, not words.
+_WORD = re.compile(r"[a-z]{4,}")
+# Characters a card number is masked with ("411111******1111", "XXXX-XXXX-XXXX-1111").
+_CARD_MASK = re.compile(r"[*xX•#]")
+
+
+def _digits(value: str) -> int:
+    return sum(c.isdigit() for c in value)
+
+
+def fits_type(entity_type: str, value: str) -> bool:
+    """Whether ``value`` can be a ``entity_type`` at all (True for types with no test)."""
+    value = value.strip().strip("\"'")
+    if entity_type == "CREDIT_CARD":
+        # a full or partly masked number; a last four alone ("4242") identifies no card
+        shown = _digits(value)
+        return shown >= 12 or (shown >= 4 and shown + len(_CARD_MASK.findall(value)) >= 12)
+    if entity_type in _DOCUMENT_TYPES:
+        return _digits(value) > 0 and _WORD.search(value) is None
+    if entity_type == "PHONE_NUMBER":
+        return _digits(value) >= 7
+    if entity_type == "ZIP_CODE":
+        return _digits(value) > 0
+    return True
