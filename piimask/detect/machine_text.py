@@ -563,13 +563,46 @@ def local_address(value: str) -> bool:
     return _LOCAL_ADDRESS.fullmatch(value.strip().removeprefix("[").removesuffix("]")) is not None
 
 
+# Tokens only machines write: a hash or hex id, a UUID, a path of three parts, a host with a
+# digit ("web-29", "pg-replica-2a"), a size or duration with its unit, a release ("1.19.50",
+# "v2.3.0-rc1"), a dotted name of three parts ("org.acme.billing"), an IP with its port.
+# Prose holds one now and then (a version, a link's path); two on a line it does not: on
+# every shared text set, no line without another machine mark holds two (counted token by
+# token; a release needs a short first part, so dotted phone numbers, 3-3-4, are none).
+_MACHINE_TOKEN = re.compile(
+    rf"{_HEX.pattern}|{_UUID.pattern}|(?:[\w.-]+/){{2,}}[\w.-]*"
+    r"|[a-z][a-z0-9]*-[a-z0-9-]*[0-9][a-z0-9-]*"
+    r"|[0-9]+(?:\.[0-9]+)?(?:ms|µs|ns|KB|MB|GB|kB|KiB|MiB|GiB|%)"
+    r"|(?:v[0-9]+|[0-9]{1,2})\.[0-9]+\.[0-9]+(?:[-+][\w.]+)?"
+    r"|[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*){2,}"
+    r"|[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?::[0-9]+)?"
+)
+
+
+def _dense_machine_tokens(line: str) -> bool:
+    found = 0
+    for token in line.split():
+        core = token.strip(_TOKEN_PUNCTUATION + ".")
+        if core and _MACHINE_TOKEN.fullmatch(core):
+            found += 1
+            if found == 2:
+                return True
+    return False
+
+
 def machine_line_starts(text: str) -> frozenset[int]:
     """Offsets of the lines of ``text`` whose own shape reads as machine output.
 
-    The shape alone (``_MACHINE_LINE``), before any detector ran: what the model's
-    decoder can ask.
+    The shape alone (``_MACHINE_LINE``, or two tokens only machines write), before any
+    detector ran: what the model's decoder can ask.
     """
-    return frozenset(text.rfind("\n", 0, m.start()) + 1 for m in _MACHINE_LINE.finditer(text))
+    marked = {text.rfind("\n", 0, m.start()) + 1 for m in _MACHINE_LINE.finditer(text)}
+    start = 0
+    for line in text.split("\n"):
+        if start not in marked and _dense_machine_tokens(line):
+            marked.add(start)
+        start += len(line) + 1
+    return frozenset(marked)
 
 
 def all_line_starts(text: str) -> frozenset[int]:

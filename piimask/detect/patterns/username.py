@@ -1,4 +1,5 @@
-"""USERNAME: social-media handles (``@jane_doe``, ``RT @Jane_Doe:``).
+"""USERNAME: social-media handles (``@jane_doe``, ``RT @Jane_Doe:``) and Matrix user ids
+(``@jane.doe:matrix.example.org``).
 
 A handle names an account, and so a person, as directly as an e-mail address
 does; it is not one (no host). The ``@`` must start the token: ``jane@x.org`` is
@@ -19,6 +20,12 @@ from piimask.spans import Span
 # an annotation called: "@app.route(", "@Retry(").
 _HANDLE = re.compile(
     r"(?<![\w@.+/\\-])@(?P<name>[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,38}[A-Za-z0-9_])?)(?![\w@/(-]|\.\w)"
+)
+# A Matrix user id: "@", the local part, ":", the home server (the Matrix specification's
+# grammar for the local part). The whole id names the account; its server alone names none.
+_MATRIX_ID = re.compile(
+    r"(?<![\w@.+/\\-])@[a-z0-9._=+/-]{1,64}:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?::[0-9]{1,5})?"
+    r"(?![\w.-]|\.\w)"
 )
 _TIME_OR_COUNT = re.compile(r"[0-9]+(?:[.:][0-9]+)?(?:am|pm|h|hrs?|mins?|x|k|m|st|nd|rd|th)?", re.I)
 # Group mentions and code annotations that name no person.
@@ -61,11 +68,12 @@ class UsernameRecognizer(BaseRecognizer):
     entity_type = "USERNAME"
 
     def find(self, text: str) -> list[Span]:
-        spans = []
+        spans = [self.span(m.start(), m.end(), 0.85) for m in _MATRIX_ID.finditer(text)]
+        ids = {s.start for s in spans}
         for match in _HANDLE.finditer(text):
             handle = match.group("name")
-            if not self.validate("@" + handle):
-                continue
+            if match.start() in ids or not self.validate("@" + handle):
+                continue  # a Matrix id's local part is the id's, found whole above
             spans.append(self.span(match.start(), match.end(), 0.85))
         for match in _SPACED.finditer(text):
             if _spaced_mention(text, match):
@@ -76,6 +84,8 @@ class UsernameRecognizer(BaseRecognizer):
     def validate(self, value: str) -> bool:
         if not value.startswith("@"):
             return False
+        if _MATRIX_ID.fullmatch(value):
+            return True
         spaced = _SPACED.fullmatch(value)
         if spaced is not None:
             return spaced.group("name").lower() not in _NOT_PEOPLE

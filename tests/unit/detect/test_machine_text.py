@@ -1194,3 +1194,19 @@ def test_a_key_decides_a_values_type_only_where_the_value_can_be_of_it(
 ) -> None:
     found = apply_machine_context(text, [])
     assert [(v, t) for v, t in values(text, found) if t != "EVENT_TIME"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "machine"),
+    [
+        ("deployed 1.19.50 to web-29 after review", True),  # a release and a host
+        ("sync 4f1a2b3c9d took 812ms", True),  # a hash and a duration
+        ("picked from org.acme.billing and a9f3c1d2e4", True),  # a dotted name and a hash
+        ("we upgraded to 1.19.50 last week", False),  # one such token is prose's too
+        ("call 713.837.1638 or 281.848.1619", False),  # dotted phone numbers are no releases
+    ],
+)
+def test_a_line_with_two_tokens_only_machines_write_reads_as_machine_output(
+    text: str, machine: bool
+) -> None:
+    assert (0 in machine_line_starts(text)) is machine

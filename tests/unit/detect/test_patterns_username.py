@@ -27,6 +27,12 @@ def values(text: str) -> list[str]:
         ("Me and @ BethAnne17 went", ["@ BethAnne17"]),
         ("via @ guardian", ["@ guardian"]),
         ("@ Benhallmunn : yes", ["@ Benhallmunn"]),
+        # Matrix user ids, whole; a room id ("!abc:server") names no one
+        (
+            "@dana.whitfield:matrix.acme.example joined !r1:matrix.acme.example",
+            ["@dana.whitfield:matrix.acme.example"],
+        ),
+        ("invite from @k-osei:chat.example.org:8448 accepted", ["@k-osei:chat.example.org:8448"]),
     ],
 )
 def test_handles_are_found(text: str, expected: list[str]) -> None:
