@@ -48,12 +48,14 @@ from piimask.evalsets.json_events import HANDWRITTEN as JSON_HANDWRITTEN
 from piimask.evalsets.json_events import HANDWRITTEN_BLIND as JSON_BLIND
 from piimask.evalsets.json_events import HANDWRITTEN_BLIND2 as JSON_BLIND2
 from piimask.evalsets.json_events import HANDWRITTEN_BLIND3 as JSON_BLIND3
+from piimask.evalsets.json_events import HANDWRITTEN_BLIND4 as JSON_BLIND4
 from piimask.evalsets.json_events import HANDWRITTEN_BLIND_FINAL as JSON_BLIND_FINAL
 from piimask.evalsets.log_lines import (
     AFTER_R4,
     BLIND,
     BLIND2,
     BLIND3,
+    BLIND4,
     BLIND_FINAL,
     DEV_SEED,
     FRESH,
@@ -127,6 +129,9 @@ SETS = [
     DevSet(
         "json_blind3", "JSON events, blind 3 (scored once)", JSON_BLIND3, "json", split="blind3"
     ),
+    DevSet(
+        "json_blind4", "JSON events, blind 4 (scored once)", JSON_BLIND4, "json", split="blind4"
+    ),
     # made up by piimask.evalsets.log_lines (fixed seeds, in memory)
     DevSet("logs", "log lines, dev seed (1,000)", LOG_LINES_SOURCE, "logs", DEV_SEED),
     DevSet("logs_heldout", "log lines, held-out (1,000)", LOG_LINES_SOURCE, "logs", HELD_OUT_SEED),
@@ -161,6 +166,7 @@ SETS = [
     ),
     DevSet("logs_blind2", "log lines, blind 2 (scored once)", BLIND2, "logs", split="blind2"),
     DevSet("logs_blind3", "log lines, blind 3 (scored once)", BLIND3, "logs", split="blind3"),
+    DevSet("logs_blind4", "log lines, blind 4 (scored once)", BLIND4, "logs", split="blind4"),
 ]
 LOG_LINES = 1000
 JSON_EVENTS_PER_SPLIT = 600  # dev, unseen, holdout and final splits, plus 200 demo events

@@ -83,6 +83,14 @@ HANDWRITTEN_BLIND2 = Path(__file__).with_name("data") / "json_events_blind2.json
 # cost, image scans, donations, wearables, lab results, DNS changes, package registries, RAN
 # KPIs, print management, tax filings). Nobody reads it until the lead scores it once.
 HANDWRITTEN_BLIND3 = Path(__file__).with_name("data") / "json_events_blind3.jsonl"
+# A fourth blind file (split "blind4"), written on 2026-12-02 by a helper as its own writing,
+# without running the detector, in families no file above holds (agriculture sensors, rail
+# operations, EV charging (OCPP/OCPI), parking, veterinary clinics, libraries, fitness clubs,
+# KYC, lending, SIEM/EDR, OpenLineage, synthetic monitoring, CSP/NEL reports, certificate
+# issuance, satellite ground stations, grid SCADA and solar, MES, genomics, race timing, parcel
+# lockers, warranty, port terminals, elevators, blood donation, real estate, visa appointments,
+# localisation jobs, kitchen displays). Nobody reads it until the lead scores it once.
+HANDWRITTEN_BLIND4 = Path(__file__).with_name("data") / "json_events_blind4.jsonl"
 # The blind file's twin (split "blind_final"), scored by the lead only.
 HANDWRITTEN_BLIND_FINAL = Path(__file__).with_name("data") / "json_events_blind_final.jsonl"
 

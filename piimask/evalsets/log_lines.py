@@ -77,6 +77,13 @@ BLIND2 = Path(__file__).with_name("data") / "log_lines_blind2.jsonl"
 # Prefect, Jellyfin/Plex, building management, badge readers, vsftpd/xferlog, Slurm).
 # Nobody reads it until the lead scores it once, at the end.
 BLIND3 = Path(__file__).with_name("data") / "log_lines_blind3.jsonl"
+# A fourth blind file (split "blind4"), written on 2026-12-02 by a helper as its own writing,
+# without running the detector, from software none of the files above holds (Mattermost, Jira,
+# Confluence, Bitbucket, Junos, Linkerd, NATS, Pulsar, OpenSearch, InfluxDB, JupyterHub,
+# MLflow, SAP security audit, z/OS console, Hazelcast, geth, DICOM archives, traffic signal
+# controllers, apt/dpkg, GlusterFS, Odoo, WordPress, Drupal, Moodle, Roundcube, Mailman,
+# Prosody, Authelia, Vaultwarden, Wazuh). Nobody reads it until the lead scores it once.
+BLIND4 = Path(__file__).with_name("data") / "log_lines_blind4.jsonl"
 # Lines written after the last rule of the fourth round (IIS, VPC flow logs, Windows Firewall,
 # Mosquitto, Solr, memcached, Home Assistant, Boundary, logrotate, certbot, ntpd, GitLab
 # Shell, pgBackRest, ...), scored once, never tuned on: that round's honest unseen figure.
@@ -93,6 +100,7 @@ Split = Literal[
     "blind_final",
     "blind2",
     "blind3",
+    "blind4",
     "after_r4",
 ]
 

@@ -1,7 +1,7 @@
 """The blind hand-written sets: well-formed gold only (their scores are not tested here).
 
-The ``_final``, ``blind2`` and ``blind3`` files are checked for shape alone: they stay unread
-until scored once.
+The ``_final``, ``blind2``, ``blind3`` and ``blind4`` files are checked for shape alone: they stay
+unread until scored once.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from piimask.evalsets.json_events import (
     HANDWRITTEN_BLIND,
     HANDWRITTEN_BLIND2,
     HANDWRITTEN_BLIND3,
+    HANDWRITTEN_BLIND4,
 )
-from piimask.evalsets.log_lines import BLIND, BLIND2, BLIND3, read_log_lines
+from piimask.evalsets.log_lines import BLIND, BLIND2, BLIND3, BLIND4, read_log_lines
 from piimask.mask import KNOWN_ENTITY_TYPES
 
 DATA = BLIND.parent
@@ -26,12 +27,14 @@ JSON_FILES = [
     (DATA / "json_events_blind_final.jsonl", "blind_final", "bjfin-"),
     (HANDWRITTEN_BLIND2, "blind2", "b2json-"),
     (HANDWRITTEN_BLIND3, "blind3", "b3json-"),
+    (HANDWRITTEN_BLIND4, "blind4", "b4json-"),
 ]
 LOG_FILES = [
     (BLIND, "blind", "blind-"),
     (DATA / "log_lines_blind_final.jsonl", "blind_final", "bfin-"),
     (BLIND2, "blind2", "b2log-"),
     (BLIND3, "blind3", "blind3-"),
+    (BLIND4, "blind4", "blind4-"),
 ]
 
 
@@ -119,7 +122,8 @@ CHECKSUMS = {"CREDIT_CARD": _luhn_holds, "IBAN_CODE": _iban_holds}
 
 
 @pytest.mark.parametrize(
-    ("json_path", "log_path"), [(HANDWRITTEN_BLIND2, BLIND2), (HANDWRITTEN_BLIND3, BLIND3)]
+    ("json_path", "log_path"),
+    [(HANDWRITTEN_BLIND2, BLIND2), (HANDWRITTEN_BLIND3, BLIND3), (HANDWRITTEN_BLIND4, BLIND4)],
 )
 def test_later_blind_gold_cards_and_ibans_hold_their_checksums(
     json_path: Path, log_path: Path
