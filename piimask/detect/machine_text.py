@@ -413,7 +413,13 @@ def _colon_key(key: str) -> bool:
     # "Username: jsmith84": a login is one token, so the bare value is all of it; a name
     # ("Name: Jane Doe") is left to the models, which see all its words.
     login = hint.kind == "pii" and hint.entity_type == "USERNAME"
-    return key[0].islower() or "_" in key or hint.kind in {"non_pii", "event_time"} or login
+    camel = _CAMEL_KEY.fullmatch(key) is not None  # "ProcessId", "LogonType": field names
+    return (
+        key[0].islower() or "_" in key or hint.kind in {"non_pii", "event_time"} or login or camel
+    )
+
+
+_CAMEL_KEY = re.compile(r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+")
 
 
 def apply_key_context(
@@ -509,6 +515,9 @@ _MACHINE_LINE = re.compile(
     # brackets (Nagios, unbound: "[1764634999] SERVICE ALERT"), a program's error code
     # opening it ("ORA-01555:", "TNS-12541:")
     r"|\w\[[0-9]+:[0-9]+\]|(?m:^)\[1[0-9]{9}(?:\.[0-9]+)?\]|(?m:^)\W{0,3}[A-Z]{2,5}-[0-9]{4,6}:"
+    # a field of a record printed one per line under a CamelCase name ("ProcessGuid: {...}",
+    # "ParentImage: C:\\...", "ZxidCount: 12"): no line of the shared prose sets opens so
+    r"|(?m:^)[ \t]*[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+:[ \t]+\S"
 )
 _INTERNAL_HOST = re.compile(
     r"[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*?(?:\.(?:internal|local|lan|corp|svc|cluster\.local|localdomain))?"
@@ -1104,6 +1113,10 @@ def _model_alone_number(text: str, span: Span, lines: _Lines) -> bool:
     return not (international or phone_context(text, span.start, span.end))
 
 
+# Words joined by two hyphens or more into one token.
+_JOINED_WORDS = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+){2,}")
+
+
 # A number joined to letters by a hyphen is a piece of an identifier: "SHP-2026-881204",
 # "INV-415-555-0100", "build-4412-3391".
 _JOINED_BEFORE = re.compile(r"[A-Za-z][A-Za-z0-9]*-$")
@@ -1305,6 +1318,14 @@ def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> lis
             continue  # a bucket's path, as a file path: no link of anyone's
         if span.entity_type == "DOMAIN_NAME" and _machine_host(text, span, lines):
             continue  # "production.INFO", "bucket.s3.eu-west-1.amazonaws.com": hosts, no one
+        if span.entity_type == "DOMAIN_NAME" and "_" in text[span.start : span.end]:
+            continue  # no host name holds "_" (RFC 1123): a file, a key or a service record
+        if (
+            span.entity_type == "STREET_ADDRESS"
+            and _guess(span)
+            and _JOINED_WORDS.fullmatch(text, span.start, span.end)
+        ):
+            continue  # "B2-North-Wing-East": one token of joined words names a zone, no street
         if span.entity_type != EVENT_TIME and _epoch_header(text, span):
             span = Span(span.start, span.end, EVENT_TIME, span.score, span.detector)
         if span.entity_type == "EMAIL_ADDRESS":

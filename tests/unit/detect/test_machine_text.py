@@ -1210,3 +1210,24 @@ def test_a_line_with_two_tokens_only_machines_write_reads_as_machine_output(
     text: str, machine: bool
 ) -> None:
     assert (0 in machine_line_starts(text)) is machine
+
+
+def test_a_record_printed_one_field_per_line_under_camel_case_names_reads_as_machine_output() -> (
+    None
+):
+    text = "Process Create:\nProcessId: 4412\nParentImage: C:\\Windows\\explorer.exe"
+    assert sorted(machine_line_starts(text)) == [16, 32]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type"),
+    [
+        ("resolved kafka_broker.local:9092 in 3 tries", "kafka_broker.local", "DOMAIN_NAME"),
+        ("INFO badge read at B2-North-Wing-East door 4", "B2-North-Wing-East", "STREET_ADDRESS"),
+    ],
+)
+def test_host_names_with_underscores_and_joined_zone_tokens_are_neither_domains_nor_streets(
+    text: str, value: str, entity_type: str
+) -> None:
+    found = apply_machine_context(text, [span(text, value, entity_type, "model")])
+    assert (value, entity_type) not in values(text, found)
