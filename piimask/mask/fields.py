@@ -35,6 +35,7 @@ from piimask.detect.field_names import (
     KeyHint,
     key_hint,
     key_words,
+    names_person_key,
     names_site_kind,
 )
 from piimask.detect.machine_text import machine_token
@@ -95,6 +96,7 @@ class FieldPlan:
     free_text: bool = False  # full: the key names prose (note, message); else machine output
     message_id: bool = False  # validated: the key names a Message-ID, never a mailbox
     user_agent: bool = False  # validated: a product/version list (Chrome/131.0.0.0 no IP)
+    personal: bool = True  # full: a key of the path names a person (see gate_model_guesses)
 
 
 SKIP: Final = FieldPlan("skip")
@@ -663,9 +665,10 @@ def plan_field(
             hint.kind in ("unknown", "free_text") and shape == "code" and phone_shaped(text)
         )
         return FieldPlan("validated", suggested, phone=phone)
+    personal = any(isinstance(k, str) and names_person_key(k) for k in path)
     if shape == "text" or hint.kind == "free_text":
         # read as plain text
-        return FieldPlan("full", suggested, free_text=hint.kind == "free_text")
+        return FieldPlan("full", suggested, free_text=hint.kind == "free_text", personal=personal)
     if (
         hint.kind in ("non_pii", "event_time") or (shape == "token" and suggested is None)
     ) and not (shape == "phrase" and _POSSESSIVE.search(text)):
@@ -683,7 +686,10 @@ def plan_field(
     # only (names, places, dates). The value is detected alone: a context prefix ("name:
     # Home") makes the model call any word under a name key a person.
     return FieldPlan(
-        "full", suggested, model_types=frozenset({suggested}) if suggested else MODEL_WORD_TYPES
+        "full",
+        suggested,
+        model_types=frozenset({suggested}) if suggested else MODEL_WORD_TYPES,
+        personal=personal,
     )
 
 
@@ -695,7 +701,13 @@ def filter_spans(plan: FieldPlan, value: str, spans: Sequence[Span]) -> list[Spa
     """The detector's spans of ``value`` that may mask it under ``plan``."""
     kept = _allowed_spans(plan, value, spans)
     if plan.mode == "full" and kept:
-        kept = gate_model_guesses(value, kept, free_text=plan.free_text, key_type=plan.entity_type)
+        kept = gate_model_guesses(
+            value,
+            kept,
+            free_text=plan.free_text,
+            key_type=plan.entity_type,
+            personal=plan.personal,
+        )
     params = query_parameter_spans(value)
     if params:
         kept = sorted([*kept, *params], key=lambda s: (s.start, s.end))
@@ -1065,7 +1077,12 @@ def _code_guess(value: str, span: Span) -> bool:
 
 
 def gate_model_guesses(
-    value: str, spans: Sequence[Span], *, free_text: bool, key_type: str | None = None
+    value: str,
+    spans: Sequence[Span],
+    *,
+    free_text: bool,
+    key_type: str | None = None,
+    personal: bool = True,
 ) -> list[Span]:
     """Drop the model's guesses that nothing in a JSON string value supports.
 
@@ -1093,6 +1110,12 @@ def gate_model_guesses(
 
     Free-text fields (``note``, ``message``) not written as a code line keep plain-text
     detection but for the street evidence.
+
+    A place the model guesses is kept only when it is somebody's (``personal``: a key of
+    the path names a person, ``user.profile.status_text``; or the value names somebody: a
+    kept name, contact, address, account or document, or a personal pronoun, "my order to
+    Hamburg"): a town in a flight's delay reason, a data centre's maintenance notice or a
+    weather summary belongs to no person, and a place alone identifies nobody.
     """
     code = is_code_text(value)
     machine = code or not free_text
@@ -1169,7 +1192,50 @@ def gate_model_guesses(
             )
     if deferred:
         out = _judge_address_parts(value, out, deferred)
+    if not personal and not _names_somebody(value, out):
+        out = [
+            s
+            for s in out
+            if s.entity_type != "LOCATION"
+            or _is_validated(s)
+            or s.entity_type == key_type
+            # after a house number: a street's name ("left at 3338 Dominguez Pines")
+            or _HOUSE_NUMBER_BEFORE.search(value, 0, s.start) is not None
+            or _HOUSE_NUMBER_START.match(value, s.start) is not None
+        ]
     return out
+
+
+# Types of a kept span that make a value somebody's: who, how to reach them, where they
+# live, their accounts and documents (a place or a date alone names nobody).
+_SOMEBODY_TYPES: Final = frozenset(
+    {
+        "PERSON",
+        "EMAIL_ADDRESS",
+        "PHONE_NUMBER",
+        "STREET_ADDRESS",
+        "ZIP_CODE",
+        "USERNAME",
+        "CREDIT_CARD",
+        "IBAN_CODE",
+        "CRYPTO",
+    }
+    | ID_TYPES
+)
+# Pronouns of a person (first and third): "I'm moving to Denver", "her flat in Leeds".
+_PERSONAL_PRONOUN: Final = re.compile(
+    r"\b(?:I|I'm|I've|I'll|I'd|me|my|mine|myself|he|she|him|his|her|hers|himself|herself)\b"
+)
+
+
+_HOUSE_NUMBER_BEFORE: Final = re.compile(r"(?:^|\s)[0-9]{1,6}[A-Za-z]?\s+\Z")
+
+
+def _names_somebody(value: str, kept: Sequence[Span]) -> bool:
+    return (
+        any(s.entity_type in _SOMEBODY_TYPES for s in kept)
+        or _PERSONAL_PRONOUN.search(value) is not None
+    )
 
 
 # A state written as a short title-case phrase opening with a preposition, the way

@@ -79,8 +79,8 @@ def test_phone_shape_needs_a_plus_or_separators(text: str, expected: bool) -> No
         ("4155550100", True, UNKNOWN, FieldPlan("validated")),
         ("4155550100", True, KeyHint("pii", "PHONE_NUMBER", decides=False), None),
         ("a1b2c3d4e5", False, UNKNOWN, FieldPlan("validated")),
-        ("Back-off restarting failed container", False, NON_PII, FieldPlan("full")),
-        ("hi", False, FREE_TEXT, FieldPlan("full", free_text=True)),
+        ("Back-off restarting failed container", False, NON_PII, FieldPlan("full", personal=False)),
+        ("hi", False, FREE_TEXT, FieldPlan("full", free_text=True, personal=False)),
     ],
 )
 def test_plan_field_by_key_and_value_shape(
@@ -696,7 +696,7 @@ def test_names_and_documents_written_as_people_write_them_stay(
         (
             ("triggered_by",),
             "nightly-cron",
-            FieldPlan("full", "PERSON", model_types=frozenset({"PERSON"})),
+            FieldPlan("full", "PERSON", model_types=frozenset({"PERSON"}), personal=False),
         ),
         # a system's own account is no person's: validated patterns only
         (("triggered_by",), "scheduler", FieldPlan("validated")),
@@ -1132,7 +1132,7 @@ SHORT_VALUE = FieldPlan("full", model_types=frozenset({"PERSON", "LOCATION", "ST
         (SHORT_VALUE, "Rui Antunes", "Rui Antunes", "model", True),
         # a key that suggests a person keeps the second reader's guess of a person
         (
-            FieldPlan("full", "PERSON", model_types=frozenset({"PERSON"})),
+            FieldPlan("full", "PERSON", model_types=frozenset({"PERSON"}), personal=False),
             "Rui Antunes",
             "Rui Antunes",
             "ner:en_core_web_sm",
@@ -1236,3 +1236,58 @@ def test_the_places_of_a_site_object_are_kept_at_any_depth_but_not_its_peoples(
     assert out["properties"]["zip"] == "98101"
     assert out["contacts"][0]["city"] != "Tacoma"
     assert out["contacts"][0]["email"] != "ana@corp.example"
+
+
+def _place(value: str, word: str) -> Span:
+    start = value.index(word)
+    return Span(start, start + len(word), "LOCATION", 0.9, "model")
+
+
+@pytest.mark.parametrize(
+    ("value", "others", "personal", "kept"),
+    [
+        # a place alone, in a value and a key path that name nobody: nobody's place
+        ("Late inbound aircraft from Munich", [], False, False),
+        ("Cross-connects in Munich will flap during the generator test", [], False, False),
+        # somebody in the key path, or in the value: kept
+        ("Late inbound aircraft from Munich", [], True, True),
+        ("I'm moving to Munich next month", [], False, True),
+        ("Ana Lima moved to Munich", [Span(0, 8, "PERSON", 0.9, "model")], False, True),
+        # a place after a house number is a street's name
+        ("Parcel left at 3338 Munich", [], False, True),
+    ],
+)
+def test_a_place_the_model_guesses_is_kept_only_when_it_is_somebodys(
+    value: str, others: list[Span], personal: bool, kept: bool
+) -> None:
+    from piimask.mask.fields import gate_model_guesses
+
+    place = _place(value, "Munich")
+    out = gate_model_guesses(value, [*others, place], free_text=True, personal=personal)
+    assert (place in out) is kept
+
+
+def test_a_place_under_a_key_that_names_a_place_is_not_gated_by_whose_it_is() -> None:
+    from piimask.mask.fields import gate_model_guesses
+
+    value = "Munich"
+    place = _place(value, "Munich")
+    out = gate_model_guesses(value, [place], free_text=False, key_type="LOCATION", personal=False)
+    assert out == [place]
+
+
+@pytest.mark.parametrize(
+    ("path", "personal"),
+    [
+        (("incident", "description"), False),
+        (("user", "profile", "status_text"), True),
+        (("customer", "notes"), True),
+    ],
+)
+def test_a_field_plan_says_whether_its_key_path_names_a_person(
+    path: tuple[str, ...], personal: bool
+) -> None:
+    from piimask.detect.field_names import path_hint
+
+    text = "Some words written here about a thing that happened"
+    assert plan_field(path, text, is_number=False, hint=path_hint(path)).personal is personal
