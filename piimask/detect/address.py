@@ -11,6 +11,7 @@ neighbouring address parts, and military addresses (PSC/Unit ... APO AE
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Sequence
 
@@ -285,14 +286,29 @@ def _lone_machine_number(text: str, span: Span, machine_line: Callable[[int], bo
     return not any(_STREET_WORDS.fullmatch(w.strip(",;:().")) for w in after)
 
 
-def _neighbours(text: str, span: Span, spans: Sequence[Span], *, before_only: bool) -> bool:
+class _Anchors:
+    """Address neighbours of a text, sorted by start, for window queries in log time (a
+    record of thousands of findings would make a scan per candidate quadratic)."""
+
+    def __init__(self, spans: Sequence[Span]) -> None:
+        self.spans = sorted(
+            (s for s in spans if s.entity_type in _ADDRESS_NEIGHBOURS), key=lambda s: s.start
+        )
+        self.starts = [s.start for s in self.spans]
+        self.longest = max((len(s) for s in self.spans), default=0)
+
+    def any_in(self, lo: int, hi: int, besides: Span) -> bool:
+        """Whether a neighbour other than ``besides`` overlaps ``[lo, hi)``."""
+        first = bisect.bisect_left(self.starts, lo - self.longest)
+        last = bisect.bisect_left(self.starts, hi)
+        return any(o is not besides and lo < o.end for o in self.spans[first:last])
+
+
+def _neighbours(text: str, span: Span, anchors: _Anchors, *, before_only: bool) -> bool:
     line_start, line_end = line_bounds(text, span.start, span.end)
     lo = max(line_start, span.start - _CONTEXT_CHARS)
     hi = span.start if before_only else min(line_end, span.end + _CONTEXT_CHARS)
-    return any(
-        o is not span and o.entity_type in _ADDRESS_NEIGHBOURS and o.start < hi and lo < o.end
-        for o in spans
-    )
+    return anchors.any_in(lo, hi, span)
 
 
 # In prose, also what US address lines are made of: directionals and ordinals ("E 71ST").
@@ -394,11 +410,13 @@ def gate_address_guesses(
     def street_words(span: Span) -> bool:
         return _street_words_in(text, span, strict=machine_line(span.start))
 
-    anchors = [
-        s
-        for s in kept
-        if not guessed(s, "ZIP_CODE") and (not guessed(s, "STREET_ADDRESS") or street_words(s))
-    ]
+    anchors = _Anchors(
+        [
+            s
+            for s in kept
+            if not guessed(s, "ZIP_CODE") and (not guessed(s, "STREET_ADDRESS") or street_words(s))
+        ]
+    )
     out = []
     for s in kept:
         if guessed(s, "STREET_ADDRESS"):
