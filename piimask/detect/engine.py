@@ -21,6 +21,7 @@ from piimask.detect.evidence import (
 )
 from piimask.detect.keyvalue import find_fragments
 from piimask.detect.labels import build_label_map
+from piimask.detect.logins import load_login_lexicons
 from piimask.detect.machine_text import (
     all_line_starts,
     apply_machine_context,
@@ -124,6 +125,9 @@ class DetectionEngine:
         if ner is None and config.ner_enabled:
             ner = NerDetector.load(config.ner_model, config.ner_labels, score=config.ner_score)
         self.ner = ner if config.ner_enabled else None
+        # The login-shape lexicons: read now, so a broken install stops start-up with its
+        # message instead of dead-lettering the first record, and no record pays the second.
+        load_login_lexicons()
         self.stats = DetectionStats()
 
     @classmethod

@@ -116,6 +116,13 @@ def _joined(head: str, tail: str, given: frozenset[str], surnames: frozenset[str
     return head in given and len(head) >= _MIN_GIVEN
 
 
+def load_login_lexicons() -> None:
+    """Read the name lists and the vocabulary now (RuntimeError where the vocabulary's
+    package is missing)."""
+    _name_parts()
+    _words()
+
+
 def login_shaped(token: str) -> bool:
     """``token`` (as written) is an initial or a given name joined to a surname, and no word.
 

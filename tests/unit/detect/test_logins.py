@@ -40,3 +40,18 @@ def test_an_initial_or_given_name_joined_to_a_surname_is_login_shaped(token: str
 )
 def test_words_programs_and_lone_names_are_not_login_shaped(token: str) -> None:
     assert not login_shaped(token)
+
+
+def test_a_missing_vocabulary_package_is_a_clear_error_not_a_silent_downgrade(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from piimask.detect import logins
+
+    monkeypatch.setattr(logins, "_SPACY_PACKAGE", "no_such_spacy_package_xyz")
+    logins._words.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match=r"no_such_spacy_package_xyz.*reinstall piimask"):
+            logins.load_login_lexicons()
+    finally:
+        monkeypatch.undo()
+        logins._words.cache_clear()
