@@ -1776,6 +1776,12 @@ def site_context(
     ``event.venue.location.city``: a business's place; ``store.customer.address.city``: a
     customer's); a word of a site before the part in the key itself says so too
     (``office_city``, ``venue_zip``, ``warehouse_address``). ``ancestors``: nearest first."""
+    if hint.entity_type == "PERSON" and leaf == ("name",):
+        # a site's own name (restaurant.name, station.name, agency.name): a thing's
+        for words in ancestors[:1]:
+            if _names_site(words) and not _names_person(words):
+                return NON_PII
+        return hint
     if hint.entity_type not in _PLACE_TYPES:
         return hint
     if (
@@ -1922,7 +1928,7 @@ def path_hint(path: Sequence[str | int]) -> KeyHint:
         else ()
     )
     hint = _segment_hint(key_words(named[-1]), _parent_words(parent))
-    if hint.entity_type in _PLACE_TYPES:
+    if hint.entity_type in _PLACE_TYPES or hint.entity_type == "PERSON":
         ancestors = [
             _parent_words(key_words(k))
             for k in reversed(named[:-1])

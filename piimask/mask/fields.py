@@ -173,6 +173,17 @@ def _written_as_card(text: str) -> bool:
     return 12 <= digits <= 19 and _MASKED_DIGITS_RE.search(text) is None
 
 
+# How many digits a value of a digit-written type holds (a ZIP code's 3 to 10: US, UK,
+# Eircode, Brazil's CEP; a phone's 7 to 15 and an extension; a bank account's 4 to 34; an
+# ABA routing number's 9).
+_DIGIT_COUNTS: Final[Mapping[str, tuple[int, int]]] = {
+    "ZIP_CODE": (2, 10),
+    "PHONE_NUMBER": (7, 21),
+    "US_BANK_NUMBER": (4, 34),
+    "ROUTING_NUMBER": (8, 9),
+}
+
+
 # Logins of a system, not of a person.
 _SYSTEM_ACCOUNTS: Final = frozenset(
     {
@@ -306,6 +317,14 @@ def not_written_as(
     """
     if entity_type in ("LOCATION", "STREET_ADDRESS") and _URL_OR_PATH_RE.match(text.strip()):
         return True
+    if entity_type is not None and entity_type in _DIGIT_COUNTS:
+        # a ZIP code, a phone, a bank account or routing number is written with its
+        # digits: "zip": "gzip", "phone": "iPhone 15 Pro", "account_number": "ACCT-PROD"
+        # and a number shown masked ("****0148") are none
+        low, high = _DIGIT_COUNTS[entity_type]
+        digits = sum(c.isdigit() for c in text)
+        if not low <= digits <= high or _MASKED_DIGITS_RE.search(text) is not None:
+            return True
     if entity_type == "CREDIT_CARD":
         return not _written_as_card(text)
     if entity_type == "DATE_TIME":
@@ -580,6 +599,12 @@ def written_as_full_name(text: str) -> bool:
     return last not in _NAMESAKE_WORDS and not _names_software(text) and not street_words(text)
 
 
+_HONORIFIC_NAME_RE: Final = re.compile(
+    r"(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof|Sr|Sra|Herr|Frau|Mme|Mlle)\.?"
+    rf"(?: {_UPPER}{_LOWER}+(?:-{_UPPER}{_LOWER}+)?){{1,3}}"
+)
+
+
 def _unwritten_hint(entity_type: str | None, text: str) -> KeyHint:
     """How a value not written as its key's type is read: a system's or a bot's account as
     a thing's name (validated patterns only); others, an application's name among them
@@ -626,6 +651,19 @@ def plan_field(
         # page_location: a web page's location; location: westeurope, a cloud region;
         # client_name: "Storefront Web", an application: no place, no person
         suggested, hint = None, _unwritten_hint(suggested, text)
+    if (
+        shape == "phrase"
+        and hint.kind in ("pii", "unknown", "non_pii")
+        and (hint.kind != "pii" or hint.entity_type == "PERSON")
+        and not non_person
+        and not site
+        and "name" in words
+        and _HONORIFIC_NAME_RE.fullmatch(text.strip())
+        and not _item_title(path)
+    ):
+        # "provider": {"name": "Dr. Amara Nwosu"}: a title and a capitalised name are a
+        # person's name under any name key (a provider, a clinic's doctor)
+        return FieldPlan("whole", "PERSON")
     if words and words[-1] == "by" and _PERSONAL_LOGIN.fullmatch(text.strip()):
         # approved_by: "m.okonkwo" is an account written as its person's initials and name
         return FieldPlan("whole", "USERNAME")

@@ -675,3 +675,17 @@ def test_the_nearest_site_or_person_over_the_whole_key_path_says_whose_a_place_i
     path: tuple[str, ...], hint: KeyHint
 ) -> None:
     assert path_hint(path) == hint
+
+
+@pytest.mark.parametrize(
+    ("path", "hint"),
+    [
+        (("restaurant", "name"), KeyHint("non_pii")),
+        (("station", "name"), KeyHint("non_pii")),
+        (("venue", "name"), KeyHint("non_pii")),
+        (("customer", "name"), KeyHint("pii", "PERSON")),
+        (("store", "manager", "name"), KeyHint("pii", "PERSON")),
+    ],
+)
+def test_a_sites_own_name_is_a_things_name(path: tuple[str, ...], hint: KeyHint) -> None:
+    assert path_hint(path) == hint

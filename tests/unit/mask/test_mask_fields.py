@@ -69,7 +69,7 @@ def test_phone_shape_needs_a_plus_or_separators(text: str, expected: bool) -> No
     ("text", "is_number", "hint", "plan"),
     [
         ("94107", False, KeyHint("pii", "ZIP_CODE"), FieldPlan("whole", "ZIP_CODE")),
-        ("2", True, KeyHint("pii", "ZIP_CODE"), FieldPlan("whole", "ZIP_CODE")),
+        ("94107", True, KeyHint("pii", "ZIP_CODE"), FieldPlan("whole", "ZIP_CODE")),
         ("n/a", False, KeyHint("pii", "EMAIL_ADDRESS"), FieldPlan("skip")),
         ("2", True, NON_PII, FieldPlan("skip")),
         ("1732700000", True, EVENT_TIME, FieldPlan("skip")),
@@ -1191,7 +1191,7 @@ def test_a_full_name_is_a_known_given_name_and_a_surname(text: str, full_name: b
     [
         (("recipient",), "Pilar Tavares", "whole"),  # a key that suggests a person
         (("booking", "name"), "Levi Dries", "whole"),
-        (("venue", "name"), "Victoria Park", "full"),  # detection decides
+        (("venue", "name"), "Victoria Park", "validated"),  # a site's own name
         (("label",), "Levi Dries", "validated"),  # a key known to be harmless: as before
         (("song",), "Pilar Tavares", "full"),  # an unknown key: detection decides, as before
     ],
@@ -1291,3 +1291,51 @@ def test_a_field_plan_says_whether_its_key_path_names_a_person(
 
     text = "Some words written here about a thing that happened"
     assert plan_field(path, text, is_number=False, hint=path_hint(path)).personal is personal
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        (("zip",), "gzip"),
+        (("phone",), "iPhone 15 Pro"),
+        (("device", "phone"), "Pixel"),
+        (("account_number",), "ACCT-PROD"),
+        (("account_number",), "****0148"),
+        (("routing_number",), "n/a-pending"),
+    ],
+)
+def test_a_value_without_the_digits_of_its_keys_type_is_not_masked_whole(
+    path: tuple[str, ...], text: str
+) -> None:
+    assert plan_field(path, text, is_number=False, hint=path_hint(path)).mode != "whole"
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        (("zip",), "94107"),
+        (("postcode",), "E2 7JE"),
+        (("phone",), "(415) 555-0187"),
+        (("account_number",), "000123456789"),
+        (("routing_number",), "021000021"),
+    ],
+)
+def test_a_value_with_the_digits_of_its_keys_type_is_masked_whole(
+    path: tuple[str, ...], text: str
+) -> None:
+    assert plan_field(path, text, is_number=False, hint=path_hint(path)).mode == "whole"
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "mode"),
+    [
+        (("visit", "provider", "name"), "Dr. Amara Nwosu", "whole"),
+        (("referral", "name"), "Mrs Okafor", "whole"),
+        (("item", "name"), "Dr. Martens Boots", "validated"),  # a product's title
+        (("provider", "id"), "Dr. Amara Nwosu", "validated"),  # not a name key
+    ],
+)
+def test_a_title_and_a_capitalised_name_under_a_name_key_are_a_persons_name(
+    path: tuple[str, ...], text: str, mode: str
+) -> None:
+    assert plan_field(path, text, is_number=False, hint=path_hint(path)).mode == mode
