@@ -1231,3 +1231,24 @@ def test_host_names_with_underscores_and_joined_zone_tokens_are_neither_domains_
 ) -> None:
     found = apply_machine_context(text, [span(text, value, entity_type, "model")])
     assert (value, entity_type) not in values(text, found)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        # a namespace is no name
+        ("ERROR [Microsoft.AspNetCore.Hosting] failed", "Microsoft.AspNetCore.Hosting", []),
+        # a guess that runs into the next field's line ends at its break
+        (
+            "level=warn Floor: 4 Main Hall\nSession Id: 88",
+            "4 Main Hall\nSession Id: 88",
+            [("4 Main Hall", "STREET_ADDRESS")],
+        ),
+    ],
+)
+def test_namespaces_are_no_names_and_guesses_stop_at_the_next_fields_line(
+    text: str, value: str, expected: list[tuple[str, str]]
+) -> None:
+    entity_type = "PERSON" if "." in value else "STREET_ADDRESS"
+    found = apply_machine_context(text, [span(text, value, entity_type)])
+    assert [(v, t) for v, t in values(text, found) if t == entity_type] == expected
