@@ -1796,7 +1796,23 @@ def site_context(
             return hint
         if _names_site(words):
             return NON_PII
+        if not _address_container(words):
+            # The first object above the address that is not part of it decides: a site,
+            # a person, or anything else ("claim.insured.address.city", "team.members[0]
+            # .address"), which may be a person's the words do not tell; masked (fail
+            # closed). A site farther up does not make a nearer object's place its own.
+            return hint
     return hint
+
+
+# Objects that hold an address's parts, not an owner of them: walked through, upwards.
+_ADDRESS_CONTAINERS: Final = frozenset(
+    {"address", "addresses", "addr", "location", "locations", "geo", "place", "postal", "position"}
+)
+
+
+def _address_container(words: tuple[str, ...]) -> bool:
+    return not words or words[-1] in _ADDRESS_CONTAINERS or words[-1] in _ADDRESS_PARTS
 
 
 def _site_part(hint: KeyHint, parent: tuple[str, ...]) -> KeyHint:

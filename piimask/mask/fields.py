@@ -38,6 +38,7 @@ from piimask.detect.field_names import (
     names_person_key,
     names_site_kind,
 )
+from piimask.detect.logins import login_shaped
 from piimask.detect.machine_text import machine_token
 from piimask.detect.names import is_given_name
 from piimask.detect.patterns.email import EmailRecognizer
@@ -664,6 +665,10 @@ def plan_field(
         # "provider": {"name": "Dr. Amara Nwosu"}: a title and a capitalised name are a
         # person's name under any name key (a provider, a clinic's doctor)
         return FieldPlan("whole", "PERSON")
+    if suggested in ("USERNAME", "PERSON") and login_shaped(text.strip()):
+        # "adjuster": {"login": "kpatel"}, "owner": "tkowalski": under a key that says a
+        # person or a login, a value built as directories build logins is that login
+        return FieldPlan("whole", "USERNAME")
     if words and words[-1] == "by" and _PERSONAL_LOGIN.fullmatch(text.strip()):
         # approved_by: "m.okonkwo" is an account written as its person's initials and name
         return FieldPlan("whole", "USERNAME")

@@ -665,6 +665,10 @@ def test_plural_heads_e164_numbers_post_boxes_and_dates_of_birth_objects(
         (("store", "customer", "address", "city"), PLACE),
         (("store", "orders", "shipping_address", "city"), PLACE),
         (("company", "employees", "home_address", "city"), PLACE),
+        # any other object between the site and the address decides: it may be a person's
+        # the words do not tell (a patient's admission, a roster entry): masked
+        (("hospital", "admissions", "address", "city"), PLACE),
+        (("team", "roster", "address", "zip"), KeyHint("pii", "ZIP_CODE")),
         # no site above: unchanged
         (("data", "object", "address", "city"), PLACE),
         (("address", "region_name"), PLACE),

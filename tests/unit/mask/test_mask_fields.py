@@ -1339,3 +1339,21 @@ def test_a_title_and_a_capitalised_name_under_a_name_key_are_a_persons_name(
     path: tuple[str, ...], text: str, mode: str
 ) -> None:
     assert plan_field(path, text, is_number=False, hint=path_hint(path)).mode == mode
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "plan"),
+    [
+        (("adjuster", "login"), "kpatel", FieldPlan("whole", "USERNAME")),
+        (("owner",), "tkowalski", FieldPlan("whole", "USERNAME")),
+        (("owner",), "platform", None),  # a word: left to detection
+    ],
+)
+def test_a_login_shaped_value_under_a_person_or_login_key_is_that_login(
+    path: tuple[str, ...], text: str, plan: FieldPlan | None
+) -> None:
+    got = plan_field(path, text, is_number=False, hint=path_hint(path))
+    if plan is None:
+        assert got.mode != "whole"
+    else:
+        assert got == plan
