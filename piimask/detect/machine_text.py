@@ -419,9 +419,6 @@ def _colon_key(key: str) -> bool:
     )
 
 
-_CAMEL_KEY = re.compile(r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+")
-
-
 def apply_key_context(
     text: str,
     spans: Sequence[Span],
@@ -469,6 +466,9 @@ _PHONE_SHAPE = re.compile(r"\+?[0-9 ().-]*[0-9]{3,4}[ .-][0-9]{3,4}|\+[1-9][0-9]
 # The status and size fields after a request in the common log format ('"GET / HTTP/1.1"
 # 200 5123'): numbers of the protocol, not of a person.
 _CLF_STATUS = re.compile(r'HTTP/[0-9.]+" (?P<fields>[1-5][0-9]{2} (?:[0-9]+|-))')
+# A field name written in CamelCase ("ProcessId", "LogonType"): a key, and a machine line
+# where it opens one.
+_CAMEL_KEY = re.compile(r"[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+")
 # What makes a line machine output: a key=value fragment, an event timestamp, an IP, a pid
 # in brackets ("sshd[2211]"), a port number, a log level starting it, a stack frame.
 _MACHINE_LINE = re.compile(
@@ -517,7 +517,7 @@ _MACHINE_LINE = re.compile(
     r"|\w\[[0-9]+:[0-9]+\]|(?m:^)\[1[0-9]{9}(?:\.[0-9]+)?\]|(?m:^)\W{0,3}[A-Z]{2,5}-[0-9]{4,6}:"
     # a field of a record printed one per line under a CamelCase name ("ProcessGuid: {...}",
     # "ParentImage: C:\\...", "ZxidCount: 12"): no line of the shared prose sets opens so
-    r"|(?m:^)[ \t]*[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+:[ \t]+\S"
+    rf"|(?m:^)[ \t]*{_CAMEL_KEY.pattern}:[ \t]+\S"
 )
 _INTERNAL_HOST = re.compile(
     r"[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*?(?:\.(?:internal|local|lan|corp|svc|cluster\.local|localdomain))?"
