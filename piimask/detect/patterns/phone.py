@@ -266,13 +266,22 @@ class PhoneRecognizer(BaseRecognizer):
 
 
 def _balanced(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop a bracket the library took in without its partner: "(+44 20 7946 0958"."""
-    value = text[start:end]
-    if value.startswith("(") and ")" not in value:
-        start += 1
-    if value.endswith(")") and "(" not in value:
-        end -= 1
+    """Drop a bracket the library took in without its partner: "(+44 20 7946 0958".
+
+    The library's lead class also holds "[" and the full-width brackets, so a number
+    printed as "[+44 20 7946 0958]" arrives with its "[".
+    """
+    for opening, closing in _BRACKETS:
+        value = text[start:end]
+        if value.startswith(opening) and closing not in value:
+            start += 1
+        value = text[start:end]
+        if value.endswith(closing) and opening not in value:
+            end -= 1
     return start, end
+
+
+_BRACKETS = (("(", ")"), ("[", "]"), ("\uff08", "\uff09"), ("\uff3b", "\uff3d"))
 
 
 _GROUP_END = re.compile(r"[0-9]+(?:[ ]?(?:x|ext\.?|extension|#)[ ]?[0-9]{1,6}$)?", re.IGNORECASE)

@@ -108,8 +108,11 @@ def test_validate(value: str, valid: bool) -> None:
     assert RECOGNIZER.validate(value) is valid
 
 
-def test_an_unpaired_bracket_before_an_international_number_stays_outside() -> None:
+@pytest.mark.parametrize(
+    "text",
+    ["(+44 20 7946 0958", "[+44 20 7946 0958", "[+44 20 7946 0958]", "\uff08+44 20 7946 0958"],
+)
+def test_a_bracket_around_an_international_number_stays_outside(text: str) -> None:
     from piimask.detect.patterns.phone import PhoneRecognizer
 
-    text = "(+44 20 7946 0958"
     assert [text[s.start : s.end] for s in PhoneRecognizer().find(text)] == ["+44 20 7946 0958"]
