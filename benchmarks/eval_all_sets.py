@@ -49,6 +49,7 @@ from piimask.evalsets.json_events import HANDWRITTEN_BLIND as JSON_BLIND
 from piimask.evalsets.json_events import HANDWRITTEN_BLIND2 as JSON_BLIND2
 from piimask.evalsets.json_events import HANDWRITTEN_BLIND3 as JSON_BLIND3
 from piimask.evalsets.json_events import HANDWRITTEN_BLIND4 as JSON_BLIND4
+from piimask.evalsets.json_events import HANDWRITTEN_BLIND5 as JSON_BLIND5
 from piimask.evalsets.json_events import HANDWRITTEN_BLIND_FINAL as JSON_BLIND_FINAL
 from piimask.evalsets.log_lines import (
     AFTER_R4,
@@ -56,6 +57,7 @@ from piimask.evalsets.log_lines import (
     BLIND2,
     BLIND3,
     BLIND4,
+    BLIND5,
     BLIND_FINAL,
     DEV_SEED,
     FRESH,
@@ -132,6 +134,9 @@ SETS = [
     DevSet(
         "json_blind4", "JSON events, blind 4 (scored once)", JSON_BLIND4, "json", split="blind4"
     ),
+    DevSet(
+        "json_blind5", "JSON events, blind 5 (scored once)", JSON_BLIND5, "json", split="blind5"
+    ),
     # made up by piimask.evalsets.log_lines (fixed seeds, in memory)
     DevSet("logs", "log lines, dev seed (1,000)", LOG_LINES_SOURCE, "logs", DEV_SEED),
     DevSet("logs_heldout", "log lines, held-out (1,000)", LOG_LINES_SOURCE, "logs", HELD_OUT_SEED),
@@ -167,6 +172,7 @@ SETS = [
     DevSet("logs_blind2", "log lines, blind 2 (scored once)", BLIND2, "logs", split="blind2"),
     DevSet("logs_blind3", "log lines, blind 3 (scored once)", BLIND3, "logs", split="blind3"),
     DevSet("logs_blind4", "log lines, blind 4 (scored once)", BLIND4, "logs", split="blind4"),
+    DevSet("logs_blind5", "log lines, blind 5 (scored once)", BLIND5, "logs", split="blind5"),
 ]
 LOG_LINES = 1000
 JSON_EVENTS_PER_SPLIT = 600  # dev, unseen, holdout and final splits, plus 200 demo events
@@ -279,7 +285,7 @@ def run_set(engine: DetectionEngine, dev: DevSet, limit: int | None) -> dict[str
             cases, engine.detect_batch([c.text for c in cases]), strict=True
         ):
             report.add(case, predicted)
-        result: dict[str, object] = {"records": len(cases), **report.summary()}
+        result = {"records": len(cases), **report.summary()}
     else:
         records = spread_sample(read_gold_file(dev.path), limit)
         full = evaluate(engine.detect_batch, records, SCHEMES[dev.kind])

@@ -91,6 +91,15 @@ HANDWRITTEN_BLIND3 = Path(__file__).with_name("data") / "json_events_blind3.json
 # lockers, warranty, port terminals, elevators, blood donation, real estate, visa appointments,
 # localisation jobs, kitchen displays). Nobody reads it until the lead scores it once.
 HANDWRITTEN_BLIND4 = Path(__file__).with_name("data") / "json_events_blind4.jsonl"
+# A fifth blind file (split "blind5"), written on 2026-12-02 by a helper as its own writing,
+# without running the detector, in families no file above holds (court e-filing, dental
+# practices, museum collections, airline crew rostering, mine haulage, esports matches, podcast
+# hosting, university admissions, drone flights, ferry deck loading, coworking access, waste
+# collection, funeral services, auction houses, brewery fermentation, ski lifts, marinas, 3D
+# print farms, parish registers, observatory scheduling, youth sports leagues, laundromats,
+# structural monitoring, forestry harvesters, notary journals, genealogy, driving schools,
+# audiology fittings). Nobody reads it until the lead scores it once.
+HANDWRITTEN_BLIND5 = Path(__file__).with_name("data") / "json_events_blind5.jsonl"
 # The blind file's twin (split "blind_final"), scored by the lead only.
 HANDWRITTEN_BLIND_FINAL = Path(__file__).with_name("data") / "json_events_blind_final.jsonl"
 

@@ -84,6 +84,14 @@ BLIND3 = Path(__file__).with_name("data") / "log_lines_blind3.jsonl"
 # controllers, apt/dpkg, GlusterFS, Odoo, WordPress, Drupal, Moodle, Roundcube, Mailman,
 # Prosody, Authelia, Vaultwarden, Wazuh). Nobody reads it until the lead scores it once.
 BLIND4 = Path(__file__).with_name("data") / "log_lines_blind4.jsonl"
+# A fifth blind file (split "blind5"), written on 2026-12-02 by a helper as its own writing,
+# without running the detector, from software none of the files above holds (Dovecot, Cyrus
+# IMAP, Zimbra, Sendmail, OpenDKIM, Rspamd, SOGo, Nextcloud, FreeIPA, Shibboleth IdP, Apereo
+# CAS, ProFTPD, ejabberd, Salt, Spinnaker, Flux, Tyk, smartd, systemd-logind, chrony, lighttpd,
+# uWSGI, TiDB, HDFS NameNode, bitcoind, Tor, OctoPrint, Klipper, Cisco IOS, SIP2 library
+# self-check, nurse call, PLC historian, infusion pumps, Zigbee2MQTT, candump, Synology DSM,
+# gammu-smsd). Nobody reads it until the lead scores it once.
+BLIND5 = Path(__file__).with_name("data") / "log_lines_blind5.jsonl"
 # Lines written after the last rule of the fourth round (IIS, VPC flow logs, Windows Firewall,
 # Mosquitto, Solr, memcached, Home Assistant, Boundary, logrotate, certbot, ntpd, GitLab
 # Shell, pgBackRest, ...), scored once, never tuned on: that round's honest unseen figure.
@@ -101,6 +109,7 @@ Split = Literal[
     "blind2",
     "blind3",
     "blind4",
+    "blind5",
     "after_r4",
 ]
 

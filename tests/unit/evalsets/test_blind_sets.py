@@ -1,7 +1,7 @@
 """The blind hand-written sets: well-formed gold only (their scores are not tested here).
 
-The ``_final``, ``blind2``, ``blind3`` and ``blind4`` files are checked for shape alone: they stay
-unread until scored once.
+The ``_final``, ``blind2``, ``blind3``, ``blind4`` and ``blind5`` files are checked for shape
+alone: they stay unread until scored once.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from piimask.evalsets.json_events import (
     HANDWRITTEN_BLIND2,
     HANDWRITTEN_BLIND3,
     HANDWRITTEN_BLIND4,
+    HANDWRITTEN_BLIND5,
 )
-from piimask.evalsets.log_lines import BLIND, BLIND2, BLIND3, BLIND4, read_log_lines
+from piimask.evalsets.log_lines import BLIND, BLIND2, BLIND3, BLIND4, BLIND5, read_log_lines
 from piimask.mask import KNOWN_ENTITY_TYPES
 
 DATA = BLIND.parent
@@ -28,6 +29,7 @@ JSON_FILES = [
     (HANDWRITTEN_BLIND2, "blind2", "b2json-"),
     (HANDWRITTEN_BLIND3, "blind3", "b3json-"),
     (HANDWRITTEN_BLIND4, "blind4", "b4json-"),
+    (HANDWRITTEN_BLIND5, "blind5", "b5json-"),
 ]
 LOG_FILES = [
     (BLIND, "blind", "blind-"),
@@ -35,6 +37,7 @@ LOG_FILES = [
     (BLIND2, "blind2", "b2log-"),
     (BLIND3, "blind3", "blind3-"),
     (BLIND4, "blind4", "blind4-"),
+    (BLIND5, "blind5", "blind5-"),
 ]
 
 
@@ -123,7 +126,12 @@ CHECKSUMS = {"CREDIT_CARD": _luhn_holds, "IBAN_CODE": _iban_holds}
 
 @pytest.mark.parametrize(
     ("json_path", "log_path"),
-    [(HANDWRITTEN_BLIND2, BLIND2), (HANDWRITTEN_BLIND3, BLIND3), (HANDWRITTEN_BLIND4, BLIND4)],
+    [
+        (HANDWRITTEN_BLIND2, BLIND2),
+        (HANDWRITTEN_BLIND3, BLIND3),
+        (HANDWRITTEN_BLIND4, BLIND4),
+        (HANDWRITTEN_BLIND5, BLIND5),
+    ],
 )
 def test_later_blind_gold_cards_and_ibans_hold_their_checksums(
     json_path: Path, log_path: Path
