@@ -368,6 +368,28 @@ _PII_SUGGESTS: Final[Mapping[str, Iterable[str]]] = {
         "consignee",
         "addressee",
         "supervisor",
+        # people by what they do for the record: who booked, trained, reviewed, approved,
+        # treated or inspected (a login or a name, as a directory prints it)
+        "booker",
+        "trainer",
+        "reviewer",
+        "approver",
+        "instructor",
+        "coach",
+        "nurse",
+        "doctor",
+        "physician",
+        "clinician",
+        "therapist",
+        "dentist",
+        "surgeon",
+        "pharmacist",
+        "adjuster",
+        "inspector",
+        "underwriter",
+        "orderingprovider",
+        "referringprovider",
+        "attendingphysician",
     ),
     # screen_name: also an app screen; uname: also the kernel's "uname -a"; actor: also a
     # service ("actor=scheduler")
@@ -714,6 +736,17 @@ _NON_PII_WORDS: Final = (
     "hostname",
     "server",
     "mta",  # a mail transfer agent: a host (reportingMTA)
+    # the parts of a proxy's or a load balancer's routing (Traefik's routerName, Envoy's
+    # listener, an upstream): configuration objects, named by their operators
+    "router",
+    "middleware",
+    "entrypoint",
+    "gateway",
+    "proxy",
+    "listener",
+    "backend",
+    "frontend",
+    "upstream",
     "worker",
     "queue",
     "topic",
@@ -1125,6 +1158,19 @@ _PERSON_ROLES: Final = frozenset(
         "organiser",
         "inviter",
         "invitee",
+        # who competes, borrows, gives or visits (athlete.first, patron.last, donor.email)
+        "athlete",
+        "competitor",
+        "racer",
+        "entrant",
+        "patron",
+        "donor",
+        "borrower",
+        "booker",
+        "trainer",
+        "reviewer",
+        "instructor",
+        "coach",
     }
 )
 # Words before `login` in one key that make it a person's login name (user_login).
@@ -1721,7 +1767,6 @@ _SITE_PARENTS: Final = frozenset(
         "agency",
         "team",
         "club",
-        "site",
         "charger",
         "chargepoint",
         "carrier",
@@ -2035,12 +2080,33 @@ def _person_singular(word: str) -> str | None:
     return None
 
 
+# Accounts no person holds, shared by JSON fields and log lines: the operating system's and
+# the database's own, placeholders, and those named for the software that uses them (a
+# dashboard posting as "grafana", a CI server as "jenkins", a monitor as "nagios").
+SYSTEM_ACCOUNTS: Final = frozenset(
+    {
+        "root", "admin", "administrator", "guest", "nobody", "daemon", "system", "service",
+        "anonymous", "www-data", "postgres", "mysql", "redis", "git", "ubuntu", "ec2-user",
+        "deploy", "jenkins", "runner", "public", "default", "shared", "unknown", "invalid",
+        "test", "user", "null", "none", "cron", "automation", "scheduler", "localsystem",
+        "networkservice", "grafana", "prometheus", "alertmanager", "nagios", "zabbix",
+        "icinga", "sentry", "gitlab", "github", "bitbucket", "gitea", "dependabot",
+        "renovate", "jira", "confluence", "kibana", "logstash", "elastic", "nginx",
+        "apache", "httpd", "tomcat", "nexus", "sonarqube", "artifactory", "ansible",
+        "terraform", "puppet", "kubelet", "systemd", "postfix", "dovecot", "mailer-daemon",
+        "postmaster", "pagerduty", "opsgenie", "datadog", "splunk", "newrelic",
+        "healthcheck", "monitoring", "backup", "webhook", "integration", "noreply",
+    }
+)  # fmt: skip
+
+
 # Accounts named for the software that runs them: a service, robot or pipeline prefix or
 # suffix ("svc-ledger", "jenkins-svc", "deploy-bot", "renovate[bot]"). Shared by JSON fields
 # and log lines: no person's login, however the key names it.
 SERVICE_ACCOUNT_RE: Final = re.compile(
-    r"(?:svc|srv|sa|bot|robot|service)[-_.][\w.-]+"
-    r"|[\w.-]+[-_.](?:svc|srv|bot|robot|service|automation|deployer)|\S+\[bot\]",
+    r"(?:svc|srv|sa|bot|robot|service|ci|cicd)[-_.][\w.-]+"
+    r"|[\w.-]+[-_.](?:svc|srv|bot|robot|service|automation|deployer|publisher|builder)"
+    r"|\S+\[bot\]",
     re.IGNORECASE,
 )
 

@@ -37,9 +37,10 @@ import bisect
 import ipaddress
 import re
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 
 from piimask.detect.address import gate_address_guesses, line_bounds
-from piimask.detect.field_names import SERVICE_ACCOUNT_RE, KeyHint, key_hint
+from piimask.detect.field_names import SERVICE_ACCOUNT_RE, SYSTEM_ACCOUNTS, KeyHint, key_hint
 from piimask.detect.keyvalue import Fragment, find_fragments
 from piimask.detect.logins import login_shaped
 from piimask.detect.merge import remove_overlaps
@@ -47,6 +48,7 @@ from piimask.detect.patterns._base import has_context
 from piimask.detect.patterns.dates import CONTEXT as BIRTH_CONTEXT
 from piimask.detect.patterns.dates import PERSONAL_CONTEXT
 from piimask.detect.patterns.phone import phone_context
+from piimask.detect.span_shapes import drop_misshapen
 from piimask.detect.value_shapes import fits_type
 from piimask.spans import Span
 
@@ -130,7 +132,7 @@ _CAMEL = re.compile(
 # The end of a log line's header: what precedes the first word of its message, also the
 # opening quote of a structured line's message field ('"msg":"Tomcat started').
 _MESSAGE_START = re.compile(
-    r"(?:^|\n|[\]:>] |\s-\s|\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|LOG)\b:?"
+    r"(?:^|\n|[\]:>)] |\||\s-\s|\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|FATAL|LOG)\b:?"
     r"|\b(?:msg|message)[\"']?[ \t]*[=:][ \t]*[\"'])\s*$"
 )
 _URL_GUESS = re.compile(r"://|\bwww\.|[A-Za-z0-9-]\.[A-Za-z]{2,}\b", re.IGNORECASE)
@@ -306,6 +308,8 @@ def _under_key(text: str, span: Span, fragment: Fragment, hint: KeyHint) -> Span
             return None  # "ipv4": 990112004: a count under an address-named key
         if decided is not None and not fits_type(decided, fragment.value(text)):
             decided = None  # "card=visa": the key's type cannot be this value
+        if decided == "USERNAME" and _guess(span) and _system_account(fragment.value(text)):
+            return None  # "override_username": "grafana": a program posting, no one's login
         if decided is not None and decided not in _NAME_PLACE_TYPES and _guess(span):
             # The key says what the value is ("userName": "a.lindgren"): the whole value,
             # as that type, not a guess that later steps may drop as machine-shaped.
@@ -564,7 +568,9 @@ class _Lines:
 
 # Addresses of the machine itself: loopback and "any" (a listener's bind address). They are
 # the same on every machine and name no device on a network, let alone a person.
-_LOCAL_ADDRESS = re.compile(r"127(?:\.[0-9]{1,3}){3}|0\.0\.0\.0|::1?|localhost", re.IGNORECASE)
+_LOCAL_ADDRESS = re.compile(
+    r"(?:::ffff:)?(?:127(?:\.[0-9]{1,3}){3}|0\.0\.0\.0)|::1?|localhost", re.IGNORECASE
+)  # "::ffff:127.0.0.1": loopback written as an IPv4-mapped IPv6 address
 
 
 def local_address(value: str) -> bool:
@@ -585,6 +591,11 @@ _MACHINE_TOKEN = re.compile(
     r"|(?:v[0-9]+|[0-9]{1,2})\.[0-9]+\.[0-9]+(?:[-+][\w.]+)?"
     r"|[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*){2,}"
     r"|[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?::[0-9]+)?"
+    # a mainframe's, an ERP's or a PLC's code of capitals and three digits or more
+    # ("STC00188", "IEF403I", "JOB04412"): a console message id, a job, a transaction
+    r"|[$#@]?[A-Z]{2,}[0-9]{3,}[A-Z0-9]*"
+    # a clock time to the fraction of a second ("06:52:40.77"): a recorder's, not a speaker's
+    r"|[0-9]{1,2}:[0-9]{2}:[0-9]{2}[.,][0-9]+"
 )
 
 
@@ -700,7 +711,13 @@ def _machine_guess(text: str, span: Span, lines: _Lines) -> bool:
         if (
             machine
             and "+" not in span.detector
-            and (len(words) == 1 or _ACRONYM_BESIDE_WORD.fullmatch(value.strip()))
+            and (
+                len(words) == 1
+                or _ACRONYM_BESIDE_WORD.fullmatch(value.strip())
+                # its subject and a word of the message ("Cron run completed", "Outgoing
+                # runner started"): a name's later words are capitalised too
+                or all(w.islower() for w in words[1:])
+            )
             and _MESSAGE_START.search(text, 0, span.start)
         ):
             return True
@@ -796,10 +813,14 @@ def _drop_leading_level(text: str, span: Span) -> Span | None:
     m = _LEADING_LEVEL.match(text, span.start, span.end)
     if m is None or m.group("level") not in _LOG_LEVELS:
         return span
-    rest = text[m.end() : span.end]
+    start = m.end()
+    # and the separator after the level ("INFO  - Purge")
+    while start < span.end and text[start] in "-|:>* \t":
+        start += 1
+    rest = text[start : span.end]
     if not rest or rest.isupper():
         return None
-    return Span(m.end(), span.end, span.entity_type, span.score, span.detector)
+    return Span(start, span.end, span.entity_type, span.score, span.detector)
 
 
 # In a name or place guess: characters no name holds. A URL is no mark here: merged into a
@@ -1183,6 +1204,22 @@ def _id_mailbox(text: str, span: Span) -> bool:
     return _ID_LOCAL.fullmatch(local) is not None
 
 
+def _message_id(text: str, span: Span) -> bool:
+    """A Message-ID in its angle brackets ("<CAH4f1c2a9e3b7d@mail.example.org>"): a local
+    part of ten characters or more where letters and digits alternate four times or more is
+    a generator's random string; a person's address has a name in it, a year at most
+    ("<jsmith1987@example.com>")."""
+    if span.entity_type != "EMAIL_ADDRESS" or not (
+        text[span.start - 1 : span.start] == "<" and text[span.end : span.end + 1] == ">"
+    ):
+        return False
+    local = text[span.start : span.end].split("@", 1)[0]
+    if len(local) < 10 or not local.isalnum():
+        return False
+    changes = sum(a.isdigit() != b.isdigit() for a, b in pairwise(local))
+    return changes >= 4
+
+
 # Unix time in seconds or milliseconds between 2001-09 and 2038-01 (the 32-bit range every
 # logger writes): "1764637882", "1764637882118". No phone plan starts a ten-digit national
 # number with 1 (NANP area codes cannot; elsewhere a trunk 0 or a "+" comes first).
@@ -1334,6 +1371,8 @@ def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> lis
         if lines.machine(span.start) and (
             _letters_only_zip(text, span) or _spaced_handle(text, span) or _id_mailbox(text, span)
         ):
+            continue
+        if _message_id(text, span):
             continue
         if span.entity_type == "PHONE_NUMBER" and _IP_PORT_BEFORE.search(
             text, max(0, span.start - 48), span.start
@@ -1564,14 +1603,7 @@ _LOGIN_SYNTAX = frozenset({"down_level", "radius", "iam", "ldap", "denied", "dev
 # Windows domains of built-in accounts ("NT AUTHORITY\\SYSTEM", "BUILTIN\\Administrators").
 _SYSTEM_DOMAINS = frozenset({"AUTHORITY", "BUILTIN", "SERVICE", "NT"})
 # Accounts of the system, not of a person.
-_SYSTEM_ACCOUNTS = frozenset(
-    {
-        "root", "admin", "administrator", "guest", "nobody", "daemon", "system", "service",
-        "anonymous", "www-data", "postgres", "mysql", "redis", "git", "ubuntu", "ec2-user",
-        "deploy", "jenkins", "runner", "public", "default", "shared", "unknown", "invalid",
-        "test", "user", "null", "none", "cron",
-    }
-)  # fmt: skip
+_SYSTEM_ACCOUNTS = SYSTEM_ACCOUNTS
 
 
 # Accounts of a device's privilege levels (Cisco's "enable_15"), not of a person.
@@ -1661,6 +1693,8 @@ def apply_machine_context(
         fragments = find_fragments(text)
     keyed = apply_key_context(text, spans, fragments, hints, shape_lines)
     lines = _Lines(text, keyed, fragments, shape_lines)
+    # before the guess rules, which read a guess's words ("- Purge" is "Purge")
+    keyed = drop_misshapen(text, keyed, lines.machine)
     spans = gate_address_guesses(text, drop_machine_guesses(text, keyed, lines), lines.machine)
     users = _clf_users(text, spans)
     users += _logins(text, [*spans, *users], lines)

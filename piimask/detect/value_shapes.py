@@ -40,4 +40,16 @@ def fits_type(entity_type: str, value: str) -> bool:
         return _digits(value) >= 7
     if entity_type == "ZIP_CODE":
         return _digits(value) > 0
+    if entity_type == "IP_ADDRESS":
+        # "ip: 'any'", "ip=unknown": a word where an address was expected
+        return _digits(value) > 0
+    if entity_type == "STREET_ADDRESS":
+        # ":8086", "665": a port or a count; an address written anywhere names its street
+        return _LETTERS.search(value) is not None
+    if entity_type == "URL":
+        # "in /var/www/html/wp-includes/class-wpdb.php": words and a path, no link
+        return not any(c.isspace() for c in value)
     return True
+
+
+_LETTERS = re.compile(r"[^\W\d_]{2}")

@@ -32,6 +32,7 @@ from piimask.detect.address import gate_address_guesses, street_words
 from piimask.detect.field_names import (
     PLACE_TYPES,
     SERVICE_ACCOUNT_RE,
+    SYSTEM_ACCOUNTS,
     KeyHint,
     key_hint,
     key_words,
@@ -143,6 +144,11 @@ _IP_SHAPE_RE: Final = re.compile(
 )
 # Keys of a browser's user agent: a list of product tokens, machine text whatever its length.
 _USER_AGENT_KEYS: Final = frozenset({"useragent", "rawuseragent", "httpuseragent", "ua"})
+# A browser's or a client library's agent string under any key ("comment_agent"):
+# "Mozilla/5.0 (Windows NT 10.0; ...", "okhttp/4.12.0", "curl/8.5.0 (x86_64-pc-linux-gnu)"
+_USER_AGENT_VALUE: Final = re.compile(
+    r"Mozilla/[0-9]\.[0-9] \(|[A-Za-z][\w.-]*/v?[0-9]+(?:\.[0-9]+)+(?: \(| [A-Za-z][\w.-]*/[0-9]|$)"
+)
 _PRODUCT_VERSION_RE: Final = re.compile(r"[A-Za-z]/\Z")
 # GitHub's mark of an app's account, and accounts named for the software they run
 _BOT_ACCOUNT_RE: Final = SERVICE_ACCOUNT_RE
@@ -186,22 +192,7 @@ _DIGIT_COUNTS: Final[Mapping[str, tuple[int, int]]] = {
 
 
 # Logins of a system, not of a person.
-_SYSTEM_ACCOUNTS: Final = frozenset(
-    {
-        "system",
-        "root",
-        "admin",
-        "administrator",
-        "automation",
-        "scheduler",
-        "daemon",
-        "nobody",
-        "anonymous",
-        "service",
-        "localsystem",
-        "networkservice",
-    }
-)
+_SYSTEM_ACCOUNTS: Final = SYSTEM_ACCOUNTS
 # Words of software: names with them name applications, tokens and integrations.
 _SOFTWARE_WORDS: Final = frozenset(
     {
@@ -241,6 +232,15 @@ _SOFTWARE_WORDS: Final = frozenset(
     }
 )
 _WORD_RE: Final = re.compile(r"[^\W\d_]+")
+# A company's name: a few capitalised words and a legal form at the end (in the forms'
+# own spelling: "LLC", "GmbH", "S.A.", "Pty Ltd", "AS" of Norway, "AB" of Sweden).
+_LEGAL_FORMS: Final = (
+    r"LLC|L\.L\.C\.|LLP|Inc\.?|Incorporated|Corp\.?|Corporation|Co\.|Ltd\.?|Limited|PLC|plc"
+    r"|GmbH|AG|KG|KGaA|UG|e\.V\.|SE|S\.?A\.?|S\.?A\.?S\.?|SARL|S\.?r\.?l\.?|S\.?p\.?A\.?|B\.?V\.?"
+    r"|N\.?V\.?|AS|ASA|A/S|ApS|AB|Oy|Oyj|Pty(?: Ltd\.?)?|Sp\. z o\.o\.|s\.r\.o\.|Kft\.?"
+    r"|K\.K\.|Ltda\.?|S\. ?de R\.L\.|LP|L\.P\."
+)
+_ORGANISATION_RE: Final = re.compile(rf"(?:[A-Z0-9&][\w&'’.-]*,? ){{1,6}}(?:{_LEGAL_FORMS})")
 
 
 def _names_software(text: str) -> bool:
@@ -342,6 +342,7 @@ def not_written_as(
                 entity_type == "PERSON"
                 and (
                     _names_software(stripped)
+                    or _ORGANISATION_RE.fullmatch(stripped) is not None
                     or _SLUG_RE.fullmatch(stripped) is not None
                     or _NUMBER_WORD_RE.search(stripped) is not None
                 )
@@ -680,7 +681,9 @@ def plan_field(
         and shape in ("token", "text")
     ):
         return FieldPlan("validated", message_id=True)
-    if "".join(words) in _USER_AGENT_KEYS and shape == "text":
+    if shape == "text" and (
+        "".join(words) in _USER_AGENT_KEYS or _USER_AGENT_VALUE.match(text.strip())
+    ):
         # Mozilla/5.0 (Macintosh; ...) AppleWebKit/605.1.15: versions and platforms, no
         # prose; validated patterns only (an e-mail address in a bot's agent is still found)
         return FieldPlan("validated", user_agent=True)
@@ -696,6 +699,14 @@ def plan_field(
         # a product's or a model's name ("model": "Redmi Note 13 Pro", "vehicle": "Toyota
         # Corolla Hybrid", "gpu": "NVIDIA GeForce RTX 4070 Laptop GPU"): a name of a thing
         # in a few words, no prose; validated patterns only
+        return VALIDATED
+    if (
+        hint.kind != "free_text"
+        and hint.entity_type not in PLACE_TYPES
+        and _ORGANISATION_RE.fullmatch(text.strip())
+    ):
+        # "Kona Reef Charters LLC", "Vestfold Ship Services AS": a registered company's
+        # name, whole, under any key but a place's; no person, and its words no place
         return VALIDATED
     if hint.kind in ("non_pii", "event_time") and shape == "text" and len(text.split()) == 1:
         # one long token under an id, version or image key (a container image with its

@@ -23,6 +23,7 @@ from piimask.detect.patterns.custom import RegexRecognizer
 from piimask.detect.patterns.dates import DateRecognizer
 from piimask.detect.patterns.driver_license import DriverLicenseRecognizer
 from piimask.detect.patterns.email import EmailRecognizer
+from piimask.detect.patterns.hl7_name import Hl7NameRecognizer
 from piimask.detect.patterns.iban import IbanRecognizer
 from piimask.detect.patterns.ip import IpAddressRecognizer
 from piimask.detect.patterns.itin import UsItinRecognizer
@@ -45,6 +46,7 @@ __all__ = [
     "DomainNameRecognizer",
     "DriverLicenseRecognizer",
     "EmailRecognizer",
+    "Hl7NameRecognizer",
     "IbanRecognizer",
     "IpAddressRecognizer",
     "MacAddressRecognizer",
@@ -95,6 +97,7 @@ RECOGNIZERS: dict[str, Callable[[], PatternRecognizer]] = {
     "DRIVER_LICENSE": DriverLicenseRecognizer,
     "DATE_TIME": DateRecognizer,
     "ZIP_CODE": ZipCodeRecognizer,
+    "HL7_PERSON_NAME": Hl7NameRecognizer,
 }
 
 

@@ -132,6 +132,11 @@ _DATE_SHAPE = re.compile(
     r"(?:19|20)[0-9]{2}([-./ ])[0-9]{1,2}\1[0-9]{1,2}"
     r"|[0-9]{1,2}([-./ ])[0-9]{1,2}\2(?:19|20)[0-9]{2}"
 )
+# A date and a short sequence number: a batch, a partition, a file of the day
+# ("20261203-02", "2026-12-03/02"), never how a phone number is grouped.
+_DATED_CODE = re.compile(
+    r"(?:19|20)[0-9]{2}([-./]?)(?:0[1-9]|1[0-2])\1(?:0[1-9]|[12][0-9]|3[01])[-./][0-9]{1,3}"
+)
 _DOTTED_QUAD = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
 # Between two numbers of one list: "555 0100, 555 0199" or "555 0100 or 555 0199".
 _LIST_GAP = re.compile(r"\s*(?:[,;/|&]|\s(?:or|and|oder|ou|o)\s)\s*", re.IGNORECASE)
@@ -148,7 +153,11 @@ def _shape_ok(value: str) -> bool:
     groups = re.findall(r"[0-9]+", number)
     if len(groups) > 1 and len(groups[-1]) < 2:
         return False
-    if _DATE_SHAPE.fullmatch(number) or _DOTTED_QUAD.fullmatch(number):
+    if (
+        _DATE_SHAPE.fullmatch(number)
+        or _DATED_CODE.fullmatch(number)
+        or _DOTTED_QUAD.fullmatch(number)
+    ):
         return False
     if _SSN_SHAPE.fullmatch(number):
         return False

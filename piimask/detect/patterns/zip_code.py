@@ -60,6 +60,29 @@ _AFTER_STATE = re.compile(
     rf",?[ \t]{{1,3}}({_US_ZIP})(?![\w-]|[.,][0-9])"
     rf"|,[ \t]?(?i:{_STATE_ABBREVIATIONS})[ \t]{{1,3}}({_US_ZIP})(?![\w-]|[.,][0-9])"
 )
+# The ZIP prefixes of the territories and the military "states" (USPS), whose two letters
+# are also words of machine output: "External AS 64512" is a BGP peer's number after an
+# "AS", American Samoa's code, whose one ZIP is 96799; "PR 12345" is a pull request. The
+# fifty states are not checked: test data and typos pair a state with any ZIP, and a ZIP
+# written after a state is masked even when it is wrong (fail closed).
+_TERRITORY_PREFIXES: dict[str, tuple[str, ...]] = {
+    "AS": ("967",),
+    "GU": ("969",),
+    "MP": ("969",),
+    "AA": ("340",),
+    "AE": ("09",),
+    "AP": ("96",),
+    "PR": ("006", "007", "009"),
+    "VI": ("008",),
+}
+
+
+def zip_fits_state(state: str, zip_code: str) -> bool:
+    """Whether ``zip_code`` can be a ZIP of ``state`` (checked for the territories only)."""
+    prefixes = _TERRITORY_PREFIXES.get(state.strip().rstrip("."))
+    return prefixes is None or zip_code.startswith(prefixes)
+
+
 _ANY_POSTAL = re.compile(rf"(?:{_US_ZIP}|{_OTHER_POSTAL})", re.IGNORECASE)
 
 
@@ -79,6 +102,9 @@ class ZipCodeRecognizer(BaseRecognizer):
         for match in _AFTER_STATE.finditer(text):
             group = 1 if match.group(1) is not None else 2
             start, end = match.span(group)
+            state = text[match.start() : start].strip(" \t,")
+            if not zip_fits_state(state, text[start:end]):
+                continue
             spans.setdefault(start, self.span(start, end, 0.8))
         return sorted(spans.values())
 

@@ -609,6 +609,20 @@ def test_places_of_sites_and_businesses_are_no_persons(path: tuple[str, ...]) ->
         (("sms", "to"), KeyHint("pii", "PHONE_NUMBER", decides=False)),
         (("call", "caller"), KeyHint("pii", "PHONE_NUMBER", decides=False)),
         (("range", "from"), KeyHint("unknown")),
+        # who booked, trained, reviewed or treated: a person (a name or a login)
+        (("booker",), KeyHint("pii", "PERSON", decides=False)),
+        (("Reviewer",), KeyHint("pii", "PERSON", decides=False)),
+        (("visit", "nurse"), KeyHint("pii", "PERSON", decides=False)),
+        (("orderingProvider",), KeyHint("pii", "PERSON", decides=False)),
+        (("provider",), KeyHint("non_pii")),  # a cloud's or a payment's provider
+        # the parts of a competitor's, a patron's name
+        (("athlete", "first"), KeyHint("pii", "PERSON")),
+        (("patron", "last"), KeyHint("pii", "PERSON")),
+        # an installation "site" is as often a home as a business: its places stay masked
+        (("registration", "site", "city"), PLACE),
+        # a proxy's routing objects are named by operators
+        (("routerName",), KeyHint("non_pii")),
+        (("middlewareName",), KeyHint("non_pii")),
     ],
 )
 def test_wrapped_records_and_more_roles_of_people(path: tuple[str, ...], hint: KeyHint) -> None:

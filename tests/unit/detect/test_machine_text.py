@@ -530,6 +530,9 @@ def test_device_addresses_public_links_and_written_phone_numbers_stay(
         # the first word of a structured line's message field opens a message too
         ('{"level":"info","msg":"Undertow listening on :9000"}', "Undertow", "PERSON", "model"),
         ("ts=1 level=info message='Quartz scheduler paused'", "Quartz", "PERSON", "model"),
+        # the separator after a log level is no part of the guess
+        ("2026-12-03 06:59:50,771 INFO  - Purge storage fs1: deleted 4120 objects",
+         "INFO  - Purge", "PERSON", "ner:en_core_web_sm"),
     ],
 )  # fmt: skip
 def test_a_lone_guess_opening_a_log_message_and_a_node_name_are_no_persons(
@@ -1252,3 +1255,65 @@ def test_namespaces_are_no_names_and_guesses_stop_at_the_next_fields_line(
     entity_type = "PERSON" if "." in value else "STREET_ADDRESS"
     found = apply_machine_context(text, [span(text, value, entity_type)])
     assert [(v, t) for v, t in values(text, found) if t == entity_type] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kept"),
+    [
+        # a generator's id in its angle brackets, on any line
+        ("Dec 03 07:21:40 2026 (4122) <CAH4f1c2a9e3b7d@mail.example.org> smtp to members",
+         "CAH4f1c2a9e3b7d@mail.example.org", False),
+        # a person's address in angle brackets, a year in it at most
+        ("From: Jane <jsmith1987@example.com>", "jsmith1987@example.com", True),
+        ("reply to <maria.lopez@example.org>", "maria.lopez@example.org", True),
+    ],
+)  # fmt: skip
+def test_a_message_id_in_angle_brackets_is_no_mailbox(text: str, value: str, kept: bool) -> None:
+    found = span(text, value, "EMAIL_ADDRESS", "pattern:EMAIL_ADDRESS")
+    assert bool(apply_machine_context(text, [found])) is kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"msg":"Post created via incoming webhook","override_username":"grafana"}',
+        "2026-12-03T06:07:19Z level=info posted_by=jenkins channel=ops",
+    ],
+)
+def test_a_program_posting_under_a_login_key_is_no_login(text: str) -> None:
+    value = "grafana" if "grafana" in text else "jenkins"
+    assert apply_machine_context(text, [span(text, value, "PERSON", "model")]) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "machine"),
+    [
+        ("N 4000000 SYSA     26337 06:52:40.77 STC00188 00000090  $HASP373 CICSPRD1 STARTED",
+         True),  # a mainframe console: message ids, jobs and a clock to the hundredth
+        ("My flight BA2490 leaves at 10:30, seat 14C", False),
+        ("Call me at 07:45:10.5 ok", False),
+    ],
+)  # fmt: skip
+def test_capital_codes_and_fractional_clock_times_mark_machine_lines(
+    line: str, machine: bool
+) -> None:
+    from piimask.detect.machine_text import machine_line_starts
+
+    assert bool(machine_line_starts(line)) is machine
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Dec 03 07:21:02 2026 (4120) Outgoing runner started.", "Outgoing runner"),
+        ("Dec  3 07:15:12 web-cms-2 drupal: https://x.example|cron|0||Cron run completed.",
+         "Cron run"),
+    ],
+)  # fmt: skip
+def test_a_message_opening_with_its_subject_and_a_lower_case_word_names_no_person(
+    text: str, value: str
+) -> None:
+    """After a pid in brackets or a pipe-separated field, as after a log level."""
+    stamp = text[:15] if text.startswith("Dec  3") else text[:20]
+    found = [span(text, stamp, "EVENT_TIME", "pattern:DATE_TIME"), span(text, value, "PERSON")]
+    assert values(text, apply_machine_context(text, found)) == [(stamp, "EVENT_TIME")]

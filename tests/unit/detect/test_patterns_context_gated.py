@@ -83,6 +83,11 @@ def test_driver_licenses_need_context(text: str, expected: list[str]) -> None:
         ("I bought 12345 apples", []),
         ("I was in 90210", []),  # "in" is a word, not Indiana, without the comma
         ("ZIP: 1234 is", ["1234"]),
+        ("Pago Pago, AS 96799", ["96799"]),
+        ("San Juan, PR 00901", ["00901"]),
+        ("Miami, FL 90210", ["90210"]),  # a state's wrong ZIP is still masked (fail closed)
+        ("BGP peer AS64512-TRANSIT (External AS 64512) changed state", []),  # a peer's AS
+        ("merged PR 12345 into main", []),  # a pull request
     ],
 )
 def test_zip_codes_need_state_or_keyword(text: str, expected: list[str]) -> None:

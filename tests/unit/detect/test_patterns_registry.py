@@ -120,6 +120,7 @@ PII_PIECES = st.sampled_from(
         "DL D1234567",
         "2024-01-31",
         "ZIP 12345",
+        "KOWALSKA^MARIA^ANNA",
     ]
 )
 NOISE = st.text(

@@ -15,6 +15,11 @@ from piimask.detect.value_shapes import fits_type
         ("PASSPORT", '"K12345678"'),
         ("PHONE_NUMBER", "+1 415 555 0100"),
         ("ZIP_CODE", "SW1A 1AA"),
+        ("IP_ADDRESS", "203.0.113.7"),
+        ("IP_ADDRESS", "2001:db8::1"),
+        ("STREET_ADDRESS", "12 Oak Street"),
+        ("STREET_ADDRESS", "Kirkeveien 41B"),
+        ("URL", "https://example.org/u/jane.doe"),
         ("PERSON", "anything"),  # types with no shape test
     ],
 )
@@ -32,6 +37,12 @@ def test_values_written_as_the_type_fit_it(entity_type: str, value: str) -> None
         ("DRIVER_LICENSE", "payments-api-5c8d7f9b6-qm4tr"),  # a pod, words in it
         ("PHONE_NUMBER", "42"),
         ("ZIP_CODE", "unknown"),
+        ("IP_ADDRESS", "any"),
+        ("IP_ADDRESS", "'unknown'"),
+        ("STREET_ADDRESS", ":8086"),  # a listener's port
+        ("STREET_ADDRESS", "665"),  # a return code
+        ("URL", "in /var/www/html/wp-includes/class-wpdb.php"),
+        ("DRIVER_LICENSE", "sapgw00"),  # a gateway's name
     ],
 )
 def test_flags_brands_and_identifiers_of_machines_do_not_fit_the_keys_type(

@@ -13,6 +13,7 @@ from piimask.detect.field_names import KeyHint, path_hint
 from piimask.keys import KeyRing
 from piimask.mask import MessageMasker, Policy
 from piimask.mask.fields import (
+    VALIDATED,
     FieldPlan,
     filter_spans,
     is_code_text,
@@ -580,6 +581,12 @@ PLACE_KEY = KeyHint("pii", "LOCATION")
         (("target", "displayName"), "Ledger Sync", False, PERSON_KEY),
         # one token under a street key that is no house number: a memory address
         (("dev", "address"), "0x7ffd5e2a", False, STREET_KEY),
+        # a registered company's name, its legal form at the end
+        (("payer", "name"), "Kona Reef Charters LLC", False, PERSON_KEY),
+        (("owner", "name"), "Nordvarme AS", False, PERSON_KEY),
+        (("customer", "name"), "Acme, Inc.", False, PERSON_KEY),
+        # a CI job's account
+        (("_npmUser", "name"), "ci-publisher", False, PERSON_KEY),
     ],
 )
 def test_a_value_not_written_as_its_keys_type_is_not_masked_whole(
@@ -766,7 +773,13 @@ def test_an_ip_key_masks_whole_only_a_value_written_as_an_ip(
 
 @pytest.mark.parametrize(
     "path",
-    [("request", "userAgent"), ("http", "user_agent"), ("client", "ua"), ("rawUserAgent",)],
+    [
+        ("request", "userAgent"),
+        ("http", "user_agent"),
+        ("client", "ua"),
+        ("rawUserAgent",),
+        ("comment", "comment_agent"),  # by its value: an agent string under any key
+    ],
 )
 def test_a_user_agent_string_is_validated_only(path: tuple[str, ...]) -> None:
     from piimask.detect.field_names import path_hint
@@ -1357,3 +1370,14 @@ def test_a_login_shaped_value_under_a_person_or_login_key_is_that_login(
         assert got.mode != "whole"
     else:
         assert got == plan
+
+
+@pytest.mark.parametrize(
+    "path",
+    [("customer", "company"), ("agent",), ("performer", "display")],
+)
+def test_a_companys_name_with_its_legal_form_is_validated_only(path: tuple[str, ...]) -> None:
+    from piimask.detect.field_names import path_hint
+
+    for name in ("Kona Reef Charters LLC", "Vestfold Ship Services AS", "Müller Logistik GmbH"):
+        assert plan_field(path, name, is_number=False, hint=path_hint(path)) == VALIDATED

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import pytest
+
+from piimask.detect.span_shapes import drop_misshapen
+from piimask.spans import Span
+
+
+def _kept(
+    text: str, value: str, entity_type: str, detector: str = "model", *, machine: bool = True
+) -> list[str]:
+    start = text.index(value)
+    span = Span(start, start + len(value), entity_type, 0.9, detector)
+    return [text[s.start : s.end] for s in drop_misshapen(text, [span], lambda _: machine)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type"),
+    [
+        ("source ip: 'any' (name 'unknown')", "any", "IP_ADDRESS"),
+        ('addr=":8086" component=endpoints-watcher', ":8086", "STREET_ADDRESS"),
+        ("SAP return code 665 (partner sapgw-prd:sapgw00)", "665", "STREET_ADDRESS"),
+        ("SAP return code 665 (partner sapgw-prd:sapgw00)", "sapgw00", "DRIVER_LICENSE"),
+        ("[junos@2636.1.1.1.2.123 peer-name=x]", "junos", "EMAIL_ADDRESS"),
+        ("error in /var/www/html/index.php on line 3", "in /var/www/html/index.php", "URL"),
+        ("signatures couldn't be verified: NO_PUBKEY 4F1C2A9E", "NO_PUBKEY", "PERSON"),
+        ("event -- ", "-- ", "PERSON"),
+    ],
+)
+def test_a_guess_its_own_text_rules_out_is_dropped_on_a_machine_line(
+    text: str, value: str, entity_type: str
+) -> None:
+    assert _kept(text, value, entity_type) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type", "detector"),
+    [
+        ("shipping to 12 Oak Street today", "12 Oak Street", "STREET_ADDRESS", "model"),
+        ("login from 203.0.113.7 failed", "203.0.113.7", "IP_ADDRESS", "model"),
+        ("write to jane.doe@example.com", "jane.doe@example.com", "EMAIL_ADDRESS", "model"),
+        ("mail jdoe at example dot com", "jdoe at example dot com", "EMAIL_ADDRESS", "model"),
+        ("email=jdoe order=5", "jdoe", "EMAIL_ADDRESS", "context:KEY"),
+        ("see https://example.org/u/jane", "https://example.org/u/jane", "URL", "model"),
+        ("ticket from Maria Lopez", "Maria Lopez", "PERSON", "model"),
+        ("by JEAN_PAUL", "JEAN_PAUL", "USERNAME", "model"),  # only names: no constant login
+    ],
+)
+def test_a_guess_written_as_its_type_stays(
+    text: str, value: str, entity_type: str, detector: str
+) -> None:
+    assert _kept(text, value, entity_type, detector) == [value]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type"),
+    [
+        ("She lives at 36 on the corner", "36", "STREET_ADDRESS"),  # cut off its street
+        ("Ms Wiśniewska called", "Wiśniewska", "GOVERNMENT_ID"),  # a surname, mistyped
+    ],
+)
+def test_in_prose_a_mistyped_guess_stays_masked(text: str, value: str, entity_type: str) -> None:
+    assert _kept(text, value, entity_type, machine=False) == [value]
+
+
+@pytest.mark.parametrize("machine", [True, False])
+def test_a_name_guess_loses_a_leading_dash(machine: bool) -> None:
+    text = "2026-12-03 INFO  - Purge storage"
+    assert _kept(text, "- Purge", "PERSON", machine=machine) == ["Purge"]
+
+
+@pytest.mark.parametrize("machine", [True, False])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("public key is not available: NO_PUBKEY 4F1C2A9E", "NO_PUBKEY"),
+        ("%Member{__meta__: #Ecto.Schema.Metadata<:loaded>}", "Ecto.Schema.Metadata"),
+    ],
+)
+def test_a_constant_or_a_namespace_is_no_name_anywhere(
+    text: str, value: str, machine: bool
+) -> None:
+    assert _kept(text, value, "PERSON", machine=machine) == []
+
+
+def test_initials_joined_by_dots_stay_a_name() -> None:
+    assert _kept("signed J.R.Smith", "J.R.Smith", "PERSON", machine=False) == ["J.R.Smith"]
+
+
+def test_a_handle_keeps_its_at_sign() -> None:
+    assert _kept("thanks @jane_doe", "@jane_doe", "PERSON") == ["@jane_doe"]
+
+
+def test_validated_pattern_matches_are_left_alone() -> None:
+    text = "port :8086"
+    assert _kept(text, ":8086", "STREET_ADDRESS", "pattern:CUSTOM") == [":8086"]
