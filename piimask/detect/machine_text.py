@@ -618,11 +618,27 @@ def machine_line_starts(text: str) -> frozenset[int]:
     """
     marked = {text.rfind("\n", 0, m.start()) + 1 for m in _MACHINE_LINE.finditer(text)}
     start = 0
+    run: list[int] = []  # the starts of consecutive "Label: value" lines
     for line in text.split("\n"):
         if start not in marked and _dense_machine_tokens(line):
             marked.add(start)
+        if _REPORT_LINE.match(line):
+            run.append(start)
+        else:
+            if len(run) >= _REPORT_RUN:
+                marked.update(run)
+            run = []
         start += len(line) + 1
+    if len(run) >= _REPORT_RUN:
+        marked.update(run)
     return frozenset(marked)
+
+
+# A program's report: four lines or more in a row of "Label: value" with a number or a
+# code in the value ("Scanned directories: 412", "Engine version: 1.4.1", a backup job's
+# summary). A letter's or a form's header ("From: Jane", "Subject: ...") holds words.
+_REPORT_LINE = re.compile(r"[ \t]*[A-Z][A-Za-z0-9 ()/_.-]{0,40}:[ \t]+(?=\S*[0-9])\S")
+_REPORT_RUN = 4
 
 
 def all_line_starts(text: str) -> frozenset[int]:

@@ -7,7 +7,8 @@ name written as a constant, "NO_PUBKEY") is no finding. In prose such a guess is
 PII of another type (a house number the model cut off its street, a surname it called an
 id) and stays masked (fail closed), and so does a value a key decided there. Validated
 patterns checked their own shapes and are left alone. Anywhere, a name guess that begins
-with a dash or a bracket loses it, and one written as a constant or a namespace is code.
+with a dash or a bracket loses it, and one written as a constant or a namespace is code, as
+is any guess written as an error type ("Utf8Error").
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from piimask.spans import Span
 _CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 # A namespace or a module path: three dotted parts of two letters or more, no space
 # ("Ecto.Schema.Metadata"; initials are one letter: "J.R.Smith" stays a name)
+_ERROR_TYPE = re.compile(r"(?:[A-Z]\w*\.)*[A-Z]\w*(?:Error|Exception|Fault)")
 _NAMESPACE = re.compile(r"[^\W\d_][\w]+(?:\.[^\W\d_][\w]+){2,}")
 # What a list, a log header or a quote puts before a word: never part of a name (an "@" of
 # a handle and an opening quote are kept)
@@ -69,6 +71,8 @@ def drop_misshapen(
             value = text[span.start : span.end]
             if _CONSTANT.fullmatch(value) or _NAMESPACE.fullmatch(value):
                 continue
+        if _ERROR_TYPE.fullmatch(text[span.start : span.end]):
+            continue  # "Utf8Error", "Ecto.StaleEntryError": a program's error type
         if machine_line(span.start) and _ruled_out(text, span):
             continue
         out.append(span)

@@ -19,6 +19,7 @@ _DOCUMENT_TYPES = frozenset(
 )  # fmt: skip
 # A word of four lower-case letters or more: documents and cards are codes, not words.
 _WORD = re.compile(r"[a-z]{4,}")
+_ANY_CASE_WORD = re.compile(r"[A-Za-z]{4,}")
 # Characters a card number is masked with ("411111******1111", "XXXX-XXXX-XXXX-1111").
 _CARD_MASK = re.compile(r"[*xX•#]")
 
@@ -34,6 +35,10 @@ def fits_type(entity_type: str, value: str) -> bool:
         # a full or partly masked number; a last four alone ("4242") identifies no card
         shown = _digits(value)
         return shown >= 12 or (shown >= 4 and shown + len(_CARD_MASK.findall(value)) >= 12)
+    if entity_type in ("US_BANK_NUMBER", "ROUTING_NUMBER"):
+        # digits (a bank's account number may carry a letter or two); "CONTRACTOR-0118" is
+        # a vendor's code under an account key
+        return _digits(value) >= 4 and _ANY_CASE_WORD.search(value) is None
     if entity_type in _DOCUMENT_TYPES:
         return _digits(value) > 0 and _WORD.search(value) is None
     if entity_type == "PHONE_NUMBER":

@@ -43,6 +43,7 @@ from piimask.detect.logins import login_shaped
 from piimask.detect.machine_text import machine_token
 from piimask.detect.names import is_given_name
 from piimask.detect.patterns.email import EmailRecognizer
+from piimask.detect.value_shapes import fits_type
 from piimask.spans import Span
 
 FieldMode = Literal["whole", "skip", "validated", "full"]
@@ -240,6 +241,22 @@ _LEGAL_FORMS: Final = (
     r"|N\.?V\.?|AS|ASA|A/S|ApS|AB|Oy|Oyj|Pty(?: Ltd\.?)?|Sp\. z o\.o\.|s\.r\.o\.|Kft\.?"
     r"|K\.K\.|Ltda\.?|S\. ?de R\.L\.|LP|L\.P\."
 )
+# An institution's name: capitalised words, one of them a kind of institution ("St Mary's
+# Hospital ED", "Island Diagnostics Honolulu", "Riverside Primary School").
+_INSTITUTIONS: Final = (
+    r"Hospital|Clinic|Klinik|Diagnostics|Laboratories|Laboratory|Labs|Pharmacy|Medical Center"
+    r"|Medical Centre|Health|Healthcare|University|College|School|Academy|Institute|Museum"
+    r"|Library|Church|Cathedral|Bank|Insurance|Airlines|Airways|Railways|Logistics|Holdings"
+    r"|Group|Partners|Associates|Foundation|Trust|Council|Ministry|Department|Agency"
+)
+_INSTITUTION_RE: Final = re.compile(
+    rf"(?:[A-Z][\w&'’.-]*,? ){{0,5}}(?:{_INSTITUTIONS})(?: [A-Z][\w&'’.-]*){{0,3}}"
+)
+# A value already pseudonymised or a call in code: "hmac-sha256:2a3b...", "materialize(12:...)"
+_DIGEST_RE: Final = re.compile(
+    r"(?:hmac-)?(?:sha(?:1|224|256|384|512)|md5|blake2b?)[:=-][0-9a-f]{16,}"
+)
+_CODE_CALL_RE: Final = re.compile(r"\w\([^)]*[:=][^)]*\)")
 _ORGANISATION_RE: Final = re.compile(rf"(?:[A-Z0-9&][\w&'’.-]*,? ){{1,6}}(?:{_LEGAL_FORMS})")
 
 
@@ -326,6 +343,10 @@ def not_written_as(
         digits = sum(c.isdigit() for c in text)
         if not low <= digits <= high or _MASKED_DIGITS_RE.search(text) is not None:
             return True
+        if entity_type in ("US_BANK_NUMBER", "ROUTING_NUMBER") and not fits_type(
+            entity_type, text
+        ):
+            return True  # "AcctNum": "CONTRACTOR-0118": a vendor's code, a word in it
     if entity_type == "CREDIT_CARD":
         return not _written_as_card(text)
     if entity_type == "DATE_TIME":
@@ -338,11 +359,14 @@ def not_written_as(
             is_number
             or _BOT_ACCOUNT_RE.fullmatch(stripped) is not None
             or stripped.casefold() in _SYSTEM_ACCOUNTS
+            or _DIGEST_RE.fullmatch(stripped) is not None
             or (
                 entity_type == "PERSON"
                 and (
                     _names_software(stripped)
                     or _ORGANISATION_RE.fullmatch(stripped) is not None
+                    or _INSTITUTION_RE.fullmatch(stripped) is not None
+                    or _CODE_CALL_RE.search(stripped) is not None
                     or _SLUG_RE.fullmatch(stripped) is not None
                     or _NUMBER_WORD_RE.search(stripped) is not None
                 )
@@ -703,7 +727,7 @@ def plan_field(
     if (
         hint.kind != "free_text"
         and hint.entity_type not in PLACE_TYPES
-        and _ORGANISATION_RE.fullmatch(text.strip())
+        and (_ORGANISATION_RE.fullmatch(text.strip()) or _INSTITUTION_RE.fullmatch(text.strip()))
     ):
         # "Kona Reef Charters LLC", "Vestfold Ship Services AS": a registered company's
         # name, whole, under any key but a place's; no person, and its words no place

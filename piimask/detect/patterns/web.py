@@ -42,8 +42,17 @@ _SECOND_LEVELS = frozenset(
 _PAIRS = {")": "(", "]": "[", "}": "{"}
 
 
+# A comma and a key= after a link: the next field of a logfmt or CSV record
+# ("trackingUrl=http://rm-1:8088/proxy/app_1/,appMasterHost=worker-41"), no part of the link.
+_NEXT_FIELD = re.compile(r",[ \t]?[A-Za-z_][\w.-]*=")
+
+
 def _trim_url(text: str, start: int, end: int) -> int:
-    """Drop punctuation that ends the sentence rather than the URL."""
+    """Drop punctuation that ends the sentence rather than the URL, and the fields of a
+    record after it."""
+    field = _NEXT_FIELD.search(text, start, end)
+    if field is not None and "?" not in text[start : field.start()]:
+        end = field.start()  # (in a query string "a=1,b=2" may be the link's own)
     while end > start:
         last = text[end - 1]
         if last in _TRAILING_PUNCTUATION or (

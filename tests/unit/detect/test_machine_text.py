@@ -1317,3 +1317,15 @@ def test_a_message_opening_with_its_subject_and_a_lower_case_word_names_no_perso
     stamp = text[:15] if text.startswith("Dec  3") else text[:20]
     found = [span(text, stamp, "EVENT_TIME", "pattern:DATE_TIME"), span(text, value, "PERSON")]
     assert values(text, apply_machine_context(text, found)) == [(stamp, "EVENT_TIME")]
+
+
+def test_a_programs_report_of_four_label_lines_or_more_is_machine_output() -> None:
+    from piimask.detect.machine_text import machine_line_starts
+
+    report = (
+        "----------- SCAN SUMMARY -----------\nKnown viruses: 8712204\nEngine version: 1.4.1\n"
+        "Scanned directories: 412\nScanned files: 18820"
+    )
+    assert len(machine_line_starts(report)) == 4
+    form = "Name: John Smith\nAddress: 12 Oak Street\nPhone: 555-0100\nNotes: call back"
+    assert machine_line_starts(form) == frozenset()

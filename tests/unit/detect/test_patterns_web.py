@@ -31,6 +31,12 @@ def domains(text: str) -> list[str]:
         ("http://[2001:db8::1]:8080/x", ["http://[2001:db8::1]:8080/x"]),
         ("HTTPS://EXAMPLE.COM", ["HTTPS://EXAMPLE.COM"]),
         ("链接：https://例子.中国/路径。", ["https://例子.中国/路径"]),
+        # the next field of a logfmt or CSV record ends the link; a query keeps its own
+        (
+            "trackingUrl=https://rm.example.com/proxy/app_1/,appMasterHost=w-41,state=OK",
+            ["https://rm.example.com/proxy/app_1/"],
+        ),
+        ("see https://example.com/a?x=1,y=2 ok", ["https://example.com/a?x=1,y=2"]),
     ],
 )
 def test_finds_urls(text: str, expected: list[str]) -> None:

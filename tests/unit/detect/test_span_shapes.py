@@ -94,3 +94,9 @@ def test_a_handle_keeps_its_at_sign() -> None:
 def test_validated_pattern_matches_are_left_alone() -> None:
     text = "port :8086"
     assert _kept(text, ":8086", "STREET_ADDRESS", "pattern:CUSTOM") == [":8086"]
+
+
+@pytest.mark.parametrize("machine", [True, False])
+def test_an_error_type_is_no_finding_anywhere(machine: bool) -> None:
+    text = "called `Result::unwrap()` on an `Err` value: Utf8Error { valid_up_to: 4411 }"
+    assert _kept(text, "Utf8Error", "DRIVER_LICENSE", machine=machine) == []

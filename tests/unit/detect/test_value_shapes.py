@@ -20,6 +20,7 @@ from piimask.detect.value_shapes import fits_type
         ("STREET_ADDRESS", "12 Oak Street"),
         ("STREET_ADDRESS", "Kirkeveien 41B"),
         ("URL", "https://example.org/u/jane.doe"),
+        ("US_BANK_NUMBER", "000123456789"),
         ("PERSON", "anything"),  # types with no shape test
     ],
 )
@@ -43,6 +44,7 @@ def test_values_written_as_the_type_fit_it(entity_type: str, value: str) -> None
         ("STREET_ADDRESS", "665"),  # a return code
         ("URL", "in /var/www/html/wp-includes/class-wpdb.php"),
         ("DRIVER_LICENSE", "sapgw00"),  # a gateway's name
+        ("US_BANK_NUMBER", "CONTRACTOR-0118"),  # a vendor's code
     ],
 )
 def test_flags_brands_and_identifiers_of_machines_do_not_fit_the_keys_type(

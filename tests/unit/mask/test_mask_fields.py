@@ -587,6 +587,17 @@ PLACE_KEY = KeyHint("pii", "LOCATION")
         (("customer", "name"), "Acme, Inc.", False, PERSON_KEY),
         # a CI job's account
         (("_npmUser", "name"), "ci-publisher", False, PERSON_KEY),
+        # an institution; a value already pseudonymised; a call in code
+        (("performer", "display"), "St Mary's Hospital ED", False, PERSON_KEY),
+        (
+            ("data", "username"),
+            "hmac-sha256:2a3b4c5d6e7f80918293a4b5c6d7e8f9",
+            False,
+            KeyHint("pii", "USERNAME"),
+        ),
+        (("node", "displayName"), "materialize(12:shard=12)", False, PERSON_KEY),
+        # a vendor's code under an account key
+        (("Vendor", "AcctNum"), "CONTRACTOR-0118", False, KeyHint("pii", "US_BANK_NUMBER")),
     ],
 )
 def test_a_value_not_written_as_its_keys_type_is_not_masked_whole(
@@ -1379,5 +1390,10 @@ def test_a_login_shaped_value_under_a_person_or_login_key_is_that_login(
 def test_a_companys_name_with_its_legal_form_is_validated_only(path: tuple[str, ...]) -> None:
     from piimask.detect.field_names import path_hint
 
-    for name in ("Kona Reef Charters LLC", "Vestfold Ship Services AS", "Müller Logistik GmbH"):
+    for name in (
+        "Kona Reef Charters LLC",
+        "Vestfold Ship Services AS",
+        "Müller Logistik GmbH",
+        "Island Diagnostics Honolulu",
+    ):
         assert plan_field(path, name, is_number=False, hint=path_hint(path)) == VALIDATED
