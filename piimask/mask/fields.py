@@ -343,9 +343,7 @@ def not_written_as(
         digits = sum(c.isdigit() for c in text)
         if not low <= digits <= high or _MASKED_DIGITS_RE.search(text) is not None:
             return True
-        if entity_type in ("US_BANK_NUMBER", "ROUTING_NUMBER") and not fits_type(
-            entity_type, text
-        ):
+        if entity_type in ("US_BANK_NUMBER", "ROUTING_NUMBER") and not fits_type(entity_type, text):
             return True  # "AcctNum": "CONTRACTOR-0118": a vendor's code, a word in it
     if entity_type == "CREDIT_CARD":
         return not _written_as_card(text)
