@@ -2096,6 +2096,10 @@ SYSTEM_ACCOUNTS: Final = frozenset(
         "terraform", "puppet", "kubelet", "systemd", "postfix", "dovecot", "mailer-daemon",
         "postmaster", "pagerduty", "opsgenie", "datadog", "splunk", "newrelic",
         "healthcheck", "monitoring", "backup", "webhook", "integration", "noreply",
+        # accounts named for a job: a reporting, an ETL, a replication user of a database
+        "reporting", "analytics", "readonly", "readwrite", "replication", "replicator",
+        "etl", "ingest", "batch", "metrics", "exporter", "migrations", "migrator", "dba",
+        "superset", "metabase", "looker", "tableau", "airflow", "dbt", "couchdb",
     }
 )  # fmt: skip
 

@@ -622,6 +622,8 @@ def machine_line_starts(text: str) -> frozenset[int]:
     for line in text.split("\n"):
         if start not in marked and _dense_machine_tokens(line):
             marked.add(start)
+        if _PADDED_REPORT_LINE.match(line):
+            marked.add(start)
         if _REPORT_LINE.match(line):
             run.append(start)
         else:
@@ -639,6 +641,11 @@ def machine_line_starts(text: str) -> frozenset[int]:
 # summary). A letter's or a form's header ("From: Jane", "Subject: ...") holds words.
 _REPORT_LINE = re.compile(r"[ \t]*[A-Z][A-Za-z0-9 ()/_.-]{0,40}:[ \t]+(?=\S*[0-9])\S")
 _REPORT_RUN = 4
+# One such line with its value padded into a column ("Files:         412 new", "JobId:
+# 4412"): a program aligned it; people do not pad what they write with runs of spaces.
+_PADDED_REPORT_LINE = re.compile(
+    r"[ \t]*[A-Z][A-Za-z0-9 ()/_.-]{0,40}:(?:[ ]{3,}|\t+)(?=\S*[0-9])\S"
+)
 
 
 def all_line_starts(text: str) -> frozenset[int]:
@@ -697,6 +704,12 @@ def _machine_guess(text: str, span: Span, lines: _Lines) -> bool:
         if any(machine_token(w, numbers=False, code=machine) for w in words):
             return True
         if machine and any(w.strip(_TOKEN_PUNCTUATION) in _LOG_LEVELS for w in words):
+            return True
+        # A command line's flag ("Bypass -File C"), a word with capitals inside it
+        # ("SELinux", "BACnet"; a name has one at most: "McAllister", "DeShawn")
+        if any(_FLAG.fullmatch(w) for w in words):
+            return True
+        if machine and any(_INNER_CAPITALS.fullmatch(w.strip(_TOKEN_PUNCTUATION)) for w in words):
             return True
         # In machine output a piece of a dotted name ("asyncio" of "asyncio.CancelledError",
         # "lan" of "ingest-25.lan") is code, not a name.
@@ -787,6 +800,8 @@ def _machine_guess(text: str, span: Span, lines: _Lines) -> bool:
     return False
 
 
+_FLAG = re.compile(r"--?[A-Za-z][\w-]*")
+_INNER_CAPITALS = re.compile(r"(?=[A-Za-z]*[a-z])[A-Za-z](?:[a-z]*[A-Z]){2,}[A-Za-z]*")
 # A capitalised word and an acronym of two to four capitals, either way round.
 _ACRONYM_BESIDE_WORD = re.compile(r"[A-Z][a-z]+[ \t]+[A-Z]{2,4}|[A-Z]{2,4}[ \t]+[A-Z][a-z]+")
 _VERSION_AFTER = re.compile(r"[ \t]+v?[0-9]+\.[0-9]+")
@@ -1097,11 +1112,35 @@ def _machine_host(text: str, span: Span, lines: _Lines) -> bool:
 
 
 def _personal_date_words(text: str, span: Span) -> bool:
-    """A word before the date that makes it a person's ("born", "dob", "expires")."""
-    return any(
-        has_context(text, span.start, span.end, words, before=40, digit_free_gap=True)
-        for words in (PERSONAL_CONTEXT, BIRTH_CONTEXT)
-    )
+    """A word before the date that makes it a person's ("born", "dob", "passport
+    expires"). In machine output an expiry or issue date is a person's only beside a
+    document of theirs: certificates, tokens, leases and caches expire too ("Cert not yet
+    due for renewal (expires 2027-05-30)")."""
+    if has_context(text, span.start, span.end, BIRTH_CONTEXT, before=40, digit_free_gap=True):
+        return True
+    found = [
+        m
+        for m in PERSONAL_CONTEXT.finditer(text, max(0, span.start - 40), span.start)
+        if not re.search(r"[0-9]", text[m.end() : span.start])
+    ]
+    if not found:
+        return False
+    if not all(_DOCUMENT_DATE_WORD.fullmatch(m.group().strip()) for m in found):
+        return True
+    line_start = text.rfind("\n", 0, span.start) + 1
+    return _PERSONAL_DOCUMENT.search(text, max(line_start, span.start - 80), span.start) is not None
+
+
+# Dates any document has, and the documents that make them a person's.
+_DOCUMENT_DATE_WORD = re.compile(
+    r"expiry|expires|expiration|expiry date|valid until|valid thru|issued|date of issue",
+    re.IGNORECASE,
+)
+_PERSONAL_DOCUMENT = re.compile(
+    r"\b(?:passport|licen[cs]e|driver|visa|id card|identity|card|permit|residence|member"
+    r"|membership|patient|insurance|policy)\b",
+    re.IGNORECASE,
+)
 
 
 def _machine_date(text: str, span: Span, lines: _Lines) -> bool:

@@ -423,6 +423,7 @@ def test_logins_where_machine_output_writes_them_are_usernames(text: str, login:
         'ERROR User "system:serviceaccount:ci:runner" cannot list resource "secrets"',
         "WARN user session expired after 30m",
         "the user jdoe from accounting called",  # prose: not a machine line
+        "# User@Host: reporting[reporting] @ localhost []  Id:   412",  # a job's account
     ],
 )
 def test_system_accounts_service_accounts_and_prose_are_no_logins(text: str) -> None:
@@ -1329,3 +1330,55 @@ def test_a_programs_report_of_four_label_lines_or_more_is_machine_output() -> No
     assert len(machine_line_starts(report)) == 4
     form = "Name: John Smith\nAddress: 12 Oak Street\nPhone: 555-0100\nNotes: call back"
     assert machine_line_starts(form) == frozenset()
+
+
+def test_a_label_line_padded_into_a_column_is_machine_output() -> None:
+    from piimask.detect.machine_text import machine_line_starts
+
+    text = "Files:         412 new,  1882 changed\nName: Jane Doe\nDirs: 18 new"
+    assert machine_line_starts(text) == frozenset({0})
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type"),
+    [
+        ("CommandLine: powershell.exe -NoProfile -ExecutionPolicy Bypass -File C:\\x.ps1",
+         "Bypass -File C", "LOCATION"),  # a command line's flag
+        ("Dec 03 03:00:31 app-4 setroubleshoot[88]: SELinux is preventing /usr/sbin/httpd",
+         "SELinux", "LOCATION"),  # capitals inside a word: a product
+        ("2026-12-03 03:16:02 BACnet WhoIs from device 4412 on network 2", "BACnet WhoIs",
+         "PERSON"),
+    ],
+)  # fmt: skip
+def test_flags_and_words_with_capitals_inside_are_no_names_or_places(
+    text: str, value: str, entity_type: str
+) -> None:
+    stamp = "Dec 03 03:00:31" if text.startswith("Dec") else "2026-12-03 03:16:02"
+    found = [span(text, value, entity_type)]
+    if stamp in text:
+        found.append(span(text, stamp, "EVENT_TIME", "pattern:DATE_TIME"))
+    assert [v for v in values(text, apply_machine_context(text, found)) if v[0] == value] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "entity_type"),
+    [
+        # a certificate's, a token's expiry: the system's
+        ("2027-03-02 09:40:11,218:INFO:certbot.renewal:Cert not yet due (expires 2027-05-30)",
+         "2027-05-30", "EVENT_TIME"),
+        # a document of a person's
+        ("2027-03-02T09:40:11Z level=info check=ok passport expires 2029-05-30",
+         "2029-05-30", "DATE_TIME"),
+        ("2027-03-02T09:40:11Z level=info patient dob 1980-05-30", "1980-05-30", "DATE_TIME"),
+    ],
+)  # fmt: skip
+def test_an_expiry_on_a_machine_line_is_personal_only_beside_a_persons_document(
+    text: str, date: str, entity_type: str
+) -> None:
+    stamp = text.split(" ")[0] if "T" in text.split(" ")[0] else " ".join(text.split(" ")[:2])
+    stamp = stamp.split(":INFO")[0]
+    found = [
+        span(text, stamp, "EVENT_TIME", "pattern:DATE_TIME"),
+        span(text, date, "DATE_TIME", "pattern:DATE_TIME"),
+    ]
+    assert (date, entity_type) in values(text, apply_machine_context(text, found))
