@@ -211,6 +211,14 @@ _PII_DECIDES: Final[Mapping[str, Iterable[str]]] = {
         "battletag",
         "discordtag",
         "discordhandle",
+        # a profile's accounts on social networks, named by the network
+        "twitter",
+        "instagram",
+        "tiktok",
+        "mastodon",
+        "telegram",
+        "snapchat",
+        "bluesky",
     ),
     "STREET_ADDRESS": (
         "address",
@@ -1643,7 +1651,7 @@ _PREFIXED_PARTS: Final = frozenset(
 _STATUS_PARTS: Final = frozenset({"state", "region"})  # also a status, a cloud region
 # A region's name is the region (state_name "Texas"); its code is coarse, like a country
 # code (province_code "BC" stays as it is).
-_PART_SPELLINGS: Final = frozenset({"name"})
+_PART_SPELLINGS: Final = frozenset({"name", "code"})  # address.state_name, state_code
 
 
 def _place_part(words: tuple[str, ...], parent: tuple[str, ...]) -> KeyHint | None:

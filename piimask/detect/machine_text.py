@@ -1630,6 +1630,13 @@ _LOGIN_PLACES = re.compile(
     # a name before a Java socket address ("PixelBadger77[/198.51.100.19:55102] logged in")
     rf"|(?<![\w./-])(?P<socket>{_HANDLE})\[/(?=[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}}:[0-9])"
     rf"|\bacct=\"(?P<audit>{_HANDLE})\""  # auditd's account field
+    # a quoted name an authentication is for ("login query for 'jbaek'", Jellyfin's
+    # "Authentication request for \"kwame_fam\""); vsftpd's "[jdoe] OK LOGIN"; Slurm's
+    # "UserId=jdoe(41208)"
+    rf"|\b(?i:log[io]n|authentication|auth)\b[^\n'\"]{{0,40}}?\bfor[ \t]+"
+    rf"[\"'](?P<auth_for>{_HANDLE})[\"']"
+    rf"|\[(?P<ftp>{_HANDLE})\][ \t]+(?:OK|FAIL)[ \t]+(?:LOGIN|UPLOAD|DOWNLOAD|MKDIR|RMDIR|DELETE)\b"
+    rf"|\bUserId=(?P<slurm>{_HANDLE})\([0-9]+\)"
     # an AWS IAM user's ARN ("arn:aws:iam::123456789012:user/ops/jdoe")
     rf"|\barn:aws[\w-]*:iam::[0-9]{{12}}:user/(?:[\w+=,.@-]+/)*(?P<iam>{_HANDLE})(?![\w+=,.@-])"
     # FreeRADIUS: "Login incorrect (...): [jdoe/<via Auth-Type = eap>]", "Login OK: [jdoe]"
@@ -1650,11 +1657,13 @@ _LOGIN_PLACES = re.compile(
 _LOGIN_GROUPS = (
     "quoted", "bare", "sshd", "cron", "principal", "sudo", "home", "down_level", "account",
     "mysql", "mysql_auth", "at_ip", "vpn", "audit", "radius", "iam", "ldap", "socket",
-    "denied", "device",
+    "denied", "device", "auth_for", "ftp", "slurm",
 )  # fmt: skip
 # Places that are machine syntax wherever they stand ("CORP\\jdoe", "Login incorrect ...:
 # [jdoe/", an IAM ARN); the others are words that prose also writes ("for user Jane").
-_LOGIN_SYNTAX = frozenset({"down_level", "radius", "iam", "ldap", "denied", "device"})
+_LOGIN_SYNTAX = frozenset(
+    {"down_level", "radius", "iam", "ldap", "denied", "device", "ftp", "slurm"}
+)
 # Windows domains of built-in accounts ("NT AUTHORITY\\SYSTEM", "BUILTIN\\Administrators").
 _SYSTEM_DOMAINS = frozenset({"AUTHORITY", "BUILTIN", "SERVICE", "NT"})
 # Accounts of the system, not of a person.

@@ -65,6 +65,9 @@ VALIDATED_TYPES: Final = frozenset(
         "UK_NINO",
     }
 )
+# Recognizers whose match needs no key to say what it is: a name in HL7's carets
+# ("VILLANUEVA^ROSALINDA^M" under an HL7 segment's "PID.name", whatever the key reads as).
+_SELF_EVIDENT_DETECTORS: Final = frozenset({"pattern:HL7_PERSON_NAME"})
 # What the model may still find, alone, in a short string under a key that is not known to
 # be harmless: words (names, places, dates), not identifiers; an id-shaped code (a hex
 # token, a uuid) read as a driver's licence or a tax id is the guess field names prevent.
@@ -72,6 +75,8 @@ MODEL_WORD_TYPES: Final = frozenset({"PERSON", "LOCATION", "STREET_ADDRESS", "DA
 # Values that say "no value": never masked whole (they hold nothing).
 _PLACEHOLDERS: Final = frozenset(
     {"-", "--", "n/a", "na", "none", "null", "nil", "unknown", "redacted", "***", "?"}
+    # a flag written as a string ("twitter": "true": share on it)
+    | {"true", "false", "yes", "no", "on", "off", "enabled", "disabled"}
 )
 _LETTER_RE: Final = re.compile(r"[^\W\d_]")
 _PHONE_SHAPE_RE: Final = re.compile(r"\+?[\d\s().\-]{7,24}(?:\s*(?:x|ext\.?)\s*\d{1,6})?", re.I)
@@ -837,7 +842,11 @@ def _allowed_spans(plan: FieldPlan, value: str, spans: Sequence[Span]) -> list[S
                 # under any key: no id, count or code is written with a "+" country code
                 if not (plan.phone or value.startswith("+", span.start)):
                     continue
-            elif span.entity_type not in VALIDATED_TYPES and span.entity_type != plan.entity_type:
+            elif (
+                span.entity_type not in VALIDATED_TYPES
+                and span.entity_type != plan.entity_type
+                and span.detector not in _SELF_EVIDENT_DETECTORS
+            ):
                 continue
         elif (
             plan.model_types is not None

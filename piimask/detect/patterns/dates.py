@@ -87,6 +87,14 @@ PERSONAL_CONTEXT = keyword_regex(
      "expiration", "expiry date", "valid until", "valid thru", "issued", "date of issue",
      "appointment", "visit", "surgery", "procedure", "hired", "married", "passport"]
 )  # fmt: skip
+# A date written as eight digits, year first (HL7, DICOM, mainframes: "19620815").
+_COMPACT = re.compile(
+    r"(?<![\w.-])(?P<y>(?:19|20)[0-9]{2})(?P<m>[01][0-9])(?P<d>[0-3][0-9])(?![\w.-])"
+)
+_COMPACT_BEFORE = re.compile(
+    r"\b(?:dob|d\.o\.b\.?|date of birth|birth ?date|birthdate|born|birthday)\W{0,4}$",
+    re.IGNORECASE,
+)
 # Log forms with a date that other forms do not read: syslog's "Nov  3 14:07:12" and
 # klog's "I1103 14:07:12.512345".
 _SYSLOG = re.compile(
@@ -255,6 +263,12 @@ class DateRecognizer(BaseRecognizer):
                 if _date(int(match["y"]), month, int(match["d"])):
                     found.append((match.start(), match.end(), 0.85))
         found.extend(_month_name_forms(text))
+        for match in _COMPACT.finditer(text):
+            # "DOB 19620815", "dob=19870412": eight digits are a date only after a birth word
+            if _date(int(match["y"]), int(match["m"]), int(match["d"])) and _COMPACT_BEFORE.search(
+                text, max(0, match.start() - 16), match.start()
+            ):
+                found.append((match.start(), match.end(), 0.85))
         for match in _MONTH_YEAR.finditer(text):
             if 1 <= int(match["m"]) <= 12:
                 found.append((match.start(), match.end(), 0.75))

@@ -42,6 +42,25 @@ def split_host(host: str) -> list[list[str]]:
     return options
 
 
+# The token before a local part, back to a space or a quote.
+_TOKEN_BEFORE = re.compile(r"[^\s\"'<>()\[\]]*\Z")
+
+
+def _credentials(text: str, start: int) -> bool:
+    """Whether the ``@`` at the end of ``text[start:]``'s local part ends a link's user info
+    (``https://user:pw@host``, ``ssh://git@host``) rather than a mailbox written after a
+    label or inside a path (``login:f.dubois@example.fr``, an AWS role session
+    ``assumed-role/Admin/noa.ben-david@example.com``). ``mailto:a@b.example`` is a mailbox."""
+    if _MAILTO.search(text, 0, start):
+        return False
+    before = text[start - 1]
+    token = _TOKEN_BEFORE.search(text, 0, start)
+    head = token.group() if token is not None else ""
+    if before == "@":
+        return True
+    return "//" in head
+
+
 class EmailRecognizer(BaseRecognizer):
     name = "EMAIL_ADDRESS"
     entity_type = "EMAIL_ADDRESS"
@@ -67,10 +86,14 @@ class EmailRecognizer(BaseRecognizer):
         # Quotes, dots and other specials before the first letter belong to the prose.
         while start < at and not (text[start].isalnum() or text[start] == "_"):
             start += 1
+        if "/" in text[start:at]:
+            # a path's last segment holds the mailbox ("assumed-role/Admin/jane@example.com");
+            # RFC 5322 allows "/" in a local part, mail systems in use do not
+            start += text[start:at].rindex("/") + 1
         local = text[start:at]
         if not local or local.endswith(".") or ".." in local:
             return None
-        if start > 0 and text[start - 1] in "@/:" and not _MAILTO.search(text, 0, start):
+        if start > 0 and text[start - 1] in "@/:" and _credentials(text, start):
             return None  # user:password@host, a URL's credentials; mailto:a@b.example stays
         host_match = _HOST.match(text, at + 1)
         if host_match is None:

@@ -46,7 +46,8 @@ _OTHER_POSTAL = (  # longer shapes first: the first alternative that fits wins
     r"|[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}"  # UK
 )
 _AFTER_KEYWORD = re.compile(
-    rf"[\s:#.=-]{{0,3}}(?:(?:is|was|of|code)\s+){{0,2}}[\s:#.=-]{{0,3}}"
+    # a keyword's value may be quoted: zip='1040', postcode "11000", "zip": "94107"
+    rf"[\s:#.=\"'-]{{0,4}}(?:(?:is|was|of|code)\s+){{0,2}}[\s:#.=\"'-]{{0,3}}"
     rf"(?<![\w-])({_US_ZIP}|{_OTHER_POSTAL})(?![\w-]|[.,][0-9])",
     re.IGNORECASE,
 )

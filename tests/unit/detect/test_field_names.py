@@ -498,7 +498,6 @@ def test_states_provinces_and_address_subdivisions_are_places(
     "path",
     [
         ("order", "state_code"),  # no address: a status code
-        ("shipping_address", "province_code"),  # a region's code is coarse, as a country's
         ("location_info", "country_name"),  # a country too
         ("geoip", "country_name"),
         ("job", "state"),
@@ -620,6 +619,12 @@ def test_places_of_sites_and_businesses_are_no_persons(path: tuple[str, ...]) ->
         (("patron", "last"), KeyHint("pii", "PERSON")),
         # an installation "site" is as often a home as a business: its places stay masked
         (("registration", "site", "city"), PLACE),
+        # a region's code under an address, as its name (address.state: "TX" is one)
+        (("shipping_address", "province_code"), PLACE),
+        (("billing_address", "state_code"), PLACE),
+        # a profile's account on a social network
+        (("entry", "twitter"), KeyHint("pii", "USERNAME")),
+        (("profile", "instagram"), KeyHint("pii", "USERNAME")),
         # a proxy's routing objects are named by operators
         (("routerName",), KeyHint("non_pii")),
         (("middlewareName",), KeyHint("non_pii")),

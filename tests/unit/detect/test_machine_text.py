@@ -409,8 +409,14 @@ def test_a_url_guess_that_starts_inside_a_file_path_is_that_path() -> None:
         ("INFO Principal = User:m.okafor is Denied Operation = Write", "m.okafor"),
         ("2026-11-03T10:00:00Z INFO Username: jsmith84, password reset requested", "jsmith84"),
         ("2026-11-03 12:00:01 WARN Login: jdoe failed from 10.0.0.3", "jdoe"),
+        # a quoted name an authentication is for; vsftpd's and Slurm's fields
+        ("Dec  3 03:08:51 aaa-1 tac_plus[4411]: login query for 'jbaek' port tty2", "jbaek"),
+        ('level=info Auth.Handler: Authentication request for "kwame_fam" has succeeded.',
+         "kwame_fam"),
+        ("Thu Dec  3 03:17:20 2026 [pid 44120] [mstojanovic] OK LOGIN: Client", "mstojanovic"),
+        ("JobId=1882044 UserId=sfifita(41208) GroupId=ml-research(4100)", "sfifita"),
     ],
-)
+)  # fmt: skip
 def test_logins_where_machine_output_writes_them_are_usernames(text: str, login: str) -> None:
     assert (login, "USERNAME") in values(text, apply_machine_context(text, []))
 

@@ -88,6 +88,9 @@ def test_driver_licenses_need_context(text: str, expected: list[str]) -> None:
         ("Miami, FL 90210", ["90210"]),  # a state's wrong ZIP is still masked (fail closed)
         ("BGP peer AS64512-TRANSIT (External AS 64512) changed state", []),  # a peer's AS
         ("merged PR 12345 into main", []),  # a pull request
+        # a quoted value after its keyword
+        ("street='Rue de la Loi 41' zip='1040' city='Etterbeek'", ["1040"]),
+        ('city "Beograd", postcode "11000" rejected', ["11000"]),
     ],
 )
 def test_zip_codes_need_state_or_keyword(text: str, expected: list[str]) -> None:

@@ -35,6 +35,9 @@ def values(text: str) -> list[str]:
         ("on May-21,", ["May-21"]),
         ("by 21-May", ["21-May"]),
         ("card expires 05/2021", ["05/2021"]),
+        # eight digits after a birth word (HL7, DICOM)
+        ("existing patient KOWALSKA^MARYA (DOB 19620815) merged", ["19620815"]),
+        ("dob=19870412", ["19870412"]),
     ],
 )
 def test_finds_real_dates(text: str, expected: list[str]) -> None:
@@ -59,6 +62,8 @@ def test_finds_real_dates(text: str, expected: list[str]) -> None:
         "score 7/10",
         "1/2 cup",
         "13/2021",  # no month 13
+        "order 20261203 shipped",  # eight digits without a birth word: an id
+        "DOB 19991301",  # no month 13
     ],
 )
 def test_rejects_impossible_dates(text: str) -> None:

@@ -95,3 +95,25 @@ def test_an_scp_like_remote_is_no_address(text: str, expected: list[str]) -> Non
 )
 def test_a_mailto_link_and_a_reserved_tld_are_read_whole(text: str, expected: list[str]) -> None:
     assert values(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # after a label: a mailbox
+        ("Login successful for db:prod_db login:f.dubois@example.fr from", ["f.dubois@example.fr"]),
+        # a path's last segment: an AWS role session named for its person
+        (
+            "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin/noa.ben-david@example.com",
+            ["noa.ben-david@example.com"],
+        ),
+        ("GET /users/jane@example.com/profile", ["jane@example.com"]),
+        # a link's user info: no mailbox
+        ("https://user:secret@example.com/x", []),
+        ("ssh://git@example.com/acme/repo", []),
+    ],
+)
+def test_a_mailbox_after_a_label_or_in_a_path_is_found_a_links_user_info_is_not(
+    text: str, expected: list[str]
+) -> None:
+    assert [text[s.start : s.end] for s in RECOGNIZER.find(text)] == expected

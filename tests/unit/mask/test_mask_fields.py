@@ -596,6 +596,8 @@ PLACE_KEY = KeyHint("pii", "LOCATION")
             KeyHint("pii", "USERNAME"),
         ),
         (("node", "displayName"), "materialize(12:shard=12)", False, PERSON_KEY),
+        # a flag written as a string under a network's key
+        (("share", "twitter"), "true", False, KeyHint("pii", "USERNAME")),
         # a vendor's code under an account key
         (("Vendor", "AcctNum"), "CONTRACTOR-0118", False, KeyHint("pii", "US_BANK_NUMBER")),
     ],
@@ -1397,3 +1399,10 @@ def test_a_companys_name_with_its_legal_form_is_validated_only(path: tuple[str, 
         "Island Diagnostics Honolulu",
     ):
         assert plan_field(path, name, is_number=False, hint=path_hint(path)) == VALIDATED
+
+
+def test_a_name_in_hl7_carets_is_masked_under_any_key() -> None:
+    value = "VILLANUEVA^ROSALINDA^M"
+    plan = FieldPlan("validated")
+    span = Span(0, len(value), "PERSON", 0.85, "pattern:HL7_PERSON_NAME")
+    assert filter_spans(plan, value, [span]) == [span]
