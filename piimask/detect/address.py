@@ -235,6 +235,8 @@ _MACHINE_NUMBER_BEFORE = re.compile(
 _UNIT = (
     r"(?:ms|µs|ns|secs?|msecs|seconds?|minutes?|hours?|[KMGTP]i?B|kB|bytes?|rows?|records?"
     r"|items?|files?|messages?|entries|buffers?|changes|pages?|vars|headers?|matching|%"
+    r"|packages?|objects?|requests?|errors?|events?|tasks?|jobs?|nodes?|pods?|threads?"
+    r"|connections?|sessions?|attempts?|retries|keys|times"
     r"|(?:[KMGTP]i?)?B/s|[a-z]{1,10}/s(?:ec)?)"
 )
 _UNIT_AFTER = re.compile(rf"[ \t]?{_UNIT}(?![\w-])")

@@ -2107,7 +2107,8 @@ SYSTEM_ACCOUNTS: Final = frozenset(
         # accounts named for a job: a reporting, an ETL, a replication user of a database
         "reporting", "analytics", "readonly", "readwrite", "replication", "replicator",
         "etl", "ingest", "batch", "metrics", "exporter", "migrations", "migrator", "dba",
-        "superset", "metabase", "looker", "tableau", "airflow", "dbt", "couchdb",
+        "superset", "metabase", "looker", "tableau", "airflow", "dbt", "couchdb", "rabbit",
+        "rabbitmq", "ejabberd", "emqx",
     }
 )  # fmt: skip
 

@@ -1259,6 +1259,19 @@ def _id_mailbox(text: str, span: Span) -> bool:
     return _ID_LOCAL.fullmatch(local) is not None
 
 
+def _node_name(text: str, span: Span) -> bool:
+    """A program's node name written as a mailbox at an internal host ("couchdb@couch-2.
+    internal", an Erlang node; "rabbit@mq-1.local"): a system account at a host no mail is
+    sent to."""
+    if span.entity_type != "EMAIL_ADDRESS":
+        return False
+    local, _, host = text[span.start : span.end].partition("@")
+    return _system_account(local) and _INTERNAL_DOMAIN.search(host) is not None
+
+
+_INTERNAL_DOMAIN = re.compile(r"\.(?:internal|local|lan|svc|cluster\.local|localdomain)$")
+
+
 def _message_id(text: str, span: Span) -> bool:
     """A Message-ID in its angle brackets ("<CAH4f1c2a9e3b7d@mail.example.org>"): a local
     part of ten characters or more where letters and digits alternate four times or more is
@@ -1427,7 +1440,7 @@ def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> lis
             _letters_only_zip(text, span) or _spaced_handle(text, span) or _id_mailbox(text, span)
         ):
             continue
-        if _message_id(text, span):
+        if _message_id(text, span) or (lines.machine(span.start) and _node_name(text, span)):
             continue
         if span.entity_type == "PHONE_NUMBER" and _IP_PORT_BEFORE.search(
             text, max(0, span.start - 48), span.start
@@ -1637,6 +1650,8 @@ _LOGIN_PLACES = re.compile(
     rf"[\"'](?P<auth_for>{_HANDLE})[\"']"
     rf"|\[(?P<ftp>{_HANDLE})\][ \t]+(?:OK|FAIL)[ \t]+(?:LOGIN|UPLOAD|DOWNLOAD|MKDIR|RMDIR|DELETE)\b"
     rf"|\bUserId=(?P<slurm>{_HANDLE})\([0-9]+\)"
+    # RACF and other mainframe messages: "ICH408I USER(TCHENG01) GROUP(FINAUD)"
+    r"|\bUSER\((?P<racf>[A-Z#$@][A-Z0-9#$@]{0,7})[ ]*\)"
     # an AWS IAM user's ARN ("arn:aws:iam::123456789012:user/ops/jdoe")
     rf"|\barn:aws[\w-]*:iam::[0-9]{{12}}:user/(?:[\w+=,.@-]+/)*(?P<iam>{_HANDLE})(?![\w+=,.@-])"
     # FreeRADIUS: "Login incorrect (...): [jdoe/<via Auth-Type = eap>]", "Login OK: [jdoe]"
@@ -1657,12 +1672,12 @@ _LOGIN_PLACES = re.compile(
 _LOGIN_GROUPS = (
     "quoted", "bare", "sshd", "cron", "principal", "sudo", "home", "down_level", "account",
     "mysql", "mysql_auth", "at_ip", "vpn", "audit", "radius", "iam", "ldap", "socket",
-    "denied", "device", "auth_for", "ftp", "slurm",
+    "denied", "device", "auth_for", "ftp", "slurm", "racf",
 )  # fmt: skip
 # Places that are machine syntax wherever they stand ("CORP\\jdoe", "Login incorrect ...:
 # [jdoe/", an IAM ARN); the others are words that prose also writes ("for user Jane").
 _LOGIN_SYNTAX = frozenset(
-    {"down_level", "radius", "iam", "ldap", "denied", "device", "ftp", "slurm"}
+    {"down_level", "radius", "iam", "ldap", "denied", "device", "ftp", "slurm", "racf"}
 )
 # Windows domains of built-in accounts ("NT AUTHORITY\\SYSTEM", "BUILTIN\\Administrators").
 _SYSTEM_DOMAINS = frozenset({"AUTHORITY", "BUILTIN", "SERVICE", "NT"})

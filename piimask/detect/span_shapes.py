@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from piimask.detect.value_shapes import fits_type
 from piimask.spans import Span
 
+_LINE_TYPES = frozenset({"PERSON", "LOCATION", "STREET_ADDRESS", "ZIP_CODE"})
 _CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 # A namespace or a module path: three dotted parts of two letters or more, no space
 # ("Ecto.Schema.Metadata"; initials are one letter: "J.R.Smith" stays a name)
@@ -73,6 +74,14 @@ def drop_misshapen(
                 continue
         if _ERROR_TYPE.fullmatch(text[span.start : span.end]):
             continue  # "Utf8Error", "Ecto.StaleEntryError": a program's error type
+        if machine_line(span.start) and span.entity_type in _LINE_TYPES:
+            # in machine output every line is a record: a name or an address guess that
+            # runs over a line break ("412\nScanned") ends at it
+            cut = text.find("\n", span.start, span.end)
+            if cut != -1:
+                if text[span.start : cut].strip() == "":
+                    continue
+                span = Span(span.start, cut, span.entity_type, span.score, span.detector)
         if machine_line(span.start) and _ruled_out(text, span):
             continue
         out.append(span)

@@ -8,7 +8,11 @@ from piimask.detect.patterns._base import BaseRecognizer
 from piimask.spans import Span
 
 _HEX2 = r"[0-9A-Fa-f]{2}"
-_SEPARATED = re.compile(rf"(?<![\w:.-]){_HEX2}([:-])(?:{_HEX2}\1){{4}}{_HEX2}(?![\w:-]|\.\w)")
+# A colon after the last pair ends a clause ("connect to F4:7B:09:3C:88:12: refused"); a
+# seventh hex group would make it no MAC.
+_SEPARATED = re.compile(
+    rf"(?<![\w:.-]){_HEX2}([:-])(?:{_HEX2}\1){{4}}{_HEX2}(?![\w-]|:[0-9A-Fa-f]|\.\w)"
+)
 _CISCO = re.compile(r"(?<![\w:.-])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![\w:.-]|\.\w)")
 _ALL_DIGITS = re.compile(r"[0-9:.-]+")
 # Broadcast and all-zero addresses name no device.

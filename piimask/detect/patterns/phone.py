@@ -44,6 +44,9 @@ CONTEXT = keyword_regex(
         "hotline",
         "helpline",
         "call",
+        "callback",
+        "call back",
+        "call-back",
         "calls",
         "called",
         "calling",
@@ -199,6 +202,8 @@ class PhoneRecognizer(BaseRecognizer):
                 start, end = _balanced(text, found.start, found.end)
                 if not _shape_ok(text[start:end]) or _names_other_identifier(text, start):
                     continue
+                if _inside_code(text, start, end):
+                    continue
                 if library.add(start, end):
                     score = self._library_score(text, start, end)
                     library_spans[start] = self.span(start, end, score)
@@ -272,6 +277,17 @@ class PhoneRecognizer(BaseRecognizer):
 
     def validate(self, value: str) -> bool:
         return _CANDIDATE.fullmatch(value) is not None and _shape_ok(value)
+
+
+def _inside_code(text: str, start: int, end: int) -> bool:
+    """A run of digits the library dials that is a piece of a longer code: joined by a
+    hyphen, an underscore or a slash to letters or digits before or after it
+    ("HOM-2026-044120", a claim's number; "build_2026044120")."""
+    before = text[max(0, start - 2) : start]
+    after = text[end : end + 2]
+    return (len(before) == 2 and before[1] in "-_/" and before[0].isalnum()) or (
+        len(after) == 2 and after[0] in "-_/" and after[1].isalnum()
+    )
 
 
 def _balanced(text: str, start: int, end: int) -> tuple[int, int]:

@@ -415,6 +415,7 @@ def test_a_url_guess_that_starts_inside_a_file_path_is_that_path() -> None:
          "kwame_fam"),
         ("Thu Dec  3 03:17:20 2026 [pid 44120] [mstojanovic] OK LOGIN: Client", "mstojanovic"),
         ("JobId=1882044 UserId=sfifita(41208) GroupId=ml-research(4100)", "sfifita"),
+        ("STC00041 00000090  ICH408I USER(TCHENG01) GROUP(FINAUD  )", "TCHENG01"),
     ],
 )  # fmt: skip
 def test_logins_where_machine_output_writes_them_are_usernames(text: str, login: str) -> None:
@@ -1388,3 +1389,23 @@ def test_an_expiry_on_a_machine_line_is_personal_only_beside_a_persons_document(
         span(text, date, "DATE_TIME", "pattern:DATE_TIME"),
     ]
     assert (date, entity_type) in values(text, apply_machine_context(text, found))
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kept"),
+    [
+        ("[notice] 2026-12-02T02:53:31Z couchdb@couch-2.internal <0.4412.0> GET /_up 200",
+         "couchdb@couch-2.internal", False),  # an Erlang node's name
+        ("2026-12-02T02:53:31Z level=info mail to jdoe@corp.internal sent",
+         "jdoe@corp.internal", True),  # a person's mailbox on an internal host
+    ],
+)  # fmt: skip
+def test_a_system_account_at_an_internal_host_is_a_node_name(
+    text: str, value: str, kept: bool
+) -> None:
+    stamp = text.split(" ")[1] if text.startswith("[") else text.split(" ")[0]
+    found = [
+        span(text, stamp, "EVENT_TIME", "pattern:DATE_TIME"),
+        span(text, value, "EMAIL_ADDRESS", "pattern:EMAIL_ADDRESS"),
+    ]
+    assert ((value, "EMAIL_ADDRESS") in values(text, apply_machine_context(text, found))) is kept

@@ -101,6 +101,7 @@ def test_zip_codes_need_state_or_keyword(text: str, expected: list[str]) -> None
     ("text", "expected"),
     [
         ("00:1A:2B:3C:4D:5E", ["00:1A:2B:3C:4D:5E"]),
+        ("connect to F4:7B:09:3C:88:12: Connection refused", ["F4:7B:09:3C:88:12"]),
         ("mac 00-1a-2b-3c-4d-5e.", ["00-1a-2b-3c-4d-5e"]),
         ("cisco 001a.2b3c.4d5e", ["001a.2b3c.4d5e"]),
         ("(AA:BB:CC:DD:EE:FF)", ["AA:BB:CC:DD:EE:FF"]),

@@ -116,3 +116,22 @@ def test_a_bracket_around_an_international_number_stays_outside(text: str) -> No
     from piimask.detect.patterns.phone import PhoneRecognizer
 
     assert [text[s.start : s.end] for s in PhoneRecognizer().find(text)] == ["+44 20 7946 0958"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a piece of a claim's number is none; a callback is a phone word
+        (
+            "FNOL HOM-2026-044120 registered for policy holder Henrike Altmeyer, "
+            "callback 0171 5550193",
+            ["0171 5550193"],
+        ),
+        ("build_2026044120 done", []),
+        ("call +1-202-604-4120 now", ["+1-202-604-4120"]),
+    ],
+)
+def test_digits_joined_to_a_code_are_no_phone_and_a_callback_names_one(
+    text: str, expected: list[str]
+) -> None:
+    assert [text[s.start : s.end] for s in PhoneRecognizer().find(text)] == expected

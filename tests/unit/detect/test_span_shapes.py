@@ -100,3 +100,10 @@ def test_validated_pattern_matches_are_left_alone() -> None:
 def test_an_error_type_is_no_finding_anywhere(machine: bool) -> None:
     text = "called `Result::unwrap()` on an `Err` value: Utf8Error { valid_up_to: 4411 }"
     assert _kept(text, "Utf8Error", "DRIVER_LICENSE", machine=machine) == []
+
+
+def test_on_a_machine_line_a_guess_ends_at_the_line_break_and_is_checked_there() -> None:
+    text = "Scanned directories: 412\nScanned files: 18820"
+    assert _kept(text, "412\nScanned", "STREET_ADDRESS") == []
+    text = "to 12 Oak Street\nnext"
+    assert _kept(text, "12 Oak Street\nnext", "STREET_ADDRESS") == ["12 Oak Street"]
