@@ -620,7 +620,7 @@ def machine_line_starts(text: str) -> frozenset[int]:
     start = 0
     run: list[int] = []  # the starts of consecutive "Label: value" lines
     for line in text.split("\n"):
-        if start not in marked and _dense_machine_tokens(line):
+        if start not in marked and (_dense_machine_tokens(line) or _COMPACT_STAMP.search(line)):
             marked.add(start)
         if _PADDED_REPORT_LINE.match(line):
             marked.add(start)
@@ -636,6 +636,12 @@ def machine_line_starts(text: str) -> frozenset[int]:
     return frozenset(marked)
 
 
+# A date and a clock written as digits only ("20261203 065030": SAP's security audit log,
+# mainframe and ERP records); people do not write times so.
+_COMPACT_STAMP = re.compile(
+    r"(?<![\w.-])(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[ T]?"
+    r"(?:[01][0-9]|2[0-3])[0-5][0-9][0-5][0-9](?![\w.-])"
+)
 # A program's report: four lines or more in a row of "Label: value" with a number or a
 # code in the value ("Scanned directories: 412", "Engine version: 1.4.1", a backup job's
 # summary). A letter's or a form's header ("From: Jane", "Subject: ...") holds words.

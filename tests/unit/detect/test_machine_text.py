@@ -1299,6 +1299,8 @@ def test_a_program_posting_under_a_login_key_is_no_login(text: str) -> None:
         ("N 4000000 SYSA     26337 06:52:40.77 STC00188 00000090  $HASP373 CICSPRD1 STARTED",
          True),  # a mainframe console: message ids, jobs and a clock to the hundredth
         ("My flight BA2490 leaves at 10:30, seat 14C", False),
+        ("R49 20261203 065030 PRD 000 Communication error, CPIC return code 020", True),
+        ("order 20261203 shipped", False),
         ("Call me at 07:45:10.5 ok", False),
     ],
 )  # fmt: skip
