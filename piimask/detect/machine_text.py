@@ -1687,8 +1687,6 @@ _LOGIN_SYNTAX = frozenset(
 )
 # Windows domains of built-in accounts ("NT AUTHORITY\\SYSTEM", "BUILTIN\\Administrators").
 _SYSTEM_DOMAINS = frozenset({"AUTHORITY", "BUILTIN", "SERVICE", "NT"})
-# Accounts of the system, not of a person.
-_SYSTEM_ACCOUNTS = SYSTEM_ACCOUNTS
 
 
 # Accounts of a device's privilege levels (Cisco's "enable_15"), not of a person.
@@ -1713,12 +1711,12 @@ def _pool_device(name: str) -> bool:
     if owner.lower().endswith("-macbook"):
         owner = owner[: -len("-macbook")]
     parts = re.split(r"[-._]", owner.lower())
-    return any(p in _DEVICE_POOLS or p in _SYSTEM_ACCOUNTS for p in parts)
+    return any(p in _DEVICE_POOLS or p in SYSTEM_ACCOUNTS for p in parts)
 
 
 def _system_account(login: str) -> bool:
     return (
-        login.lower() in _SYSTEM_ACCOUNTS
+        login.lower() in SYSTEM_ACCOUNTS
         or _PRIVILEGE_ACCOUNT.fullmatch(login) is not None
         or SERVICE_ACCOUNT_RE.fullmatch(login) is not None
     )

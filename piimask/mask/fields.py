@@ -197,8 +197,6 @@ _DIGIT_COUNTS: Final[Mapping[str, tuple[int, int]]] = {
 }
 
 
-# Logins of a system, not of a person.
-_SYSTEM_ACCOUNTS: Final = SYSTEM_ACCOUNTS
 # Words of software: names with them name applications, tokens and integrations.
 _SOFTWARE_WORDS: Final = frozenset(
     {
@@ -361,7 +359,7 @@ def not_written_as(
         return (
             is_number
             or _BOT_ACCOUNT_RE.fullmatch(stripped) is not None
-            or stripped.casefold() in _SYSTEM_ACCOUNTS
+            or stripped.casefold() in SYSTEM_ACCOUNTS
             or _DIGEST_RE.fullmatch(stripped) is not None
             or (
                 entity_type == "PERSON"
@@ -640,7 +638,7 @@ def _unwritten_hint(entity_type: str | None, text: str) -> KeyHint:
     (a person may be named beside a word of software), as under an unknown key."""
     stripped = text.strip()
     if entity_type in ("PERSON", "USERNAME") and (
-        stripped.casefold() in _SYSTEM_ACCOUNTS or _BOT_ACCOUNT_RE.fullmatch(stripped)
+        stripped.casefold() in SYSTEM_ACCOUNTS or _BOT_ACCOUNT_RE.fullmatch(stripped)
     ):
         return KeyHint("non_pii")
     return KeyHint("unknown")
