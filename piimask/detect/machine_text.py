@@ -1198,25 +1198,6 @@ def _model_alone_number(text: str, span: Span, lines: _Lines) -> bool:
 # Three capitalised words or more joined by dots: a namespace or a class path. A name is
 # written with spaces, and initials ("J.R.R.") are single letters.
 _DOTTED_CAPITALS = re.compile(r"[A-Z][A-Za-z0-9]{2,}(?:\.[A-Z][A-Za-z0-9]{2,}){2,}")
-# A line break and a field name with its colon: the next field of a record printed one
-# field per line ("...: 9\nSession Id: 4"), where no address or name runs on.
-_FIELD_LINE = re.compile(r"\n[ \t]*[A-Za-z][\w .-]{0,24}:(?:[ \t]|$)")
-
-
-def _cut_before_field_line(text: str, span: Span) -> Span | None:
-    """A guess running over into the next field's line ends at that line's break (None:
-    nothing with a letter or digit before it)."""
-    m = _FIELD_LINE.search(text, span.start, span.end)
-    if m is None:
-        return span
-    end = m.start()
-    while end > span.start and text[end - 1].isspace():
-        end -= 1
-    if not any(c.isalnum() for c in text[span.start : end]):
-        return None
-    return Span(span.start, end, span.entity_type, span.score, span.detector)
-
-
 # Words joined by two hyphens or more into one token.
 _JOINED_WORDS = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+){2,}")
 
@@ -1428,13 +1409,12 @@ def drop_machine_guesses(text: str, spans: Sequence[Span], lines: _Lines) -> lis
     for span in spans:
         if _model_alone_number(text, span, lines) or _identifier_piece(text, span, lines):
             continue
-        if _guess(span) and span.entity_type in _NAME_PLACE_TYPES:
-            if _DOTTED_CAPITALS.fullmatch(text, span.start, span.end):
-                continue  # "Microsoft.AspNetCore.Hosting": a namespace, no name or place
-            cut = _cut_before_field_line(text, span) if lines.machine(span.start) else span
-            if cut is None:
-                continue
-            span = cut
+        if (
+            _guess(span)
+            and span.entity_type in _NAME_PLACE_TYPES
+            and _DOTTED_CAPITALS.fullmatch(text, span.start, span.end)
+        ):
+            continue  # "Microsoft.AspNetCore.Hosting": a namespace, no name or place
         if _epoch_number(text, span) or _code_identifier(text, span, lines):
             continue
         if _unnamed_document(text, span):

@@ -21,9 +21,9 @@ from piimask.spans import Span
 
 _LINE_TYPES = frozenset({"PERSON", "LOCATION", "STREET_ADDRESS", "ZIP_CODE"})
 _CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_ERROR_TYPE = re.compile(r"(?:[A-Z]\w*\.)*[A-Z]\w*(?:Error|Exception|Fault)")
 # A namespace or a module path: three dotted parts of two letters or more, no space
 # ("Ecto.Schema.Metadata"; initials are one letter: "J.R.Smith" stays a name)
-_ERROR_TYPE = re.compile(r"(?:[A-Z]\w*\.)*[A-Z]\w*(?:Error|Exception|Fault)")
 _NAMESPACE = re.compile(r"[^\W\d_][\w]+(?:\.[^\W\d_][\w]+){2,}")
 # What a list, a log header or a quote puts before a word: never part of a name (an "@" of
 # a handle and an opening quote are kept)
@@ -74,15 +74,16 @@ def drop_misshapen(
                 continue
         if _ERROR_TYPE.fullmatch(text[span.start : span.end]):
             continue  # "Utf8Error", "Ecto.StaleEntryError": a program's error type
-        if machine_line(span.start) and span.entity_type in _LINE_TYPES:
+        machine = machine_line(span.start)
+        if machine and span.entity_type in _LINE_TYPES:
             # in machine output every line is a record: a name or an address guess that
-            # runs over a line break ("412\nScanned") ends at it
+            # runs over a line break ("412\nScanned", "...: 9\nSession Id: 4") ends at it
             cut = text.find("\n", span.start, span.end)
             if cut != -1:
                 if text[span.start : cut].strip() == "":
                     continue
                 span = Span(span.start, cut, span.entity_type, span.score, span.detector)
-        if machine_line(span.start) and _ruled_out(text, span):
+        if machine and _ruled_out(text, span):
             continue
         out.append(span)
     return out
