@@ -50,6 +50,7 @@ from piimask.evalsets.json_events import HANDWRITTEN_BLIND2 as JSON_BLIND2
 from piimask.evalsets.json_events import HANDWRITTEN_BLIND3 as JSON_BLIND3
 from piimask.evalsets.json_events import HANDWRITTEN_BLIND4 as JSON_BLIND4
 from piimask.evalsets.json_events import HANDWRITTEN_BLIND5 as JSON_BLIND5
+from piimask.evalsets.json_events import HANDWRITTEN_BLIND6 as JSON_BLIND6
 from piimask.evalsets.json_events import HANDWRITTEN_BLIND_FINAL as JSON_BLIND_FINAL
 from piimask.evalsets.log_lines import (
     AFTER_R4,
@@ -58,6 +59,7 @@ from piimask.evalsets.log_lines import (
     BLIND3,
     BLIND4,
     BLIND5,
+    BLIND6,
     BLIND_FINAL,
     DEV_SEED,
     FRESH,
@@ -137,6 +139,11 @@ SETS = [
     DevSet(
         "json_blind5", "JSON events, blind 5 (scored once)", JSON_BLIND5, "json", split="blind5"
     ),
+    # blind 6: written by a helper without running the detector; nobody reads it until the
+    # lead scores it once
+    DevSet(
+        "json_blind6", "JSON events, blind 6 (scored once)", JSON_BLIND6, "json", split="blind6"
+    ),
     # made up by piimask.evalsets.log_lines (fixed seeds, in memory)
     DevSet("logs", "log lines, dev seed (1,000)", LOG_LINES_SOURCE, "logs", DEV_SEED),
     DevSet("logs_heldout", "log lines, held-out (1,000)", LOG_LINES_SOURCE, "logs", HELD_OUT_SEED),
@@ -173,6 +180,9 @@ SETS = [
     DevSet("logs_blind3", "log lines, blind 3 (scored once)", BLIND3, "logs", split="blind3"),
     DevSet("logs_blind4", "log lines, blind 4 (scored once)", BLIND4, "logs", split="blind4"),
     DevSet("logs_blind5", "log lines, blind 5 (scored once)", BLIND5, "logs", split="blind5"),
+    # blind 6: written by a helper without running the detector; nobody reads it until the
+    # lead scores it once
+    DevSet("logs_blind6", "log lines, blind 6 (scored once)", BLIND6, "logs", split="blind6"),
 ]
 LOG_LINES = 1000
 JSON_EVENTS_PER_SPLIT = 600  # dev, unseen, holdout and final splits, plus 200 demo events

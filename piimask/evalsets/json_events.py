@@ -100,6 +100,17 @@ HANDWRITTEN_BLIND4 = Path(__file__).with_name("data") / "json_events_blind4.json
 # structural monitoring, forestry harvesters, notary journals, genealogy, driving schools,
 # audiology fittings). Nobody reads it until the lead scores it once.
 HANDWRITTEN_BLIND5 = Path(__file__).with_name("data") / "json_events_blind5.jsonl"
+# A sixth blind file (split "blind6"), written on 2026-12-02 by a helper as its own writing,
+# without running the detector, in families no file above holds (hydroponics, pharmacy
+# dispensing, bike sharing, seismograph networks, cold-chain trucks, tattoo studios, call-centre
+# QA, wind turbines, beekeeping, escape rooms, car washes, recycling kiosks, radio playout,
+# vending machines, dialysis, bowling, ocean buoys, pawn shops, data-centre PDUs, orchestra
+# rostering, housing associations, customs brokers, chess servers, water treatment, cinema
+# projection, locksmiths, opticians, pet daycare, allotments, winter gritting, tyre fitting,
+# music lessons, scaffolding inspection, pest control, fertility clinics, lottery terminals,
+# cruise cabins, bakery lines, motorway tolling, bureaux de change). Nobody reads it until the
+# lead scores it once.
+HANDWRITTEN_BLIND6 = Path(__file__).with_name("data") / "json_events_blind6.jsonl"
 # The blind file's twin (split "blind_final"), scored by the lead only.
 HANDWRITTEN_BLIND_FINAL = Path(__file__).with_name("data") / "json_events_blind_final.jsonl"
 

@@ -92,6 +92,15 @@ BLIND4 = Path(__file__).with_name("data") / "log_lines_blind4.jsonl"
 # self-check, nurse call, PLC historian, infusion pumps, Zigbee2MQTT, candump, Synology DSM,
 # gammu-smsd). Nobody reads it until the lead scores it once.
 BLIND5 = Path(__file__).with_name("data") / "log_lines_blind5.jsonl"
+# A sixth blind file (split "blind6"), written on 2026-12-02 by a helper as its own writing,
+# without running the detector, from software none of the files above holds (Squid, Caddy,
+# ClickHouse, ScyllaDB, Auth0, Zeek, Plex, SteamCMD, Electron apps, PowerDNS, Kea DHCP,
+# CrowdSec, ModSecurity, Icinga 2, Netdata, SonarQube, Harbor, Buildkite, Rundeck, Puppet,
+# Podman, Hubble, Kong, Camunda, NiFi, Meilisearch, Qdrant, QuestDB, VictoriaMetrics, PgBouncer,
+# ProxySQL, MariaDB audit, Samba, apcupsd, ZFS ZED, Ceph, Snort, Unreal Engine, Factorio,
+# Mastodon, Discourse, Ghost, Tailscale, cloudflared, Frigate, Node-RED, ESPHome, Haraka,
+# SpamAssassin, ptp4l, Ignition SCADA). Nobody reads it until the lead scores it once.
+BLIND6 = Path(__file__).with_name("data") / "log_lines_blind6.jsonl"
 # Lines written after the last rule of the fourth round (IIS, VPC flow logs, Windows Firewall,
 # Mosquitto, Solr, memcached, Home Assistant, Boundary, logrotate, certbot, ntpd, GitLab
 # Shell, pgBackRest, ...), scored once, never tuned on: that round's honest unseen figure.
@@ -110,6 +119,7 @@ Split = Literal[
     "blind3",
     "blind4",
     "blind5",
+    "blind6",
     "after_r4",
 ]
 

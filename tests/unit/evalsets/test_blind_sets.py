@@ -1,7 +1,7 @@
 """The blind hand-written sets: well-formed gold only (their scores are not tested here).
 
-The ``_final``, ``blind2``, ``blind3``, ``blind4`` and ``blind5`` files are checked for shape
-alone: they stay unread until scored once.
+The ``_final``, ``blind2``, ``blind3``, ``blind4``, ``blind5`` and ``blind6`` files are checked
+for shape alone: they stay unread until scored once.
 """
 
 from __future__ import annotations
@@ -18,8 +18,17 @@ from piimask.evalsets.json_events import (
     HANDWRITTEN_BLIND3,
     HANDWRITTEN_BLIND4,
     HANDWRITTEN_BLIND5,
+    HANDWRITTEN_BLIND6,
 )
-from piimask.evalsets.log_lines import BLIND, BLIND2, BLIND3, BLIND4, BLIND5, read_log_lines
+from piimask.evalsets.log_lines import (
+    BLIND,
+    BLIND2,
+    BLIND3,
+    BLIND4,
+    BLIND5,
+    BLIND6,
+    read_log_lines,
+)
 from piimask.mask import KNOWN_ENTITY_TYPES
 
 DATA = BLIND.parent
@@ -30,6 +39,7 @@ JSON_FILES = [
     (HANDWRITTEN_BLIND3, "blind3", "b3json-"),
     (HANDWRITTEN_BLIND4, "blind4", "b4json-"),
     (HANDWRITTEN_BLIND5, "blind5", "b5json-"),
+    (HANDWRITTEN_BLIND6, "blind6", "b6json-"),
 ]
 LOG_FILES = [
     (BLIND, "blind", "blind-"),
@@ -38,6 +48,7 @@ LOG_FILES = [
     (BLIND3, "blind3", "blind3-"),
     (BLIND4, "blind4", "blind4-"),
     (BLIND5, "blind5", "blind5-"),
+    (BLIND6, "blind6", "blind6-"),
 ]
 
 
@@ -131,6 +142,7 @@ CHECKSUMS = {"CREDIT_CARD": _luhn_holds, "IBAN_CODE": _iban_holds}
         (HANDWRITTEN_BLIND3, BLIND3),
         (HANDWRITTEN_BLIND4, BLIND4),
         (HANDWRITTEN_BLIND5, BLIND5),
+        (HANDWRITTEN_BLIND6, BLIND6),
     ],
 )
 def test_later_blind_gold_cards_and_ibans_hold_their_checksums(
