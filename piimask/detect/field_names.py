@@ -2109,6 +2109,8 @@ SYSTEM_ACCOUNTS: Final = frozenset(
         "etl", "ingest", "batch", "metrics", "exporter", "migrations", "migrator", "dba",
         "superset", "metabase", "looker", "tableau", "airflow", "dbt", "couchdb", "rabbit",
         "rabbitmq", "ejabberd", "emqx",
+        # the default accounts of operating system images (Raspberry Pi OS, cloud images)
+        "pi", "vagrant", "centos", "debian", "fedora", "opc", "azureuser", "cloud-user",
     }
 )  # fmt: skip
 

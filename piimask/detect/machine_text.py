@@ -49,6 +49,7 @@ from piimask.detect.patterns.dates import CONTEXT as BIRTH_CONTEXT
 from piimask.detect.patterns.dates import PERSONAL_CONTEXT
 from piimask.detect.patterns.phone import phone_context
 from piimask.detect.span_shapes import drop_misshapen
+from piimask.detect.value_shapes import ID_CONTEXT as _ID_CONTEXT
 from piimask.detect.value_shapes import fits_type
 from piimask.spans import Span
 
@@ -459,13 +460,6 @@ def apply_key_context(
     return out
 
 
-# Words that make a number an identifier of a person's document or account (in machine
-# output a bare "id" or "number" names ids of orders and rows).
-_ID_CONTEXT = re.compile(
-    r"(?<![a-z])(?:licen[cs]e|dl|passport|ssn|social|security|tax|tin|ein|itin|vat|account"
-    r"|acct|routing|aba|iban|identification|identity|national|government|gov)(?![a-z])",
-    re.IGNORECASE,
-)  # letters only around it: "driver_license=" names a licence, "ntdll" does not
 _PHONE_SHAPE = re.compile(r"\+?[0-9 ().-]*[0-9]{3,4}[ .-][0-9]{3,4}|\+[1-9][0-9]{7,14}")
 # The status and size fields after a request in the common log format ('"GET / HTTP/1.1"
 # 200 5123'): numbers of the protocol, not of a person.
@@ -1099,8 +1093,8 @@ def _kerberos_principal(text: str, span: Span, lines: _Lines) -> list[Span] | No
     local, _, realm = value.rpartition("@")
     if not local or not _REALM.fullmatch(realm) or not lines.machine(span.start):
         return None
-    if "/" in local:
-        return []
+    if "/" in local or text[max(0, span.start - 1) : span.start] == "/":
+        return []  # a service's ("host/ipa-2.corp@CORP"; the mailbox match starts after "/")
     if not any(c.islower() for c in local):
         return None  # "JDOE@ACME.COM": an address written in capitals, masked as one
     if _system_account(local):
@@ -1697,6 +1691,8 @@ def _pool_device(name: str) -> bool:
 def _system_account(login: str) -> bool:
     return (
         login.lower() in SYSTEM_ACCOUNTS
+        # "_api", "_www", "_postgres": the BSD and macOS way of naming a daemon's account
+        or (login.startswith("_") and len(login) > 1)
         or _PRIVILEGE_ACCOUNT.fullmatch(login) is not None
         or SERVICE_ACCOUNT_RE.fullmatch(login) is not None
     )

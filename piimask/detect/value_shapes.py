@@ -17,6 +17,13 @@ _DOCUMENT_TYPES = frozenset(
         "US_BANK_NUMBER", "IBAN_CODE", "UK_NINO", "ROUTING_NUMBER",
     }
 )  # fmt: skip
+# Words that make a number an identifier of a person's document or account (in machine
+# output a bare "id" or "number" names ids of orders and rows).
+ID_CONTEXT = re.compile(
+    r"(?<![a-z])(?:licen[cs]e|dl|passport|ssn|social|security|tax|tin|ein|itin|vat|account"
+    r"|acct|routing|aba|iban|identification|identity|national|government|gov)(?![a-z])",
+    re.IGNORECASE,
+)  # letters only around it: "driver_license=" names a licence, "ntdll" does not
 # A word of four lower-case letters or more: documents and cards are codes, not words.
 _WORD = re.compile(r"[a-z]{4,}")
 _ANY_CASE_WORD = re.compile(r"[A-Za-z]{4,}")

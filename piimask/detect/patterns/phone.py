@@ -202,7 +202,7 @@ class PhoneRecognizer(BaseRecognizer):
                 start, end = _balanced(text, found.start, found.end)
                 if not _shape_ok(text[start:end]) or _names_other_identifier(text, start):
                     continue
-                if _inside_code(text, start, end):
+                if _inside_code(text, start, end) or _fraction_of_number(text, start):
                     continue
                 if library.add(start, end):
                     score = self._library_score(text, start, end)
@@ -288,6 +288,13 @@ def _inside_code(text: str, start: int, end: int) -> bool:
     return (len(before) == 2 and before[1] in "-_/" and before[0].isalnum()) or (
         len(after) == 2 and after[0] in "-_/" and after[1].isalnum()
     )
+
+
+def _fraction_of_number(text: str, start: int) -> bool:
+    """Digits the library dials that go on a number or a clock ("11:32:14.412881201", where
+    it dials "14.412881201"): after a digit and a point, comma or colon, nobody writes a
+    phone."""
+    return start >= 2 and text[start - 1] in ".,:" and text[start - 2].isdigit()
 
 
 def _balanced(text: str, start: int, end: int) -> tuple[int, int]:

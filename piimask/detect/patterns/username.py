@@ -17,9 +17,12 @@ from piimask.spans import Span
 # dashes allowed (Instagram, Mastodon, GitHub). Not followed by "@" (a
 # fediverse "@user@host" address is the e-mail recognizer's), by more word characters, by
 # "/" (a package scope or a team: "@babel/core", "@acme/backend") or by "(" (a decorator or
-# an annotation called: "@app.route(", "@Retry(").
+# an annotation called: "@app.route(", "@Retry("), nor right after a closing bracket or
+# before ":" and a word: an Erlang process at its module and function
+# ("<0.521.0>@mod_mam:delete_old_messages/3").
 _HANDLE = re.compile(
-    r"(?<![\w@.+/\\-])@(?P<name>[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,38}[A-Za-z0-9_])?)(?![\w@/(-]|\.\w)"
+    r"(?<![\w@.+/\\>)\]-])@(?P<name>[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,38}[A-Za-z0-9_])?)"
+    r"(?![\w@/(-]|\.\w|:\w)"
 )
 # A Matrix user id: "@", the local part, ":", the home server (the Matrix specification's
 # grammar for the local part). The whole id names the account; its server alone names none.

@@ -857,6 +857,17 @@ def test_a_login_before_the_address_it_came_from_is_a_username(text: str, login:
     assert (login, "USERNAME") in values(text, apply_machine_context(text, found))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-20 15:30:40,004 - octoprint - INFO - Print job started - owner: _api, user: _api",
+        "Starting Klippy... Args: ['/home/pi/klipper/klippy/klippy.py', '-I', '/tmp/k.serial']",
+    ],
+)
+def test_daemon_and_image_default_accounts_are_no_logins(text: str) -> None:
+    assert [v for v in values(text, apply_machine_context(text, [])) if v[1] == "USERNAME"] == []
+
+
 def test_a_devices_privilege_level_account_is_no_login() -> None:
     text = "Mar  1 10:00:00 fw-2 %ASA-5-111008: User 'enable_1' executed the 'show run' command."
     assert [v for v in values(text, apply_machine_context(text, [])) if v[1] == "USERNAME"] == []
@@ -870,6 +881,8 @@ def test_a_devices_privilege_level_account_is_no_login() -> None:
          [("mokafor", "USERNAME")]),
         ("Mar 01 10:00:00 kdc-2 krb5kdc[88](info): TGS_REQ 10.1.2.3: ISSUE: authtime 1, "
          "HTTP/web-3.example.org@EXAMPLE.ORG", "HTTP/web-3.example.org@EXAMPLE.ORG", []),
+        ("ipa: INFO: [jsonserver_kerb] host/ipa-2.corp.example.net@CORP.EXAMPLE.NET: ping()",
+         "ipa-2.corp.example.net@CORP.EXAMPLE.NET", []),
         ("ERROR bounce for JWALSH@ACME.EXAMPLE", "JWALSH@ACME.EXAMPLE",
          [("JWALSH@ACME.EXAMPLE", "EMAIL_ADDRESS")]),
     ],

@@ -58,6 +58,7 @@ def test_handles_are_found(text: str, expected: list[str]) -> None:
         "@app.route('/health')",  # a decorator called
         "@pytest.mark.parametrize(",  # and its dotted name, not a shorter handle
         "@Retry(maxAttempts = 3)",  # an annotation with arguments
+        "<0.521.0>@mod_mam:delete_old_messages/3:412",  # an Erlang process at its module
     ],
 )
 def test_not_handles(text: str) -> None:

@@ -107,3 +107,49 @@ def test_on_a_machine_line_a_guess_ends_at_the_line_break_and_is_checked_there()
     assert _kept(text, "412\nScanned", "STREET_ADDRESS") == []
     text = "to 12 Oak Street\nnext"
     assert _kept(text, "12 Oak Street\nnext", "STREET_ADDRESS") == ["12 Oak Street"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type"),
+    [
+        ("purge: Purging messages from Trash: 118 items", "Trash: 118", "STREET_ADDRESS"),
+        ("Number of transactions batched in Syncs: 1204", "Syncs", "LOCATION"),
+        ('{"controller":"git","GitRepository":{"name":"fleet"}}', "GitRepository", "PERSON"),
+        ("EVT=CALL_ANSWERED BED=4W-12B BY=nurse", "4W-12B", "PERSON"),
+        ("WHAT: TGT-88-kq1Xz0r1fVbN-cas-node2", "kq1Xz0r1fVbN", "DRIVER_LICENSE"),
+    ],
+)
+def test_on_a_machine_line_labels_keys_codes_and_bare_document_guesses_are_no_findings(
+    text: str, value: str, entity_type: str
+) -> None:
+    assert _kept(text, value, entity_type) == []
+
+
+@pytest.mark.parametrize("machine", [True, False])
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type"),
+    [
+        ("(1763656802.118412) can0 18FEF100", "1763656802.118412", "PHONE_NUMBER"),
+        ("can0 18FEF100 [8] FF 41 2C 00 C3 FF", "2C 00 C3 FF", "LOCATION"),
+    ],
+)
+def test_a_decimal_phone_or_a_wordless_name_is_no_finding_anywhere(
+    text: str, value: str, entity_type: str, machine: bool
+) -> None:
+    assert _kept(text, value, entity_type, machine=machine) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity_type", "machine"),
+    [
+        ("INFO passport X1234567 scanned at the desk", "X1234567", "PASSPORT", True),
+        ("kernel[12]: peer=10.0.0.7:443 up", "peer=10.0.0.7:443", "PERSON", True),
+        ("A warm welcome to GeorgeDobell1 today", "GeorgeDobell1", "PERSON", False),
+        ("Portland, OR is lovely", "OR", "LOCATION", False),
+        ("Contact: Maria Lopez", "Maria Lopez", "PERSON", True),
+    ],
+)
+def test_guesses_with_a_document_word_an_address_or_a_name_shape_stay(
+    text: str, value: str, entity_type: str, machine: bool
+) -> None:
+    assert _kept(text, value, entity_type, machine=machine) == [value]
