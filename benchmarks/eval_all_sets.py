@@ -51,6 +51,7 @@ from piimask.evalsets.json_events import HANDWRITTEN_BLIND3 as JSON_BLIND3
 from piimask.evalsets.json_events import HANDWRITTEN_BLIND4 as JSON_BLIND4
 from piimask.evalsets.json_events import HANDWRITTEN_BLIND5 as JSON_BLIND5
 from piimask.evalsets.json_events import HANDWRITTEN_BLIND6 as JSON_BLIND6
+from piimask.evalsets.json_events import HANDWRITTEN_BLIND7 as JSON_BLIND7
 from piimask.evalsets.json_events import HANDWRITTEN_BLIND_FINAL as JSON_BLIND_FINAL
 from piimask.evalsets.log_lines import (
     AFTER_R4,
@@ -60,6 +61,7 @@ from piimask.evalsets.log_lines import (
     BLIND4,
     BLIND5,
     BLIND6,
+    BLIND7,
     BLIND_FINAL,
     DEV_SEED,
     FRESH,
@@ -144,6 +146,11 @@ SETS = [
     DevSet(
         "json_blind6", "JSON events, blind 6 (scored once)", JSON_BLIND6, "json", split="blind6"
     ),
+    # blind 7: written by a helper without running the detector; nobody reads it until the
+    # lead scores it once
+    DevSet(
+        "json_blind7", "JSON events, blind 7 (scored once)", JSON_BLIND7, "json", split="blind7"
+    ),
     # made up by piimask.evalsets.log_lines (fixed seeds, in memory)
     DevSet("logs", "log lines, dev seed (1,000)", LOG_LINES_SOURCE, "logs", DEV_SEED),
     DevSet("logs_heldout", "log lines, held-out (1,000)", LOG_LINES_SOURCE, "logs", HELD_OUT_SEED),
@@ -183,6 +190,9 @@ SETS = [
     # blind 6: written by a helper without running the detector; nobody reads it until the
     # lead scores it once
     DevSet("logs_blind6", "log lines, blind 6 (scored once)", BLIND6, "logs", split="blind6"),
+    # blind 7: written by a helper without running the detector; nobody reads it until the
+    # lead scores it once
+    DevSet("logs_blind7", "log lines, blind 7 (scored once)", BLIND7, "logs", split="blind7"),
 ]
 LOG_LINES = 1000
 JSON_EVENTS_PER_SPLIT = 600  # dev, unseen, holdout and final splits, plus 200 demo events

@@ -111,6 +111,15 @@ HANDWRITTEN_BLIND5 = Path(__file__).with_name("data") / "json_events_blind5.json
 # cruise cabins, bakery lines, motorway tolling, bureaux de change). Nobody reads it until the
 # lead scores it once.
 HANDWRITTEN_BLIND6 = Path(__file__).with_name("data") / "json_events_blind6.jsonl"
+# A seventh blind file (split "blind7"), written on 2026-12-04 by a helper as its own writing,
+# without running the detector, in families no file above holds (mushroom farms, planetariums,
+# ice rinks, tailoring, sign-language interpreting, kennel clubs, harbour pilotage, piano
+# tuning, glassworks, zoo feeding, subsea cables, hot-air ballooning, quarry blasting,
+# bookbinding, perfume labs, cheese caves, lighthouses, climbing gyms, theatre rigging, archery
+# ranges, textile dyeing, avalanche forecasting, equestrian livery, coin mints, clock
+# restoration, falconry, sauna spas, bell foundries, kayak rental, land surveying). Nobody
+# reads it until the lead scores it once.
+HANDWRITTEN_BLIND7 = Path(__file__).with_name("data") / "json_events_blind7.jsonl"
 # The blind file's twin (split "blind_final"), scored by the lead only.
 HANDWRITTEN_BLIND_FINAL = Path(__file__).with_name("data") / "json_events_blind_final.jsonl"
 

@@ -101,6 +101,14 @@ BLIND5 = Path(__file__).with_name("data") / "log_lines_blind5.jsonl"
 # Mastodon, Discourse, Ghost, Tailscale, cloudflared, Frigate, Node-RED, ESPHome, Haraka,
 # SpamAssassin, ptp4l, Ignition SCADA). Nobody reads it until the lead scores it once.
 BLIND6 = Path(__file__).with_name("data") / "log_lines_blind6.jsonl"
+# A seventh blind file (split "blind7"), written on 2026-12-04 by a helper as its own writing,
+# without running the detector, from software none of the files above holds (Gitea,
+# Woodpecker CI, Drone, Loki, Jaeger, Redpanda, Memgraph, ArangoDB, Couchbase, FoundationDB,
+# Vitess, Barman, rsyncd, NGINX Unit, OpenResty, Xorg, GNOME Shell, PipeWire, Jamf, Pomerium,
+# oauth2-proxy, ZITADEL, Knot DNS, Sway, KDE Plasma, Syncthing, Mumble, TeamSpeak, Puma,
+# Tekton, Velero, polkit, udisks, Flatpak, PackageKit, firewalld, multipathd/iscsid, ClamAV,
+# amavis, Postgrey). Nobody reads it until the lead scores it once.
+BLIND7 = Path(__file__).with_name("data") / "log_lines_blind7.jsonl"
 # Lines written after the last rule of the fourth round (IIS, VPC flow logs, Windows Firewall,
 # Mosquitto, Solr, memcached, Home Assistant, Boundary, logrotate, certbot, ntpd, GitLab
 # Shell, pgBackRest, ...), scored once, never tuned on: that round's honest unseen figure.
@@ -120,6 +128,7 @@ Split = Literal[
     "blind4",
     "blind5",
     "blind6",
+    "blind7",
     "after_r4",
 ]
 

@@ -1,7 +1,7 @@
 """The blind hand-written sets: well-formed gold only (their scores are not tested here).
 
-The ``_final``, ``blind2``, ``blind3``, ``blind4``, ``blind5`` and ``blind6`` files are checked
-for shape alone: they stay unread until scored once.
+The ``_final``, ``blind2``, ``blind3``, ``blind4``, ``blind5``, ``blind6`` and ``blind7`` files
+are checked for shape alone: they stay unread until scored once.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from piimask.evalsets.json_events import (
     HANDWRITTEN_BLIND4,
     HANDWRITTEN_BLIND5,
     HANDWRITTEN_BLIND6,
+    HANDWRITTEN_BLIND7,
 )
 from piimask.evalsets.log_lines import (
     BLIND,
@@ -27,6 +28,7 @@ from piimask.evalsets.log_lines import (
     BLIND4,
     BLIND5,
     BLIND6,
+    BLIND7,
     read_log_lines,
 )
 from piimask.mask import KNOWN_ENTITY_TYPES
@@ -40,6 +42,7 @@ JSON_FILES = [
     (HANDWRITTEN_BLIND4, "blind4", "b4json-"),
     (HANDWRITTEN_BLIND5, "blind5", "b5json-"),
     (HANDWRITTEN_BLIND6, "blind6", "b6json-"),
+    (HANDWRITTEN_BLIND7, "blind7", "b7json-"),
 ]
 LOG_FILES = [
     (BLIND, "blind", "blind-"),
@@ -49,6 +52,7 @@ LOG_FILES = [
     (BLIND4, "blind4", "blind4-"),
     (BLIND5, "blind5", "blind5-"),
     (BLIND6, "blind6", "blind6-"),
+    (BLIND7, "blind7", "blind7-"),
 ]
 
 
@@ -143,6 +147,7 @@ CHECKSUMS = {"CREDIT_CARD": _luhn_holds, "IBAN_CODE": _iban_holds}
         (HANDWRITTEN_BLIND4, BLIND4),
         (HANDWRITTEN_BLIND5, BLIND5),
         (HANDWRITTEN_BLIND6, BLIND6),
+        (HANDWRITTEN_BLIND7, BLIND7),
     ],
 )
 def test_later_blind_gold_cards_and_ibans_hold_their_checksums(
